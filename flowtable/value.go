@@ -1,0 +1,374 @@
+package flowtable
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+// Field values in text form. Values and masks travel as big-endian byte
+// slices exactly f.Bytes() long; this is the control path, so clarity wins
+// over allocation here.
+
+// ParseValue parses "value" or "value/mask" for field f in ovs-ofctl
+// syntax. mask is nil for an exact match. names resolves port names.
+func (f *Field) ParseValue(s string, names PortNamer) (value, mask []byte, err error) {
+	switch f.Format {
+	case FormatFrag:
+		return f.parseFrag(s)
+	case FormatTCPFlags, FormatCTState, FormatTunFlags:
+		if strings.HasPrefix(s, "+") || strings.HasPrefix(s, "-") || (f.Format != FormatTCPFlags && !startsWithDigit(s)) {
+			return f.parseFlags(s)
+		}
+	}
+	valStr, maskStr, masked := strings.Cut(s, "/")
+	value, err = f.parseOne(valStr, names)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !masked {
+		return value, nil, nil
+	}
+	if !f.Maskable {
+		return nil, nil, fmt.Errorf("%s: field does not support masking", f.Name)
+	}
+	switch f.Format {
+	case FormatIPv4, FormatIPv6:
+		if n, err := strconv.Atoi(maskStr); err == nil {
+			if n < 0 || n > f.Bits {
+				return nil, nil, fmt.Errorf("%s: network prefix bits not between 0 and %d", maskStr, f.Bits)
+			}
+			mask = prefixMask(f.Bytes(), n)
+			break
+		}
+		fallthrough
+	default:
+		if mask, err = f.parseOne(maskStr, nil); err != nil {
+			return nil, nil, err
+		}
+	}
+	for i := range value {
+		value[i] &= mask[i]
+	}
+	return value, mask, nil
+}
+
+func startsWithDigit(s string) bool { return s != "" && s[0] >= '0' && s[0] <= '9' }
+
+// parseOne parses a single value (no mask) in the field's format.
+func (f *Field) parseOne(s string, names PortNamer) ([]byte, error) {
+	n := f.Bytes()
+	switch f.Format {
+	case FormatEthernet:
+		b, err := parseEthernet(s)
+		if err != nil {
+			return nil, fmt.Errorf("%s: invalid Ethernet address", s)
+		}
+		return b, nil
+	case FormatIPv4:
+		a, err := netip.ParseAddr(s)
+		if err != nil || !a.Is4() {
+			return nil, fmt.Errorf("%s: could not convert to IP address", s)
+		}
+		b := a.As4()
+		return b[:], nil
+	case FormatIPv6:
+		a, err := netip.ParseAddr(s)
+		if err != nil || !a.Is6() || a.Zone() != "" {
+			return nil, fmt.Errorf("%s: could not convert to IPv6 address", s)
+		}
+		b := a.As16()
+		return b[:], nil
+	case FormatOFPort:
+		p, err := ParsePort(s, names)
+		if err != nil {
+			return nil, err
+		}
+		return bigEndian(uint64(p), n), nil
+	}
+	return f.parseInteger(s)
+}
+
+// parseInteger accepts decimal or 0x-prefixed hex of any width up to the
+// field's, as OVS does.
+func (f *Field) parseInteger(s string) ([]byte, error) {
+	v, ok := new(big.Int).SetString(s, 0)
+	if !ok || v.Sign() < 0 || strings.HasPrefix(s, "0b") || strings.HasPrefix(s, "0o") || strings.Contains(s, "_") {
+		return nil, fmt.Errorf("%s: invalid integer value for field %s", s, f.Name)
+	}
+	if v.BitLen() > f.Bits {
+		return nil, fmt.Errorf("%s: value too large for %d-bit field %s", s, f.Bits, f.Name)
+	}
+	b := make([]byte, f.Bytes())
+	v.FillBytes(b)
+	return b, nil
+}
+
+func parseEthernet(s string) ([]byte, error) {
+	parts := strings.Split(s, ":")
+	if len(parts) != 6 {
+		return nil, errors.New("bad Ethernet address")
+	}
+	b := make([]byte, 6)
+	for i, p := range parts {
+		if len(p) < 1 || len(p) > 2 {
+			return nil, errors.New("bad Ethernet address")
+		}
+		v, err := strconv.ParseUint(p, 16, 8)
+		if err != nil {
+			return nil, err
+		}
+		b[i] = byte(v)
+	}
+	return b, nil
+}
+
+func prefixMask(nbytes, bits int) []byte {
+	m := make([]byte, nbytes)
+	for i := 0; i < bits; i++ {
+		m[i/8] |= 0x80 >> (i % 8)
+	}
+	return m
+}
+
+func bigEndian(v uint64, n int) []byte {
+	b := make([]byte, n)
+	for i := n - 1; i >= 0; i-- {
+		b[i] = byte(v)
+		v >>= 8
+	}
+	return b
+}
+
+func toU64(b []byte) uint64 {
+	var v uint64
+	for _, x := range b {
+		v = v<<8 | uint64(x)
+	}
+	return v
+}
+
+// isAllOnes reports whether the low bits bits of the big-endian b are all
+// ones (the bits above the field's width are ignored).
+func isAllOnes(b []byte, bits int) bool {
+	for j := 0; j < bits; j++ {
+		if b[len(b)-1-j/8]>>(j%8)&1 == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func toBig(b []byte) *big.Int { return new(big.Int).SetBytes(b) }
+
+// prefixLen returns n when mask is n leading ones followed by zeros, else -1.
+func prefixLen(mask []byte) int {
+	n, seenZero := 0, false
+	for _, x := range mask {
+		for bit := 7; bit >= 0; bit-- {
+			if x>>bit&1 == 1 {
+				if seenZero {
+					return -1
+				}
+				n++
+			} else {
+				seenZero = true
+			}
+		}
+	}
+	return n
+}
+
+// fragNames are OVS's names for ip_frag value/mask pairs.
+var fragNames = []struct {
+	name        string
+	value, mask byte
+}{
+	{"no", 0, FragAny},
+	{"yes", FragAny, FragAny},
+	{"first", FragAny, FragAny | FragLater},
+	{"later", FragAny | FragLater, FragAny | FragLater},
+	{"not_later", 0, FragLater},
+}
+
+func (f *Field) parseFrag(s string) ([]byte, []byte, error) {
+	for _, fn := range fragNames {
+		if s == fn.name {
+			return []byte{fn.value}, []byte{fn.mask}, nil
+		}
+	}
+	return nil, nil, fmt.Errorf("%s: unknown fragment type (valid types are \"no\", \"yes\", \"first\", \"later\", \"not_later\"", s)
+}
+
+// flagNames gives, per format, each flag bit's name in OVS's print order.
+func flagNames(format Format) []flagName {
+	switch format {
+	case FormatTCPFlags:
+		return tcpFlagNames
+	case FormatCTState:
+		return ctStateNames
+	case FormatTunFlags:
+		return tunFlagNames
+	}
+	return nil
+}
+
+type flagName struct {
+	bit  uint64
+	name string
+}
+
+var tcpFlagNames = []flagName{
+	{0x001, "fin"}, {0x002, "syn"}, {0x004, "rst"}, {0x008, "psh"}, {0x010, "ack"},
+	{0x020, "urg"}, {0x040, "ece"}, {0x080, "cwr"}, {0x100, "ns"},
+	{0x200, "[200]"}, {0x400, "[400]"}, {0x800, "[800]"},
+}
+
+var ctStateNames = []flagName{
+	{0x01, "new"}, {0x02, "est"}, {0x04, "rel"}, {0x08, "rpl"},
+	{0x10, "inv"}, {0x20, "trk"}, {0x40, "snat"}, {0x80, "dnat"},
+}
+
+var tunFlagNames = []flagName{{0x1, "oam"}}
+
+// parseFlags parses "+flag-flag..." (or "flag|flag" for exact values, as
+// OVS accepts) into a value and the mask of the flags mentioned.
+func (f *Field) parseFlags(s string) ([]byte, []byte, error) {
+	names := flagNames(f.Format)
+	var value, mask uint64
+	exact := !strings.HasPrefix(s, "+") && !strings.HasPrefix(s, "-")
+	if exact {
+		for _, part := range strings.Split(s, "|") {
+			bit, ok := lookupFlag(names, part)
+			if !ok {
+				return nil, nil, fmt.Errorf("%s: unknown %s flag", part, f.Name)
+			}
+			value |= bit
+		}
+		return bigEndian(value, f.Bytes()), nil, nil
+	}
+	for s != "" {
+		sign := s[0]
+		if sign != '+' && sign != '-' {
+			return nil, nil, fmt.Errorf("%s: %s must be specified with a '+' or '-' before each flag", s, f.Name)
+		}
+		s = s[1:]
+		end := strings.IndexAny(s, "+-")
+		if end < 0 {
+			end = len(s)
+		}
+		name := s[:end]
+		s = s[end:]
+		bit, ok := lookupFlag(names, name)
+		if !ok {
+			return nil, nil, fmt.Errorf("%s: unknown %s flag", name, f.Name)
+		}
+		if mask&bit != 0 {
+			return nil, nil, fmt.Errorf("%s: specified multiple times", name)
+		}
+		mask |= bit
+		if sign == '+' {
+			value |= bit
+		}
+	}
+	return bigEndian(value, f.Bytes()), bigEndian(mask, f.Bytes()), nil
+}
+
+func lookupFlag(names []flagName, name string) (uint64, bool) {
+	for _, fn := range names {
+		if fn.name == name {
+			return fn.bit, true
+		}
+	}
+	return 0, false
+}
+
+// FormatValue writes value (and mask, nil or all-ones meaning exact) as
+// ovs-ofctl prints a field value outside a match, e.g. in set_field.
+func (f *Field) FormatValue(value, mask []byte, names PortNamer) string {
+	if mask != nil && isAllOnes(mask, f.Bits) {
+		mask = nil
+	}
+	switch f.Format {
+	case FormatEthernet:
+		if mask == nil {
+			return formatEthernet(value)
+		}
+		return formatEthernet(value) + "/" + formatEthernet(mask)
+	case FormatIPv4, FormatIPv6:
+		return formatIP(value, mask)
+	case FormatOFPort:
+		if mask == nil {
+			return FormatPort(Port(toU64(value)), names)
+		}
+	case FormatFrag:
+		m := byte(FragAny | FragLater)
+		if mask != nil {
+			m = mask[0]
+		}
+		for _, fn := range fragNames {
+			if value[0] == fn.value && m == fn.mask {
+				return fn.name
+			}
+		}
+	case FormatTCPFlags, FormatCTState, FormatTunFlags:
+		if mask != nil {
+			return formatFlags(flagNames(f.Format), toU64(value), toU64(mask))
+		}
+	case FormatDecimal:
+		if mask == nil {
+			return toBig(value).String()
+		}
+	}
+	if mask == nil {
+		return formatHex(value)
+	}
+	return formatHex(value) + "/" + formatHex(mask)
+}
+
+func formatHex(b []byte) string {
+	s := strings.TrimLeft(hex.EncodeToString(b), "0")
+	if s == "" {
+		s = "0"
+	}
+	return "0x" + s
+}
+
+func formatEthernet(b []byte) string {
+	return fmt.Sprintf("%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5])
+}
+
+// formatIP prints an address with a CIDR suffix when the mask is a prefix
+// and with a full mask otherwise, as OVS does.
+func formatIP(value, mask []byte) string {
+	addr, _ := netip.AddrFromSlice(value)
+	if mask == nil {
+		return addr.String()
+	}
+	if n := prefixLen(mask); n >= 0 {
+		return fmt.Sprintf("%s/%d", addr, n)
+	}
+	m, _ := netip.AddrFromSlice(mask)
+	return addr.String() + "/" + m.String()
+}
+
+// formatFlags prints "+a-b" for the flags in mask, in bit order.
+func formatFlags(names []flagName, value, mask uint64) string {
+	var sb strings.Builder
+	for _, fn := range names {
+		if mask&fn.bit == 0 {
+			continue
+		}
+		if value&fn.bit != 0 {
+			sb.WriteByte('+')
+		} else {
+			sb.WriteByte('-')
+		}
+		sb.WriteString(fn.name)
+	}
+	return sb.String()
+}
