@@ -249,6 +249,8 @@ func init() {
 	FieldCTNwDst = register(fieldAt(wCTNw, 0, 32).with(mask, ro, PrereqCT, FormatIPv4), "ct_nw_dst", "NXM_NX_CT_NW_DST")
 	FieldCTTpSrc = register(fieldAt(wCTMark, 16, 16).with(mask, ro, PrereqCT, FormatDecimal), "ct_tp_src", "NXM_NX_CT_TP_SRC")
 	FieldCTTpDst = register(fieldAt(wCTMark, 0, 16).with(mask, ro, PrereqCT, FormatDecimal), "ct_tp_dst", "NXM_NX_CT_TP_DST")
+	FieldCTIPv6Src = register(fieldAt(wCTIPv6SrcLo, 0, 128).with(mask, ro, PrereqCT, FormatIPv6), "ct_ipv6_src", "NXM_NX_CT_IPV6_SRC")
+	FieldCTIPv6Dst = register(fieldAt(wCTIPv6DstLo, 0, 128).with(mask, ro, PrereqCT, FormatIPv6), "ct_ipv6_dst", "NXM_NX_CT_IPV6_DST")
 	FieldMetadata = register(fieldAt(wMetadata, 0, 64).with(mask, rw, PrereqNone, FormatHex), "metadata", "OXM_OF_METADATA")
 	for i := range FieldReg {
 		shift := uint(32)
@@ -311,6 +313,8 @@ func init() {
 	FieldNDTarget = register(fieldAt(wNDTargetLo, 0, 128).with(mask, rw, PrereqND, FormatIPv6), "nd_target", "NXM_NX_ND_TARGET", "OXM_OF_IPV6_ND_TARGET")
 	FieldNDSLL = register(fieldAt(wARPSha, 16, 48).with(mask, rw, PrereqNDSolicit, FormatEthernet), "nd_sll", "NXM_NX_ND_SLL", "OXM_OF_IPV6_ND_SLL")
 	FieldNDTLL = register(fieldAt(wARPTha, 16, 48).with(mask, rw, PrereqNDAdvert, FormatEthernet), "nd_tll", "NXM_NX_ND_TLL", "OXM_OF_IPV6_ND_TLL")
+	FieldNDReserved = register(fieldAt(wND, 32, 32).with(exact, rw, PrereqND, FormatDecimal), "nd_reserved", "ERICOXM_OF_ICMPV6_ND_RESERVED")
+	FieldNDOptionsType = register(fieldAt(wND, 24, 8).with(exact, rw, PrereqND, FormatDecimal), "nd_options_type", "ERICOXM_OF_ICMPV6_ND_OPTIONS_TYPE")
 }
 
 // FieldByName finds a field by its canonical name, an alias, or its NXM/OXM
@@ -319,7 +323,7 @@ func FieldByName(name string) (*Field, bool) {
 	if f, ok := byName[name]; ok {
 		return f, true
 	}
-	if up := strings.ToUpper(name); strings.HasPrefix(up, "NXM_") || strings.HasPrefix(up, "OXM_") || strings.HasPrefix(up, "ONFOXM_") {
+	if up := strings.ToUpper(name); strings.HasPrefix(up, "NXM_") || strings.HasPrefix(up, "OXM_") || strings.HasPrefix(up, "ONFOXM_") || strings.HasPrefix(up, "ERICOXM_") {
 		f, ok := byName[up]
 		return f, ok
 	}

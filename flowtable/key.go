@@ -50,11 +50,15 @@ const (
 	wTunMeta5
 	wTunMeta6
 	wTunMeta7
-	wCTState   // ct_state[63:32] | ct_zone[31:16] | ct_nw_proto[15:8]
-	wCTMark    // ct_mark[63:32] | ct_tp_src[31:16] | ct_tp_dst[15:0]
-	wCTLabelHi // ct_label[127:64]
-	wCTLabelLo // ct_label[63:0]
-	wCTNw      // ct_nw_src[63:32] | ct_nw_dst[31:0]
+	wCTState     // ct_state[63:32] | ct_zone[31:16] | ct_nw_proto[15:8]
+	wCTMark      // ct_mark[63:32] | ct_tp_src[31:16] | ct_tp_dst[15:0]
+	wCTLabelHi   // ct_label[127:64]
+	wCTLabelLo   // ct_label[63:0]
+	wCTNw        // ct_nw_src[63:32] | ct_nw_dst[31:0]
+	wCTIPv6SrcHi // ct_ipv6_src[127:64]
+	wCTIPv6SrcLo // ct_ipv6_src[63:0]
+	wCTIPv6DstHi // ct_ipv6_dst[127:64]
+	wCTIPv6DstLo // ct_ipv6_dst[63:0]
 
 	// L2 stage.
 	wEthDst   // dl_dst[63:16] | dl_type[15:0]
@@ -75,6 +79,7 @@ const (
 
 	// L4 stage.
 	wL4 // tp_src[63:48] (ICMP type) | tp_dst[47:32] (ICMP code) | tcp_flags[31:16]
+	wND // nd_reserved[63:32] | nd_options_type[31:24]
 
 	// NumWords is the number of 64-bit words in a Key.
 	NumWords

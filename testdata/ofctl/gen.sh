@@ -147,7 +147,7 @@ read_inputs() { grep -vE '^[[:space:]]*(#|$)' "$1" || true; }
 # dump PROTO-ARGS... : print flow lines without reply headers, one per line,
 # with the single leading space removed.
 dump() {
-    ovs-ofctl "$@" dump-flows br0 --no-stats \
+    ovs-ofctl "$@" dump-flows br0 --no-stats 2>/dev/null \
         | sed -E '/^[A-Z0-9_]+ reply/d; s/^ //'
 }
 
