@@ -196,24 +196,24 @@ func (f Field) with(maskable, writable bool, p Prereq, fmt Format) Field {
 
 // Registered fields that other code refers to directly.
 var (
-	FieldDPHash, FieldRecircID, FieldConjID, FieldActsetOutput      *Field
-	FieldTunID, FieldTunSrc, FieldTunDst, FieldTunIPv6Src           *Field
-	FieldTunIPv6Dst, FieldTunFlags, FieldTunGBPID, FieldTunGBPFlags *Field
-	FieldInPort, FieldPktMark, FieldMetadata                        *Field
-	FieldCTState, FieldCTZone, FieldCTMark, FieldCTLabel            *Field
-	FieldCTNwProto, FieldCTNwSrc, FieldCTNwDst, FieldCTTpSrc        *Field
-	FieldCTTpDst                                                    *Field
-	FieldEthSrc, FieldEthDst, FieldEthType, FieldVLANTCI            *Field
-	FieldDlVLAN, FieldVLANVID, FieldDlVLANPCP, FieldVLANPCP         *Field
-	FieldMPLSLabel, FieldMPLSTC, FieldMPLSBOS, FieldMPLSTTL         *Field
-	FieldIPSrc, FieldIPDst, FieldIPv6Src, FieldIPv6Dst              *Field
-	FieldIPv6Label, FieldNwProto, FieldNwTTL, FieldIPFrag           *Field
-	FieldNwTOS, FieldIPDSCP, FieldNwECN                             *Field
-	FieldARPOp, FieldARPSPA, FieldARPTPA, FieldARPSHA, FieldARPTHA  *Field
-	FieldTCPSrc, FieldTCPDst, FieldTCPFlags                         *Field
-	FieldUDPSrc, FieldUDPDst, FieldSCTPSrc, FieldSCTPDst            *Field
-	FieldICMPType, FieldICMPCode, FieldICMPv6Type, FieldICMPv6Code  *Field
-	FieldNDTarget, FieldNDSLL, FieldNDTLL                           *Field
+	FieldDPHash, FieldRecircID, FieldConjID, FieldActsetOutput                 *Field
+	FieldTunID, FieldTunSrc, FieldTunDst, FieldTunIPv6Src                      *Field
+	FieldTunIPv6Dst, FieldTunFlags, FieldTunGBPID, FieldTunGBPFlags            *Field
+	FieldInPort, FieldPktMark, FieldMetadata                                   *Field
+	FieldCTState, FieldCTZone, FieldCTMark, FieldCTLabel                       *Field
+	FieldCTNwProto, FieldCTNwSrc, FieldCTNwDst, FieldCTTpSrc                   *Field
+	FieldCTTpDst, FieldCTIPv6Src, FieldCTIPv6Dst                               *Field
+	FieldEthSrc, FieldEthDst, FieldEthType, FieldVLANTCI                       *Field
+	FieldDlVLAN, FieldVLANVID, FieldDlVLANPCP, FieldVLANPCP                    *Field
+	FieldMPLSLabel, FieldMPLSTC, FieldMPLSBOS, FieldMPLSTTL                    *Field
+	FieldIPSrc, FieldIPDst, FieldIPv6Src, FieldIPv6Dst                         *Field
+	FieldIPv6Label, FieldNwProto, FieldNwTTL, FieldIPFrag                      *Field
+	FieldNwTOS, FieldIPDSCP, FieldNwECN                                        *Field
+	FieldARPOp, FieldARPSPA, FieldARPTPA, FieldARPSHA, FieldARPTHA             *Field
+	FieldTCPSrc, FieldTCPDst, FieldTCPFlags                                    *Field
+	FieldUDPSrc, FieldUDPDst, FieldSCTPSrc, FieldSCTPDst                       *Field
+	FieldICMPType, FieldICMPCode, FieldICMPv6Type, FieldICMPv6Code             *Field
+	FieldNDTarget, FieldNDSLL, FieldNDTLL, FieldNDReserved, FieldNDOptionsType *Field
 
 	// FieldReg holds reg0..reg15, FieldXReg xreg0..xreg7, FieldXXReg
 	// xxreg0..xxreg3.
