@@ -1,7 +1,6 @@
 package flowtable
 
 import (
-	"encoding/binary"
 	"fmt"
 	"strings"
 )
@@ -167,8 +166,12 @@ func fieldAt(w int, shift uint, nbits int) Field {
 // fields is the registry, in ovs-fields(7) order.
 var fields []*Field
 
-// byName maps every accepted name (canonical, alias, NXM/OXM) to its field.
-var byName = map[string]*Field{}
+// byName maps canonical names and aliases to fields; byNXM maps NXM/OXM
+// names. Match syntax accepts only the former; subfield syntax accepts both.
+var (
+	byName = map[string]*Field{}
+	byNXM  = map[string]*Field{}
+)
 
 // Field names are case-sensitive in OVS, except the NXM_/OXM_ names.
 
@@ -176,14 +179,18 @@ func register(f Field, name, nxm string, aliases ...string) *Field {
 	f.Name, f.NXMName, f.Aliases = name, nxm, aliases
 	p := &f
 	fields = append(fields, p)
-	for _, n := range append([]string{name, nxm}, aliases...) {
-		if n == "" {
-			continue
+	for _, n := range append([]string{name}, aliases...) {
+		table := byName
+		if isNXMName(n) {
+			table = byNXM
 		}
-		if _, dup := byName[n]; dup {
+		if _, dup := table[n]; dup {
 			panic("flowtable: duplicate field name " + n)
 		}
-		byName[n] = p
+		table[n] = p
+	}
+	if nxm != "" {
+		byNXM[nxm] = p
 	}
 	return p
 }
@@ -323,16 +330,26 @@ func FieldByName(name string) (*Field, bool) {
 	if f, ok := byName[name]; ok {
 		return f, true
 	}
-	if up := strings.ToUpper(name); strings.HasPrefix(up, "NXM_") || strings.HasPrefix(up, "OXM_") || strings.HasPrefix(up, "ONFOXM_") || strings.HasPrefix(up, "ERICOXM_") {
-		f, ok := byName[up]
-		return f, ok
+	f, ok := byNXM[strings.ToUpper(name)]
+	return f, ok
+}
+
+// fieldByMatchName finds a field by a name that flow match syntax accepts:
+// canonical names and aliases, not NXM/OXM names.
+func fieldByMatchName(name string) (*Field, bool) {
+	f, ok := byName[name]
+	return f, ok
+}
+
+func isNXMName(n string) bool {
+	for _, p := range []string{"NXM_", "OXM_", "ONFOXM_", "ERICOXM_"} {
+		if strings.HasPrefix(n, p) {
+			return true
+		}
 	}
-	return nil, false
+	return false
 }
 
 // Fields returns every registered field, in ovs-fields(7) order. The slice
 // must not be modified.
 func Fields() []*Field { return fields }
-
-// putU64 is shared by the formatters of wide values.
-func putU64(b []byte, v uint64) { binary.BigEndian.PutUint64(b, v) }

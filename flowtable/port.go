@@ -66,7 +66,7 @@ func (m PortMap) PortName(p Port) (string, bool) {
 // CONTROLLER, ...; "NONE" is accepted for ANY), a decimal number in OpenFlow
 // 1.0 or 1.1 numbering, or a port name known to names.
 func ParsePort(s string, names PortNamer) (Port, error) {
-	if n, err := strconv.ParseUint(s, 0, 32); err == nil {
+	if n, err := strconv.ParseUint(s, 10, 32); err == nil {
 		switch {
 		case n < uint64(PortMax):
 			return Port(n), nil

@@ -100,11 +100,16 @@ func (f *Field) parseInteger(s string) ([]byte, error) {
 	if !ok || v.Sign() < 0 || strings.HasPrefix(s, "0b") || strings.HasPrefix(s, "0o") || strings.Contains(s, "_") {
 		return nil, fmt.Errorf("%s: invalid integer value for field %s", s, f.Name)
 	}
-	if v.BitLen() > f.Bits {
-		return nil, fmt.Errorf("%s: value too large for %d-bit field %s", s, f.Bits, f.Name)
+	// Like OVS, reject only values wider than the field's bytes; bits above
+	// a narrower field's width are dropped (dl_vlan=5000 is 904).
+	if v.BitLen() > 8*f.Bytes() {
+		return nil, fmt.Errorf("%s: value too large for %d-byte field %s", s, f.Bytes(), f.Name)
 	}
 	b := make([]byte, f.Bytes())
 	v.FillBytes(b)
+	if extra := 8*f.Bytes() - f.Bits; extra > 0 {
+		b[0] &= 0xff >> extra
+	}
 	return b, nil
 }
 
@@ -333,7 +338,7 @@ func (f *Field) FormatValue(value, mask []byte, names PortNamer) string {
 func formatHex(b []byte) string {
 	s := strings.TrimLeft(hex.EncodeToString(b), "0")
 	if s == "" {
-		s = "0"
+		return "0" // OVS prints zero as "0", like C's %#x
 	}
 	return "0x" + s
 }

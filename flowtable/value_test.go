@@ -49,7 +49,7 @@ func TestFieldValueRoundTrip(t *testing.T) {
 func TestFieldValueErrors(t *testing.T) {
 	tests := []struct{ field, in string }{
 		{"nw_src", "300.1.1.1"},
-		{"dl_vlan", "5000"},
+		{"dl_vlan", "70000"},
 		{"nw_proto", "6/0xff"},
 		{"ct_state", "+bogus"},
 		{"dl_src", "00:11:22:33:44"},

@@ -69,8 +69,10 @@ ip netns exec "$NS" ovs-vswitchd "unix:$D/db.sock" --pidfile --detach \
     --log-file 2>/dev/null
 
 make_bridge() {
-    "${VSCTL[@]}" -- --if-exists del-br br0 \
-        -- add-br br0 \
+    # separate transactions, so that vswitchd really destroys the old bridge
+    # (and the fresh one gets the default priority=0,actions=NORMAL flow)
+    "${VSCTL[@]}" --if-exists del-br br0
+    "${VSCTL[@]}" add-br br0 \
         -- set bridge br0 datapath_type=netdev \
            protocols=OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13,OpenFlow14,OpenFlow15 \
         -- add-port br0 veth11 -- set interface veth11 type=internal ofport_request=1 \
