@@ -21,13 +21,16 @@ func (f *Field) ParseValue(s string, names PortNamer) (value, mask []byte, err e
 	case FormatFrag:
 		return f.parseFrag(s)
 	case FormatTCPFlags, FormatCTState, FormatTunFlags:
-		if strings.HasPrefix(s, "+") || strings.HasPrefix(s, "-") || (f.Format != FormatTCPFlags && !startsWithDigit(s)) {
+		if !startsWithDigit(s) {
 			return f.parseFlags(s)
 		}
 	}
 	valStr, maskStr, masked := strings.Cut(s, "/")
 	value, err = f.parseOne(valStr, names)
 	if err != nil {
+		if f.Format == FormatIPv4 || f.Format == FormatIPv6 {
+			return nil, nil, f.badAddress(s)
+		}
 		return nil, nil, err
 	}
 	if !masked {
@@ -40,7 +43,11 @@ func (f *Field) ParseValue(s string, names PortNamer) (value, mask []byte, err e
 	case FormatIPv4, FormatIPv6:
 		if n, err := strconv.Atoi(maskStr); err == nil {
 			if n < 0 || n > f.Bits {
-				return nil, nil, fmt.Errorf("%s: network prefix bits not between 0 and %d", maskStr, f.Bits)
+				family := "IPv4"
+				if f.Format == FormatIPv6 {
+					family = "IPv6"
+				}
+				return nil, nil, fmt.Errorf("%s: %s network prefix bits not between 0 and %d, inclusive", s, family, f.Bits)
 			}
 			mask = prefixMask(f.Bytes(), n)
 			break
@@ -48,6 +55,9 @@ func (f *Field) ParseValue(s string, names PortNamer) (value, mask []byte, err e
 		fallthrough
 	default:
 		if mask, err = f.parseOne(maskStr, nil); err != nil {
+			if f.Format == FormatIPv4 || f.Format == FormatIPv6 {
+				return nil, nil, f.badAddress(s)
+			}
 			return nil, nil, err
 		}
 	}
@@ -55,6 +65,34 @@ func (f *Field) ParseValue(s string, names PortNamer) (value, mask []byte, err e
 		value[i] &= mask[i]
 	}
 	return value, mask, nil
+}
+
+func (f *Field) badAddress(s string) error {
+	if f.Format == FormatIPv6 {
+		return fmt.Errorf("%s: invalid IPv6 address", s)
+	}
+	return fmt.Errorf("%s: invalid IP address", s)
+}
+
+// parseIPv4 reads dotted-quad notation the way OVS's scanf does: each of
+// the four decimal parts is taken modulo 256, so 300.0.0.1 is 44.0.0.1.
+func parseIPv4(s string) ([]byte, error) {
+	parts := strings.Split(s, ".")
+	if len(parts) != 4 {
+		return nil, errors.New("bad IPv4 address")
+	}
+	b := make([]byte, 4)
+	for i, p := range parts {
+		if p == "" || strings.Trim(p, "0123456789") != "" {
+			return nil, errors.New("bad IPv4 address")
+		}
+		var v byte
+		for _, c := range []byte(p) {
+			v = v*10 + (c - '0')
+		}
+		b[i] = v
+	}
+	return b, nil
 }
 
 func startsWithDigit(s string) bool { return s != "" && s[0] >= '0' && s[0] <= '9' }
@@ -70,12 +108,7 @@ func (f *Field) parseOne(s string, names PortNamer) ([]byte, error) {
 		}
 		return b, nil
 	case FormatIPv4:
-		a, err := netip.ParseAddr(s)
-		if err != nil || !a.Is4() {
-			return nil, fmt.Errorf("%s: could not convert to IP address", s)
-		}
-		b := a.As4()
-		return b[:], nil
+		return parseIPv4(s)
 	case FormatIPv6:
 		a, err := netip.ParseAddr(s)
 		if err != nil || !a.Is6() || a.Zone() != "" {

@@ -48,7 +48,7 @@ func TestFieldValueRoundTrip(t *testing.T) {
 
 func TestFieldValueErrors(t *testing.T) {
 	tests := []struct{ field, in string }{
-		{"nw_src", "300.1.1.1"},
+		{"nw_src", "1.2.3"},
 		{"dl_vlan", "70000"},
 		{"nw_proto", "6/0xff"},
 		{"ct_state", "+bogus"},

@@ -14,7 +14,10 @@
 #   flows.golden        one record per flows.txt line, default protocol
 #                       (OpenFlow10+NXM), falling back to -O OpenFlow15
 #   flows-of15.golden   one record per flows.txt line, always -O OpenFlow15
-#   errors.golden       one record per errors.txt line (exit status + stderr)
+#   errors.golden       one record per errors.txt line (exit status + stderr),
+#                       default protocol
+#   errors-of15.golden  the same inputs tried with -O OpenFlow15 (some of them
+#                       are accepted there; then the dump is recorded)
 #   dump-flows-full.txt full dump-flows output for the seed-tutorial session
 #                       (durations/idle_age vary from run to run)
 #   versions.txt        the OVS version used
@@ -229,7 +232,7 @@ done < <(read_inputs "$HERE/flows.txt")
 # 4. Invalid flows.
 # ---------------------------------------------------------------------------
 nerr=0; unexpected=0
-: > "$D/errors.golden"
+: > "$D/errors.golden"; : > "$D/errors-of15.golden"
 while IFS= read -r flow; do
     nerr=$((nerr + 1))
     {
@@ -241,9 +244,20 @@ while IFS= read -r flow; do
         emit_err
         printf '\n'
     } >> "$D/errors.golden"
+    {
+        printf 'in %s\n' "$flow"
+        printf 'proto OpenFlow15\n'
+        if try_add -O OpenFlow15 "$flow"; then
+            emit_dump -O OpenFlow15
+        else
+            emit_err
+        fi
+        printf '\n'
+    } >> "$D/errors-of15.golden"
 done < <(read_inputs "$HERE/errors.txt")
 
-cp "$D/flows.golden" "$D/flows-of15.golden" "$D/errors.golden" "$HERE/"
+cp "$D/flows.golden" "$D/flows-of15.golden" "$D/errors.golden" \
+   "$D/errors-of15.golden" "$HERE/"
 
 echo "gen.sh: $nvalid valid flows ($nfallback needed OpenFlow15), $nerr error flows" >&2
 if [ "$bad" -ne 0 ] || [ "$unexpected" -ne 0 ]; then

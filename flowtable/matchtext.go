@@ -1,0 +1,606 @@
+package flowtable
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Ethernet types and IP protocols that the match syntax names.
+const (
+	EthTypeIPv4  = 0x0800
+	EthTypeARP   = 0x0806
+	EthTypeRARP  = 0x8035
+	EthTypeIPv6  = 0x86dd
+	EthTypeMPLS  = 0x8847
+	EthTypeMPLSM = 0x8848
+	EthTypeVLAN  = 0x8100
+	EthTypeQinQ  = 0x88a8
+
+	IPProtoICMP   = 1
+	IPProtoTCP    = 6
+	IPProtoUDP    = 17
+	IPProtoICMPv6 = 58
+	IPProtoSCTP   = 132
+)
+
+// protocolShorthand is a keyword like "tcp6": a dl_type and maybe nw_proto.
+type protocolShorthand struct {
+	dlType   uint16
+	nwProto  uint8
+	hasProto bool
+}
+
+var protocolShorthands = map[string]protocolShorthand{
+	"ip":    {EthTypeIPv4, 0, false},
+	"ipv4":  {EthTypeIPv4, 0, false},
+	"icmp":  {EthTypeIPv4, IPProtoICMP, true},
+	"tcp":   {EthTypeIPv4, IPProtoTCP, true},
+	"udp":   {EthTypeIPv4, IPProtoUDP, true},
+	"sctp":  {EthTypeIPv4, IPProtoSCTP, true},
+	"ipv6":  {EthTypeIPv6, 0, false},
+	"ip6":   {EthTypeIPv6, 0, false},
+	"icmp6": {EthTypeIPv6, IPProtoICMPv6, true},
+	"tcp6":  {EthTypeIPv6, IPProtoTCP, true},
+	"udp6":  {EthTypeIPv6, IPProtoUDP, true},
+	"sctp6": {EthTypeIPv6, IPProtoSCTP, true},
+	"arp":   {EthTypeARP, 0, false},
+	"rarp":  {EthTypeRARP, 0, false},
+	"mpls":  {EthTypeMPLS, 0, false},
+	"mplsm": {EthTypeMPLSM, 0, false},
+}
+
+// SetProtocol applies a shorthand such as "tcp" or "arp"; it reports false
+// for a word that is not one.
+func (m *Match) SetProtocol(word string) bool {
+	p, ok := protocolShorthands[word]
+	if !ok {
+		return false
+	}
+	m.SetExact(FieldEthType, uint64(p.dlType))
+	if p.hasProto {
+		m.SetExact(FieldNwProto, uint64(p.nwProto))
+	}
+	return true
+}
+
+// SetFieldText parses value (with optional /mask) for the named field and
+// applies it to the match with OVS's semantics: the new value replaces the
+// field's old one, and fields that are views of another (dl_vlan, nw_tos,
+// vlan_vid, ...) update only their part of it.
+func (m *Match) SetFieldText(name, value string, names PortNamer) error {
+	f, ok := fieldByMatchName(name)
+	if !ok {
+		switch name {
+		case "tp_src":
+			f = FieldTCPSrc
+		case "tp_dst":
+			f = FieldTCPDst
+		default:
+			return fmt.Errorf("unknown keyword %s", name)
+		}
+	}
+	if f == FieldDlVLAN && (value == "0xffff" || value == "65535") {
+		m.SetExact(FieldVLANTCI, 0) // OFP10_VLAN_NONE: no 802.1Q header
+		return nil
+	}
+	v, mask, err := f.ParseValue(value, names)
+	if err != nil {
+		if f == FieldInPort || f == FieldActsetOutput {
+			return fmt.Errorf("%s: invalid or unknown port for %s", value, f.Name)
+		}
+		return err
+	}
+	if mask != nil && len(mask) != len(v) {
+		return fmt.Errorf("%s: mask too large for %d-byte field %s", value, f.Bytes(), f.Name)
+	}
+	m.setField(f, v, mask)
+	return nil
+}
+
+// setField stores a parsed value. v and mask are big-endian, f.Bytes() long.
+func (m *Match) setField(f *Field, v, mask []byte) {
+	tci := FieldVLANTCI
+	switch f {
+	case FieldDlVLAN:
+		vid := toU64(v)
+		m.SetMasked(tci, m.Key.tci()&^0x1fff|vid&0xfff|VLANCFI, m.FieldMask(tci)|0x1fff)
+		return
+	case FieldDlVLANPCP, FieldVLANPCP:
+		pcp := toU64(v) & 7
+		m.SetMasked(tci, m.Key.tci()&^0xf000|pcp<<13|VLANCFI, m.FieldMask(tci)|0xf000)
+		return
+	case FieldVLANVID:
+		vid := toU64(v) & 0x1fff
+		if mask == nil {
+			if vid&VLANCFI == 0 {
+				m.SetExact(tci, 0) // OpenFlow 1.2+: "no VLAN"
+				return
+			}
+			m.SetMasked(tci, m.Key.tci()&^0x1fff|vid, m.FieldMask(tci)|0x1fff)
+			return
+		}
+		vm := toU64(mask) & 0x1fff
+		m.SetMasked(tci, m.Key.tci()&^vm|vid&vm, m.FieldMask(tci)&^0x1fff|vm)
+		return
+	case FieldNwTOS:
+		m.SetExact(FieldIPDSCP, toU64(v)>>2)
+		return
+	case FieldTunFlags:
+		// Only the flags OVS defines (oam) can be matched.
+		val, msk := toU64(v), uint64(1)
+		if mask != nil {
+			msk = toU64(mask) & 1
+		}
+		m.SetMasked(f, val&msk, msk)
+		return
+	}
+	m.Clear(f)
+	m.SetBytesMasked(f, v, mask)
+}
+
+func (k *Key) tci() uint64 { return FieldVLANTCI.Get(k) }
+
+// ParseMatch parses a match in ovs-ofctl syntax: protocol shorthands and
+// field=value[/mask] items separated by commas or spaces. Fields whose
+// prerequisites the match does not meet are dropped, as ovs-ofctl does.
+func ParseMatch(s string, names PortNamer) (Match, error) {
+	var m Match
+	err := forEachKeyValue(s, func(key, value string, hasValue bool) error {
+		if !hasValue {
+			if m.SetProtocol(key) {
+				return nil
+			}
+			return fmt.Errorf("field %s missing value", key)
+		}
+		return m.SetFieldText(key, value, names)
+	})
+	if err != nil {
+		return Match{}, err
+	}
+	m.DropUnmetPrerequisites()
+	return m, nil
+}
+
+// forEachKeyValue splits "k1=v1,k2 k3=v3(a,b)" into items the way OVS
+// does: separators are commas and white space outside parentheses; a key is
+// followed by '=' or ':' and a value, or by nothing.
+func forEachKeyValue(s string, fn func(key, value string, hasValue bool) error) error {
+	for {
+		s = strings.TrimLeft(s, ", \t\r\n")
+		if s == "" {
+			return nil
+		}
+		keyEnd := strings.IndexAny(s, ":=(, \t\r\n")
+		if keyEnd < 0 {
+			return fn(s, "", false)
+		}
+		key := s[:keyEnd]
+		rest := s[keyEnd:]
+		if rest[0] != '=' && rest[0] != ':' && rest[0] != '(' {
+			if err := fn(key, "", false); err != nil {
+				return err
+			}
+			s = rest
+			continue
+		}
+		if rest[0] != '(' {
+			rest = rest[1:]
+		}
+		depth, end := 0, len(rest)
+	scan:
+		for i, c := range rest {
+			switch c {
+			case '(':
+				depth++
+			case ')':
+				depth--
+			case ',', ' ', '\t', '\r', '\n':
+				if depth <= 0 {
+					end = i
+					break scan
+				}
+			}
+		}
+		value := rest[:end]
+		if strings.HasPrefix(s[keyEnd:], "(") && strings.HasSuffix(value, ")") {
+			value = value[1 : len(value)-1]
+		}
+		if err := fn(key, value, true); err != nil {
+			return err
+		}
+		s = rest[end:]
+	}
+}
+
+// Context the prerequisites of L3 and L4 fields depend on.
+func (m *Match) dlType() (uint16, bool) {
+	return uint16(FieldEthType.Get(&m.Key)), m.IsExact(FieldEthType)
+}
+
+func (m *Match) nwProto() (uint8, bool) {
+	return uint8(FieldNwProto.Get(&m.Key)), m.IsExact(FieldNwProto)
+}
+
+// PrereqsMet reports whether the match pins down what p requires.
+func (m *Match) PrereqsMet(p Prereq) bool {
+	dl, dlExact := m.dlType()
+	proto, protoExact := m.nwProto()
+	isIP := dlExact && (dl == EthTypeIPv4 || dl == EthTypeIPv6)
+	switch p {
+	case PrereqNone:
+		return true
+	case PrereqVLANVID:
+		return FieldVLANTCI.Get(&m.Mask)&VLANCFI != 0 && m.Key.tci()&VLANCFI != 0
+	case PrereqARP:
+		return dlExact && (dl == EthTypeARP || dl == EthTypeRARP)
+	case PrereqIPv4:
+		return dlExact && dl == EthTypeIPv4
+	case PrereqIPv6:
+		return dlExact && dl == EthTypeIPv6
+	case PrereqIPAny:
+		return isIP
+	case PrereqMPLS:
+		return dlExact && (dl == EthTypeMPLS || dl == EthTypeMPLSM)
+	case PrereqTCP:
+		return isIP && protoExact && proto == IPProtoTCP
+	case PrereqUDP:
+		return isIP && protoExact && proto == IPProtoUDP
+	case PrereqSCTP:
+		return isIP && protoExact && proto == IPProtoSCTP
+	case PrereqICMPv4:
+		return dlExact && dl == EthTypeIPv4 && protoExact && proto == IPProtoICMP
+	case PrereqICMPv6:
+		return dlExact && dl == EthTypeIPv6 && protoExact && proto == IPProtoICMPv6
+	case PrereqND, PrereqNDSolicit, PrereqNDAdvert:
+		if !m.PrereqsMet(PrereqICMPv6) || !m.IsExact(FieldICMPv6Type) {
+			return false
+		}
+		t := FieldICMPv6Type.Get(&m.Key)
+		switch p {
+		case PrereqNDSolicit:
+			return t == 135
+		case PrereqNDAdvert:
+			return t == 136
+		}
+		return t == 135 || t == 136
+	case PrereqCT:
+		return FieldCTState.Get(&m.Mask)&0x20 != 0 && FieldCTState.Get(&m.Key)&0x20 != 0
+	}
+	return false
+}
+
+// DropUnmetPrerequisites clears the L3 and L4 parts of the match that its
+// dl_type and nw_proto do not allow, as ovs-ofctl does when it encodes a
+// flow (tp_dst=80 without tcp matches nothing more than no tp_dst at all).
+func (m *Match) DropUnmetPrerequisites() {
+	dl, dlExact := m.dlType()
+	proto, protoExact := m.nwProto()
+	var keep Mask
+	keepField := func(fs ...*Field) {
+		for _, f := range fs {
+			f.SetAllOnes(&keep)
+		}
+	}
+	for w := 0; w < stageEnd[StageMetadata]; w++ {
+		keep[w] = ^uint64(0)
+	}
+	// Connection-tracking tuple fields need the packet's own L3 and L4.
+	for _, f := range []*Field{FieldCTNwSrc, FieldCTNwDst, FieldCTIPv6Src, FieldCTIPv6Dst, FieldCTNwProto, FieldCTTpSrc, FieldCTTpDst} {
+		f.Set(&keep, 0)
+		if f.Bits > 64 {
+			f.SetBytes(&keep, make([]byte, 16))
+		}
+	}
+	keep[wEthDst], keep[wEthSrc] = ^uint64(0), ^uint64(0)
+	keep[wVLANMPLS] = 0xffff_ffff_0000_0000
+	isIPv4 := dlExact && dl == EthTypeIPv4
+	isIPv6 := dlExact && dl == EthTypeIPv6
+	switch {
+	case dlExact && (dl == EthTypeMPLS || dl == EthTypeMPLSM):
+		keep[wVLANMPLS] = ^uint64(0)
+	case dlExact && (dl == EthTypeARP || dl == EthTypeRARP):
+		// OVS keeps an ARP opcode where IP keeps nw_proto, so nw_proto=1
+		// on an ARP flow means arp_op=1.
+		if !m.IsWildcard(FieldNwProto) && m.IsWildcard(FieldARPOp) {
+			m.SetExact(FieldARPOp, uint64(proto))
+		}
+		keepField(FieldARPOp, FieldARPSPA, FieldARPTPA, FieldARPSHA, FieldARPTHA)
+	case isIPv4 || isIPv6:
+		keepField(FieldNwProto, FieldNwTTL, FieldIPFrag, FieldNwTOS)
+		keepField(FieldCTNwProto)
+		if m.IsExact(FieldCTNwProto) {
+			keepField(FieldCTTpSrc, FieldCTTpDst)
+		}
+		if isIPv4 {
+			keepField(FieldIPSrc, FieldIPDst, FieldCTNwSrc, FieldCTNwDst)
+		} else {
+			keepField(FieldIPv6Src, FieldIPv6Dst, FieldIPv6Label, FieldCTIPv6Src, FieldCTIPv6Dst)
+		}
+		switch {
+		case !protoExact:
+		case proto == IPProtoTCP:
+			keepField(FieldTCPSrc, FieldTCPDst, FieldTCPFlags)
+		case proto == IPProtoUDP || proto == IPProtoSCTP:
+			keepField(FieldTCPSrc, FieldTCPDst)
+		case proto == IPProtoICMP && isIPv4:
+			keepField(FieldICMPType, FieldICMPCode)
+		case proto == IPProtoICMPv6 && isIPv6:
+			keepField(FieldICMPv6Type, FieldICMPv6Code)
+			if m.PrereqsMet(PrereqND) {
+				keepField(FieldNDTarget, FieldNDReserved, FieldNDOptionsType)
+			}
+			if m.PrereqsMet(PrereqNDSolicit) {
+				keepField(FieldNDSLL)
+			}
+			if m.PrereqsMet(PrereqNDAdvert) {
+				keepField(FieldNDTLL)
+			}
+		}
+	}
+	m.Mask.And(&keep)
+	m.normalize()
+}
+
+// Format writes the match as ovs-ofctl prints it, in OVS's field order and
+// with its shorthands (e.g. "tcp,in_port=1,nw_dst=10.0.0.0/8,tp_dst=80").
+// It does not include the priority. names, if not nil, names ports.
+func (m *Match) Format(names PortNamer) string {
+	var b matchWriter
+	b.uint32Masked(m, "pkt_mark", FieldPktMark)
+	if !m.IsWildcard(FieldRecircID) {
+		b.item("recirc_id", formatHex(bigEndian(FieldRecircID.Get(&m.Key), 4)))
+	}
+	b.uint32Masked(m, "dp_hash", FieldDPHash)
+	if !m.IsWildcard(FieldConjID) {
+		b.item("conj_id", strconv.FormatUint(FieldConjID.Get(&m.Key), 10))
+	}
+	if !m.IsWildcard(FieldActsetOutput) {
+		b.item("actset_output", FormatPort(Port(FieldActsetOutput.Get(&m.Key)), names))
+	}
+	if !m.IsWildcard(FieldCTState) {
+		b.item("ct_state", formatFlagsMatch(ctStateNames, FieldCTState.Get(&m.Key), FieldCTState.Get(&m.Mask), 0xffffffff))
+	}
+	if !m.IsWildcard(FieldCTZone) {
+		b.item("ct_zone", strconv.FormatUint(FieldCTZone.Get(&m.Key), 10))
+	}
+	b.uint32Masked(m, "ct_mark", FieldCTMark)
+	for _, f := range []*Field{FieldCTLabel, FieldCTNwSrc, FieldCTNwDst, FieldCTIPv6Src, FieldCTIPv6Dst} {
+		b.generic(m, f.Name, f, names)
+	}
+	if !m.IsWildcard(FieldCTNwProto) {
+		b.item("ct_nw_proto", strconv.FormatUint(FieldCTNwProto.Get(&m.Key), 10))
+	}
+	b.be16Masked(m, "ct_tp_src", FieldCTTpSrc)
+	b.be16Masked(m, "ct_tp_dst", FieldCTTpDst)
+
+	skipType, skipProto := false, false
+	dl, dlExact := m.dlType()
+	proto, protoExact := m.nwProto()
+	if dlExact {
+		skipType = true
+		switch dl {
+		case EthTypeIPv4, EthTypeIPv6:
+			name := ""
+			if protoExact {
+				name = ipProtoShorthand(proto, dl == EthTypeIPv6)
+			}
+			if name != "" {
+				skipProto = true
+				b.word(name)
+			} else if dl == EthTypeIPv4 {
+				b.word("ip")
+			} else {
+				b.word("ipv6")
+			}
+		case EthTypeARP:
+			b.word("arp")
+		case EthTypeRARP:
+			b.word("rarp")
+		case EthTypeMPLS:
+			b.word("mpls")
+		case EthTypeMPLSM:
+			b.word("mplsm")
+		default:
+			skipType = false
+		}
+	}
+	for i, f := range FieldReg {
+		b.uint32Masked(m, fmt.Sprintf("reg%d", i), f)
+	}
+	b.generic(m, "tun_id", FieldTunID, nil)
+	b.generic(m, "tun_src", FieldTunSrc, nil)
+	b.generic(m, "tun_dst", FieldTunDst, nil)
+	b.generic(m, "tun_ipv6_src", FieldTunIPv6Src, nil)
+	b.generic(m, "tun_ipv6_dst", FieldTunIPv6Dst, nil)
+	if !m.IsWildcard(FieldTunGBPID) {
+		b.be16Masked(m, "tun_gbp_id", FieldTunGBPID)
+	}
+	b.generic(m, "tun_gbp_flags", FieldTunGBPFlags, nil)
+	if !m.IsWildcard(FieldTunFlags) {
+		b.item("tun_flags", formatFlags(tunFlagNames, FieldTunFlags.Get(&m.Key), FieldTunFlags.Get(&m.Mask)))
+	}
+	b.generic(m, "metadata", FieldMetadata, nil)
+	if !m.IsWildcard(FieldInPort) {
+		b.item("in_port", FormatPort(Port(FieldInPort.Get(&m.Key)), names))
+	}
+	b.vlan(m)
+	b.generic(m, "dl_src", FieldEthSrc, nil)
+	b.generic(m, "dl_dst", FieldEthDst, nil)
+	if !skipType && !m.IsWildcard(FieldEthType) {
+		b.item("dl_type", fmt.Sprintf("0x%04x", dl))
+	}
+	isARP := dlExact && (dl == EthTypeARP || dl == EthTypeRARP)
+	b.generic(m, "ipv6_src", FieldIPv6Src, nil)
+	b.generic(m, "ipv6_dst", FieldIPv6Dst, nil)
+	if !isARP && !m.IsWildcard(FieldIPv6Label) {
+		if m.IsExact(FieldIPv6Label) {
+			b.item("ipv6_label", fmt.Sprintf("0x%05x", FieldIPv6Label.Get(&m.Key)))
+		} else {
+			b.item("ipv6_label", fmt.Sprintf("0x%05x/0x%05x", FieldIPv6Label.Get(&m.Key), FieldIPv6Label.Get(&m.Mask)))
+		}
+	}
+	if isARP {
+		b.generic(m, "arp_spa", FieldARPSPA, nil)
+		b.generic(m, "arp_tpa", FieldARPTPA, nil)
+	} else {
+		b.generic(m, "nw_src", FieldIPSrc, nil)
+		b.generic(m, "nw_dst", FieldIPDst, nil)
+	}
+	if isARP {
+		if !m.IsWildcard(FieldARPOp) {
+			b.item("arp_op", strconv.FormatUint(FieldARPOp.Get(&m.Key), 10))
+		}
+		b.generic(m, "arp_sha", FieldARPSHA, nil)
+		b.generic(m, "arp_tha", FieldARPTHA, nil)
+	} else if !skipProto && !m.IsWildcard(FieldNwProto) {
+		b.item("nw_proto", strconv.FormatUint(uint64(proto), 10))
+	}
+	if !m.IsWildcard(FieldIPDSCP) {
+		b.item("nw_tos", strconv.FormatUint(FieldIPDSCP.Get(&m.Key)<<2, 10))
+	}
+	if !m.IsWildcard(FieldNwECN) {
+		b.item("nw_ecn", strconv.FormatUint(FieldNwECN.Get(&m.Key), 10))
+	}
+	if !m.IsWildcard(FieldNwTTL) {
+		b.item("nw_ttl", strconv.FormatUint(FieldNwTTL.Get(&m.Key), 10))
+	}
+	for _, f := range []*Field{FieldMPLSLabel, FieldMPLSTC, FieldMPLSTTL, FieldMPLSBOS} {
+		if !m.IsWildcard(f) {
+			b.item(f.Name, strconv.FormatUint(f.Get(&m.Key), 10))
+		}
+	}
+	if !m.IsWildcard(FieldIPFrag) {
+		var v, mk [1]byte
+		v[0], mk[0] = byte(FieldIPFrag.Get(&m.Key)), byte(FieldIPFrag.Get(&m.Mask))
+		b.item("nw_frag", FieldIPFrag.FormatValue(v[:], mk[:], nil))
+	}
+	isICMP := skipProto && (proto == IPProtoICMP || proto == IPProtoICMPv6)
+	if isICMP {
+		if !m.IsWildcard(FieldICMPType) {
+			b.item("icmp_type", strconv.FormatUint(FieldICMPType.Get(&m.Key), 10))
+		}
+		if !m.IsWildcard(FieldICMPCode) {
+			b.item("icmp_code", strconv.FormatUint(FieldICMPCode.Get(&m.Key), 10))
+		}
+		b.generic(m, "nd_target", FieldNDTarget, nil)
+		b.generic(m, "nd_sll", FieldNDSLL, nil)
+		b.generic(m, "nd_tll", FieldNDTLL, nil)
+		if !m.IsWildcard(FieldNDReserved) {
+			b.item("nd_reserved", strconv.FormatUint(FieldNDReserved.Get(&m.Key), 10))
+		}
+		if !m.IsWildcard(FieldNDOptionsType) {
+			b.item("nd_options_type", strconv.FormatUint(FieldNDOptionsType.Get(&m.Key), 10))
+		}
+	} else {
+		b.be16Masked(m, "tp_src", FieldTCPSrc)
+		b.be16Masked(m, "tp_dst", FieldTCPDst)
+	}
+	if !m.IsWildcard(FieldTCPFlags) {
+		b.item("tcp_flags", formatFlagsMatch(tcpFlagNames, FieldTCPFlags.Get(&m.Key), FieldTCPFlags.Get(&m.Mask), 0xfff))
+	}
+	return b.String()
+}
+
+func ipProtoShorthand(proto uint8, v6 bool) string {
+	names := map[uint8]string{IPProtoICMP: "icmp", IPProtoTCP: "tcp", IPProtoUDP: "udp", IPProtoSCTP: "sctp"}
+	if v6 {
+		names = map[uint8]string{IPProtoICMPv6: "icmp6", IPProtoTCP: "tcp6", IPProtoUDP: "udp6", IPProtoSCTP: "sctp6"}
+	}
+	return names[proto]
+}
+
+// formatFlagsMatch prints flags the way match_format does: an exact match
+// as "a|b" (or "0"), a partial one as "+a-b".
+func formatFlagsMatch(names []flagName, value, mask, all uint64) string {
+	if mask&all != all {
+		return formatFlags(names, value, mask)
+	}
+	var parts []string
+	for _, fn := range names {
+		if value&fn.bit != 0 {
+			parts = append(parts, fn.name)
+		}
+	}
+	if len(parts) == 0 {
+		return "0"
+	}
+	return strings.Join(parts, "|")
+}
+
+// matchWriter accumulates "k=v" items separated by commas.
+type matchWriter struct{ strings.Builder }
+
+func (b *matchWriter) word(s string) {
+	if b.Len() > 0 {
+		b.WriteByte(',')
+	}
+	b.WriteString(s)
+}
+
+func (b *matchWriter) item(name, value string) { b.word(name + "=" + value) }
+
+// generic prints a field with FormatValue if the match looks at it.
+func (b *matchWriter) generic(m *Match, name string, f *Field, names PortNamer) {
+	if m.IsWildcard(f) {
+		return
+	}
+	v := make([]byte, f.Bytes())
+	mk := make([]byte, f.Bytes())
+	f.GetBytes(&m.Key, v)
+	f.GetBytes(&m.Mask, mk)
+	b.item(name, f.FormatValue(v, mk, names))
+}
+
+// uint32Masked prints "0x5" or "0x5/0xff" (zero as "0").
+func (b *matchWriter) uint32Masked(m *Match, name string, f *Field) {
+	if m.IsWildcard(f) {
+		return
+	}
+	v, mk := f.Get(&m.Key), f.Get(&m.Mask)
+	s := formatHex(bigEndian(v, 8))
+	if mk != lowBits(f.Bits) {
+		s += "/" + formatHex(bigEndian(mk, 8))
+	}
+	b.item(name, s)
+}
+
+// be16Masked prints "80" when exact and "0x50/0xf0" otherwise.
+func (b *matchWriter) be16Masked(m *Match, name string, f *Field) {
+	if m.IsWildcard(f) {
+		return
+	}
+	v, mk := f.Get(&m.Key), f.Get(&m.Mask)
+	if mk == lowBits(f.Bits) {
+		b.item(name, strconv.FormatUint(v, 10))
+		return
+	}
+	b.item(name, fmt.Sprintf("%#x/%#x", v, mk))
+}
+
+// vlan prints the outer VLAN as dl_vlan/dl_vlan_pcp when that says it all,
+// else as vlan_tci.
+func (b *matchWriter) vlan(m *Match) {
+	mask := FieldVLANTCI.Get(&m.Mask)
+	if mask == 0 {
+		return
+	}
+	tci := m.Key.tci()
+	vidMask, pcpMask := mask&0x0fff, mask&0xe000
+	if mask&VLANCFI != 0 && tci&VLANCFI != 0 &&
+		(vidMask == 0 || vidMask == 0x0fff) && (pcpMask == 0 || pcpMask == 0xe000) &&
+		(vidMask != 0 || pcpMask != 0) {
+		if vidMask != 0 {
+			b.item("dl_vlan", strconv.FormatUint(tci&0xfff, 10))
+		}
+		if pcpMask != 0 {
+			b.item("dl_vlan_pcp", strconv.FormatUint(tci>>13, 10))
+		}
+		return
+	}
+	if mask == 0xffff {
+		b.item("vlan_tci", fmt.Sprintf("0x%04x", tci))
+		return
+	}
+	b.item("vlan_tci", fmt.Sprintf("0x%04x/0x%04x", tci, mask))
+}
