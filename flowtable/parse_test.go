@@ -173,7 +173,9 @@ type parseTest struct {
 // uses.
 func parseTests(t testing.TB) []parseTest {
 	none := FrameInfo{VLAN: -1, MPLS: -1, L3: -1, L4: -1, L7: -1}
-	at := func(l3, l4, l7 int) FrameInfo { return FrameInfo{VLAN: -1, MPLS: -1, L3: int16(l3), L4: int16(l4), L7: int16(l7)} }
+	at := func(l3, l4, l7 int) FrameInfo {
+		return FrameInfo{VLAN: -1, MPLS: -1, L3: int16(l3), L4: int16(l4), L7: int16(l7)}
+	}
 	vlanAt := func(i FrameInfo) FrameInfo { i.VLAN = 12; return i }
 	truncated := func(i FrameInfo) FrameInfo { i.Truncated = true; return i }
 
