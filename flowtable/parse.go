@@ -54,6 +54,7 @@ type FrameInfo struct {
 //     the second one's TCI, also with VLANCFI, goes in the inner-tci bits; a
 //     third TPID becomes dl_type. A tag is only taken when the EtherType
 //     after it is in the frame too.
+//     The second tag's TPID is not kept (the key has no room for it).
 //   - Below 0x0600 the type field is an 802.3 length: an LLC/SNAP header
 //     with OUI 0 gives dl_type, anything else is DLTypeNone.
 //   - MPLS: only the first label stack entry is read; nothing beneath it.
@@ -89,23 +90,29 @@ func (k *Key) ParseFrame(frame []byte) FrameInfo {
 	ethType := eth.Type()
 	next := header.EthernetSize // first byte after the EtherType in use
 
+	// A tag counts only when the EtherType after it is in the frame too;
+	// otherwise its TPID stays as dl_type, as in OVS.
 	var tci, vlanMPLS uint64
 	if header.IsVLANTPID(ethType) {
-		if len(frame) < next+header.VLANTagSize {
+		if len(frame) < next+header.VLANSize {
 			info.Truncated = true
 		} else {
-			outer := header.VLANTag(frame[next-2:])
+			outer := header.VLAN(frame[next:])
 			tci = uint64(outer.TCI() | VLANCFI)
 			vlanMPLS = uint64(ethType) << 48
 			info.VLAN = int16(next - 2)
-			next += header.VLANTagSize
-			ethType = header.VLANTag(frame[next-2:]).TPID()
-			if header.IsVLANTPID(ethType) && len(frame) >= next+header.VLANTagSize {
-				inner := header.VLANTag(frame[next-2:])
-				vlanMPLS |= uint64(inner.TCI()|VLANCFI) << 32
-				next += header.VLANTagSize
-				ethType = header.VLANTag(frame[next-2:]).TPID()
-			}
+			ethType = outer.Type()
+			next += header.VLANSize
+		}
+	}
+	if info.VLAN >= 0 && header.IsVLANTPID(ethType) {
+		if len(frame) < next+header.VLANSize {
+			info.Truncated = true
+		} else {
+			inner := header.VLAN(frame[next:])
+			vlanMPLS |= uint64(inner.TCI()|VLANCFI) << 32
+			ethType = inner.Type()
+			next += header.VLANSize
 		}
 	}
 	if ethType < header.EtherTypeMin {

@@ -53,18 +53,19 @@ func IsVLANTPID(t uint16) bool { return t == EtherTypeVLAN || t == EtherTypeQinQ
 // IsMPLS reports whether an EtherType announces an MPLS label stack.
 func IsMPLS(t uint16) bool { return t == EtherTypeMPLSUnicast || t == EtherTypeMPLSMulticast }
 
-// VLANTagSize is the size of an 802.1Q/802.1ad tag (TPID and TCI).
-const VLANTagSize = 4
+// VLANSize is the size of what an 802.1Q/802.1ad TPID announces: the TCI
+// and the EtherType of what follows.
+const VLANSize = 4
 
-// VLANTag is a view of a VLAN tag starting at its TPID; it must be at least
-// VLANTagSize bytes.
-type VLANTag []byte
-
-// TPID returns the tag protocol identifier.
-func (b VLANTag) TPID() uint16 { return binary.BigEndian.Uint16(b[0:]) }
+// VLAN is a view of a VLAN tag after its TPID (which sits where an
+// EtherType would); it must be at least VLANSize bytes.
+type VLAN []byte
 
 // TCI returns the tag control information: PCP, DEI and VLAN ID.
-func (b VLANTag) TCI() uint16 { return binary.BigEndian.Uint16(b[2:]) }
+func (b VLAN) TCI() uint16 { return binary.BigEndian.Uint16(b[0:]) }
+
+// Type returns the EtherType (or next TPID) after the tag.
+func (b VLAN) Type() uint16 { return binary.BigEndian.Uint16(b[2:]) }
 
 // LLCSNAPSize is the size of an 802.2 LLC header with a SNAP extension.
 const LLCSNAPSize = 8
