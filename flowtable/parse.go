@@ -160,7 +160,7 @@ func (k *Key) parseIPv4(frame []byte, off int, info *FrameInfo) {
 		info.Truncated = true
 		return
 	}
-	ip = ip[:ip.TotalLength()]
+	ip = ip[:ip.TotalLength()] // the rest is link padding, not payload
 
 	var frag uint64
 	if ff := ip.FlagsFragmentOffset(); ff&(header.IPv4MoreFragments|header.IPv4FragOffsetMask) != 0 {
@@ -187,7 +187,7 @@ func (k *Key) parseIPv6(frame []byte, off int, info *FrameInfo) {
 		info.Truncated = true
 		return
 	}
-	ip = ip[:header.IPv6MinimumSize+int(ip.PayloadLength())]
+	ip = ip[:header.IPv6MinimumSize+int(ip.PayloadLength())] // drop link padding
 	k[wIPv6SrcHi] = ip.SrcHi()
 	k[wIPv6SrcLo] = ip.SrcLo()
 	k[wIPv6DstHi] = ip.DstHi()
