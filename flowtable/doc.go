@@ -6,5 +6,5 @@
 // bits it examined (the megaflow mask).
 //
 // The package does no I/O. The datapath parses frames into keys with
-// [ParsePacket]; ofproto keeps one [Classifier] per OpenFlow table.
+// [Key.ParseFrame]; ofproto keeps one [Classifier] per OpenFlow table.
 package flowtable
