@@ -94,8 +94,8 @@ make_bridge() {
     return 1
 }
 
-ovs-vswitchd --version | head -1 > "$HERE/versions.txt"
-ovs-ofctl --version | head -1 >> "$HERE/versions.txt"
+ovs-vswitchd --version | head -1 > "$D/versions.txt"
+ovs-ofctl --version | head -1 >> "$D/versions.txt"
 
 # ---------------------------------------------------------------------------
 # 1. Seed tutorial session with full default dump-flows output.
@@ -132,7 +132,7 @@ ovs-ofctl --version | head -1 >> "$HERE/versions.txt"
         ovs-ofctl "${P[@]}" dump-flows br0
         echo
     done
-} > "$HERE/dump-flows-full.txt"
+} > "$D/dump-flows-full.txt"
 
 # ---------------------------------------------------------------------------
 # 2. Fixed bridge state used by all flows: groups, meter, TLV map.
@@ -256,8 +256,9 @@ while IFS= read -r flow; do
     } >> "$D/errors-of15.golden"
 done < <(read_inputs "$HERE/errors.txt")
 
+# only a complete run replaces the files in the repository
 cp "$D/flows.golden" "$D/flows-of15.golden" "$D/errors.golden" \
-   "$D/errors-of15.golden" "$HERE/"
+   "$D/errors-of15.golden" "$D/dump-flows-full.txt" "$D/versions.txt" "$HERE/"
 
 echo "gen.sh: $nvalid valid flows ($nfallback needed OpenFlow15), $nerr error flows" >&2
 if [ "$bad" -ne 0 ] || [ "$unexpected" -ne 0 ]; then
