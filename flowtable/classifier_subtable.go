@@ -1,0 +1,372 @@
+package flowtable
+
+import (
+	"math/bits"
+	"slices"
+)
+
+// subtable holds every rule whose match has one particular mask, in a hash
+// table keyed by the masked key. It touches only the key words its mask
+// has bits in, and hashes them stage by stage so a lookup can give up
+// after an early stage (see [subtable.lookup]).
+type subtable[T any] struct {
+	mask   Mask
+	words  []maskedWord // the words mask touches, ascending, so stages are contiguous runs
+	stages []stage      // the stages with words, in lookup order; the last is the final one
+	groups cmap[ruleGroup[T]]
+
+	// Writer-only state, guarded by Classifier.mu.
+	plens       [maxPrefixFields]int // per classifier trie: the mask's prefix length on its field, 0 if none
+	stageCounts []map[uint64]int     // per non-final stage: rule groups per partial hash
+	prios       priorityBag
+	maxPri      int // the priority published in the subtable list
+}
+
+type maskedWord struct {
+	idx  int
+	mask uint64
+}
+
+// stage is one lookup stage of a subtable.
+type stage struct {
+	end   int            // words[:end] are hashed once this stage is done
+	tries []trieCheck    // prefix checks to make before hashing this stage
+	index cmap[struct{}] // partial hashes of the rule groups; empty in the final stage
+}
+
+// trieCheck asks trie number trie whether any rule's /plen prefix matches.
+type trieCheck struct {
+	trie, plen int
+}
+
+// ruleGroup holds the rules that share one masked key: an immutable value,
+// replaced whole when its rules change.
+type ruleGroup[T any] struct {
+	vals  []uint64      // the masked key, one value per subtable word
+	rules []prioRule[T] // highest priority first
+}
+
+type prioRule[T any] struct {
+	priority int
+	value    T
+}
+
+func newSubtable[T any](mask *Mask, tries []prefixTrie) *subtable[T] {
+	st := &subtable[T]{mask: *mask, prios: priorityBag{count: map[int]int{}}}
+	for i, m := range mask {
+		if m != 0 {
+			st.words = append(st.words, maskedWord{idx: i, mask: m})
+		}
+	}
+	for i := range st.words {
+		last := i+1 == len(st.words)
+		if last || StageOf(st.words[i+1].idx) != StageOf(st.words[i].idx) {
+			st.stages = append(st.stages, stage{end: i + 1})
+		}
+	}
+	for i := range tries {
+		f := tries[i].field
+		plen := prefixLen(f, mask)
+		if plen == 0 {
+			continue
+		}
+		st.plens[i] = plen
+		// Check before hashing any word of the field: the most significant
+		// word comes first.
+		top := f.lsbWord - (f.Bits-1+int(f.lsbShift))/64
+		s := st.stageHolding(top)
+		s.tries = append(s.tries, trieCheck{trie: i, plen: plen})
+	}
+	if len(st.stages) > 1 {
+		st.stageCounts = make([]map[uint64]int, len(st.stages)-1)
+		for i := range st.stageCounts {
+			st.stageCounts[i] = map[uint64]int{}
+		}
+	}
+	return st
+}
+
+// stageHolding returns the stage that hashes key word idx, which the mask
+// must touch.
+func (st *subtable[T]) stageHolding(idx int) *stage {
+	start := 0
+	for i := range st.stages {
+		s := &st.stages[i]
+		for _, w := range st.words[start:s.end] {
+			if w.idx == idx {
+				return s
+			}
+		}
+		start = s.end
+	}
+	panic("flowtable: subtable mask does not touch the word of a tracked prefix")
+}
+
+// Hashing: words are mixed in one at a time and a stage's partial hash is
+// the finalized state after its last word, so hashing stage by stage costs
+// the same as hashing everything at once.
+
+func hashWord(h, w uint64) uint64 {
+	w *= 0x87c37b91114253d5
+	w = bits.RotateLeft64(w, 31)
+	w *= 0x4cf5ad432745937f
+	h ^= w
+	return bits.RotateLeft64(h, 27)*5 + 0x52dce729
+}
+
+func hashFinal(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	return h ^ h>>33
+}
+
+// hashes writes the masked key values of a match into vals (one per
+// subtable word) and returns the partial hash after each stage; the last
+// one keys groups.
+func (st *subtable[T]) hashes(key *Key, vals []uint64, partial []uint64) {
+	var h uint64
+	start := 0
+	for i := range st.stages {
+		end := st.stages[i].end
+		for j := start; j < end; j++ {
+			w := st.words[j]
+			vals[j] = key[w.idx] & w.mask
+			h = hashWord(h, vals[j])
+		}
+		partial[i] = hashFinal(h)
+		start = end
+	}
+	if len(st.stages) == 0 {
+		partial[0] = hashFinal(h)
+	}
+}
+
+// find returns the link holding the group with masked key vals, or nil.
+func (st *subtable[T]) find(hash uint64, vals []uint64) *cmapNode[ruleGroup[T]] {
+	for n := st.groups.first(hash); n != nil; n = n.next {
+		if n.hash == hash && slices.Equal(n.val.vals, vals) {
+			return n
+		}
+	}
+	return nil
+}
+
+// lookup returns the group matching key k, or nil. With wc it also ORs in
+// the mask bits it had to look at: the whole mask for a hit or a miss in
+// the final stage, and only the stages done so far when an early stage or
+// a prefix trie rules the subtable out. tr caches trie walks across the
+// subtables of one classifier lookup.
+func (st *subtable[T]) lookup(k *Key, wc *Mask, tries []prefixTrie, tr *[maxPrefixFields]trieResult) *ruleGroup[T] {
+	var h uint64
+	start := 0
+	last := len(st.stages) - 1
+	for i := range st.stages {
+		s := &st.stages[i]
+		for _, c := range s.tries {
+			if st.ruledOutByTrie(k, wc, &tries[c.trie], &tr[c.trie], c.plen) {
+				st.unwildcard(wc, start)
+				return nil
+			}
+		}
+		for j := start; j < s.end; j++ {
+			w := st.words[j]
+			h = hashWord(h, k[w.idx]&w.mask)
+		}
+		start = s.end
+		// Without wc there is no megaflow to keep wide, and the final
+		// stage alone gives the answer sooner.
+		if i == last || wc == nil {
+			continue
+		}
+		ph := hashFinal(h)
+		present := false
+		for n := s.index.first(ph); n != nil; n = n.next {
+			if n.hash == ph {
+				present = true
+				break
+			}
+		}
+		if !present {
+			st.unwildcard(wc, start)
+			return nil
+		}
+	}
+	st.unwildcard(wc, len(st.words))
+	fh := hashFinal(h)
+next:
+	for n := st.groups.first(fh); n != nil; n = n.next {
+		if n.hash != fh {
+			continue
+		}
+		for j, v := range n.val.vals {
+			w := st.words[j]
+			if k[w.idx]&w.mask != v {
+				continue next
+			}
+		}
+		return &n.val
+	}
+	return nil
+}
+
+// ruledOutByTrie reports whether the trie proves that no rule of the
+// subtable (prefix length plen on the trie's field) matches k, adding to wc
+// the address bits that proof rests on.
+func (st *subtable[T]) ruledOutByTrie(k *Key, wc *Mask, t *prefixTrie, r *trieResult, plen int) bool {
+	if !r.done {
+		*r = t.lookup(fieldValue(t.field, k))
+	}
+	switch {
+	case r.has(plen):
+		return false
+	case wc == nil:
+		return true
+	case r.maskbits <= plen:
+		unwildcardPrefix(t.field, wc, r.maskbits)
+		return true
+	default:
+		// The proof needs more bits than looking into the subtable would;
+		// use it only if the megaflow holds those bits anyway.
+		return hasPrefix(t.field, wc, r.maskbits)
+	}
+}
+
+// unwildcard ORs into wc the mask of words[:n].
+func (st *subtable[T]) unwildcard(wc *Mask, n int) {
+	if wc == nil {
+		return
+	}
+	for _, w := range st.words[:n] {
+		wc[w.idx] |= w.mask
+	}
+}
+
+// addStageHashes records a new rule group's partial hashes in the stage
+// indexes. Writers only; done before the group is published so no lookup
+// rejects it early.
+func (st *subtable[T]) addStageHashes(partial []uint64) {
+	for i, counts := range st.stageCounts {
+		h := partial[i]
+		if counts[h] == 0 {
+			st.stages[i].index.insert(h, struct{}{})
+		}
+		counts[h]++
+	}
+}
+
+// removeStageHashes undoes addStageHashes, after the group is unpublished.
+func (st *subtable[T]) removeStageHashes(partial []uint64) {
+	for i, counts := range st.stageCounts {
+		h := partial[i]
+		if counts[h]--; counts[h] > 0 {
+			continue
+		}
+		delete(counts, h)
+		idx := &st.stages[i].index
+		for n := idx.first(h); n != nil; n = n.next {
+			if n.hash == h {
+				idx.remove(n)
+				break
+			}
+		}
+	}
+}
+
+// withRule returns a copy of g holding also (priority, v), or with v in
+// place of the value at that priority; replaced reports the latter.
+func (g *ruleGroup[T]) withRule(priority int, v T) (ng ruleGroup[T], old T, replaced bool) {
+	i, found := g.search(priority)
+	rules := slices.Clone(g.rules)
+	if found {
+		old = rules[i].value
+		rules[i].value = v
+	} else {
+		rules = slices.Insert(rules, i, prioRule[T]{priority: priority, value: v})
+	}
+	return ruleGroup[T]{vals: g.vals, rules: rules}, old, found
+}
+
+// search finds the position of priority among the group's rules (sorted
+// highest first), and whether a rule has it.
+func (g *ruleGroup[T]) search(priority int) (int, bool) {
+	return slices.BinarySearchFunc(g.rules, priority, func(r prioRule[T], p int) int {
+		switch {
+		case r.priority > p:
+			return -1
+		case r.priority < p:
+			return 1
+		}
+		return 0
+	})
+}
+
+// priorityBag counts a subtable's rules per priority and tracks the highest.
+// The heap may keep priorities whose count fell to zero; they are dropped
+// when they reach the top.
+type priorityBag struct {
+	count map[int]int
+	heap  []int // max-heap
+}
+
+func (b *priorityBag) add(p int) {
+	if b.count[p]++; b.count[p] > 1 {
+		return
+	}
+	if len(b.heap) > 2*len(b.count)+8 {
+		// Stale entries piled up: rebuild from the live priorities.
+		b.heap = b.heap[:0]
+		for q := range b.count {
+			b.push(q)
+		}
+		return
+	}
+	b.push(p)
+}
+
+func (b *priorityBag) remove(p int) {
+	if b.count[p]--; b.count[p] == 0 {
+		delete(b.count, p)
+	}
+}
+
+// max returns the highest priority with a rule; the bag must not be empty.
+func (b *priorityBag) max() int {
+	for b.count[b.heap[0]] == 0 {
+		b.pop()
+	}
+	return b.heap[0]
+}
+
+func (b *priorityBag) push(p int) {
+	b.heap = append(b.heap, p)
+	for i := len(b.heap) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if b.heap[parent] >= b.heap[i] {
+			break
+		}
+		b.heap[parent], b.heap[i] = b.heap[i], b.heap[parent]
+		i = parent
+	}
+}
+
+func (b *priorityBag) pop() {
+	last := len(b.heap) - 1
+	b.heap[0] = b.heap[last]
+	b.heap = b.heap[:last]
+	for i := 0; ; {
+		big, l, r := i, 2*i+1, 2*i+2
+		if l < last && b.heap[l] > b.heap[big] {
+			big = l
+		}
+		if r < last && b.heap[r] > b.heap[big] {
+			big = r
+		}
+		if big == i {
+			return
+		}
+		b.heap[i], b.heap[big] = b.heap[big], b.heap[i]
+		i = big
+	}
+}

@@ -1,0 +1,226 @@
+package flowtable
+
+import (
+	"fmt"
+	"math/bits"
+	"sync/atomic"
+)
+
+// Prefix tracking. For an address field such as nw_dst, the classifier
+// keeps a binary trie of the prefixes its rules match on that field. Before
+// looking into a subtable whose mask is a /L prefix on the field, a lookup
+// asks the trie which prefix lengths some rule matches for the packet's
+// address. If no rule's /L prefix matches, the subtable cannot match and is
+// skipped, and the megaflow only needs the address bits the trie walk
+// looked at, which are usually far fewer than L.
+//
+// Addresses are handled as 128-bit values, left-aligned in (hi, lo): an
+// IPv4 address occupies the top 32 bits of hi.
+
+// maxPrefixFields bounds the tries per classifier so that a lookup's trie
+// results fit in a fixed array on the stack.
+const maxPrefixFields = 4
+
+// prefixTrie is the trie of one field. The root is replaced atomically;
+// nodes are immutable once published (a writer copies the path it changes),
+// so lookups never lock.
+type prefixTrie struct {
+	field *Field
+	root  atomic.Pointer[trieNode]
+}
+
+// trieNode is a path-compressed node: it stands for the prefix (hi, lo)/plen
+// and is reached by matching all of it, so the bits a node skips over are
+// checked with one comparison.
+type trieNode struct {
+	hi, lo uint64 // the prefix; bits past plen are zero
+	plen   int
+	rules  int          // rule groups whose prefix on the field is exactly this one
+	child  [2]*trieNode // by the bit at position plen
+}
+
+// checkPrefixField panics unless the classifier can track prefixes of f:
+// its bits must sit in one key word, or be 128 bits filling two words.
+func checkPrefixField(f *Field) {
+	if f == nil || f.Bits == 0 || f.Bits%8 != 0 || !(f.inOneWord() || f.Bits == 128 && f.lsbShift == 0) {
+		panic(fmt.Sprintf("flowtable: classifier cannot track prefixes of field %v", f))
+	}
+}
+
+// fieldValue returns the bits of f in k, left-aligned.
+func fieldValue(f *Field, k *Key) (hi, lo uint64) {
+	if f.Bits == 128 {
+		return k[f.lsbWord-1], k[f.lsbWord]
+	}
+	return k[f.lsbWord] >> f.lsbShift << (64 - f.Bits), 0
+}
+
+// prefixMask returns a left-aligned mask of the first n bits.
+func prefixMask(n int) (hi, lo uint64) {
+	switch {
+	case n <= 0:
+		return 0, 0
+	case n < 64:
+		return ^uint64(0) << (64 - n), 0
+	case n < 128:
+		return ^uint64(0), ^uint64(0) << (128 - n)
+	default:
+		return ^uint64(0), ^uint64(0)
+	}
+}
+
+// prefixLen returns L if mask selects exactly the first L bits of f, and 0
+// if it selects none of f or is not a prefix (such subtables cannot use the
+// trie).
+func prefixLen(f *Field, mask *Mask) int {
+	hi, lo := fieldValue(f, mask)
+	n := bits.LeadingZeros64(^hi)
+	if n == 64 {
+		n += bits.LeadingZeros64(^lo)
+	}
+	n = min(n, f.Bits)
+	if wantHi, wantLo := prefixMask(n); hi != wantHi || lo != wantLo {
+		return 0
+	}
+	return n
+}
+
+// unwildcardPrefix sets the first n bits of f in wc.
+func unwildcardPrefix(f *Field, wc *Mask, n int) {
+	hi, lo := prefixMask(n)
+	if f.Bits == 128 {
+		wc[f.lsbWord-1] |= hi
+		wc[f.lsbWord] |= lo
+		return
+	}
+	wc[f.lsbWord] |= hi >> (64 - f.Bits) << f.lsbShift
+}
+
+// hasPrefix reports whether wc already has the first n bits of f.
+func hasPrefix(f *Field, wc *Mask, n int) bool {
+	hi, lo := prefixMask(n)
+	whi, wlo := fieldValue(f, wc)
+	return whi&hi == hi && wlo&lo == lo
+}
+
+// commonLen returns how many leading bits (a, b) and (c, d) share, at most
+// limit.
+func commonLen(a, b, c, d uint64, limit int) int {
+	n := bits.LeadingZeros64(a ^ c)
+	if n == 64 {
+		n += bits.LeadingZeros64(b ^ d)
+	}
+	return min(n, limit)
+}
+
+// bitAt returns bit i (0 = most significant) of the left-aligned (hi, lo).
+func bitAt(hi, lo uint64, i int) int {
+	if i < 64 {
+		return int(hi >> (63 - i) & 1)
+	}
+	return int(lo >> (127 - i) & 1)
+}
+
+// trieResult is what a lookup learned from one trie about one address.
+type trieResult struct {
+	done     bool
+	plens    [2]uint64 // bit L-1 set: some rule's /L prefix matches the address
+	maskbits int       // leading address bits the walk examined
+}
+
+// has reports whether some rule's /plen prefix matches.
+func (r *trieResult) has(plen int) bool {
+	return r.plens[(plen-1)/64]>>((plen-1)%64)&1 != 0
+}
+
+// lookup walks the trie with the address (hi, lo).
+func (t *prefixTrie) lookup(hi, lo uint64) trieResult {
+	r := trieResult{done: true}
+	for n := t.root.Load(); n != nil; {
+		if c := commonLen(hi, lo, n.hi, n.lo, n.plen); c < n.plen {
+			// Bit c decided that the walk ends here.
+			r.maskbits = c + 1
+			return r
+		}
+		if n.rules > 0 {
+			r.plens[(n.plen-1)/64] |= 1 << ((n.plen - 1) % 64)
+		}
+		if n.plen == t.field.Bits {
+			r.maskbits = n.plen
+			return r
+		}
+		next := n.child[bitAt(hi, lo, n.plen)]
+		if next == nil {
+			r.maskbits = n.plen + 1
+			return r
+		}
+		n = next
+	}
+	return r
+}
+
+// insert counts one more rule group with prefix (hi, lo)/plen, plen ≥ 1.
+// Writers only.
+func (t *prefixTrie) insert(hi, lo uint64, plen int) {
+	t.root.Store(trieInsert(t.root.Load(), hi, lo, plen))
+}
+
+// remove undoes one insert of the same prefix. Writers only.
+func (t *prefixTrie) remove(hi, lo uint64, plen int) {
+	t.root.Store(trieRemove(t.root.Load(), hi, lo, plen))
+}
+
+// trieInsert returns a copy of the subtrie n with the prefix added; nodes
+// off the path are shared.
+func trieInsert(n *trieNode, hi, lo uint64, plen int) *trieNode {
+	if n == nil {
+		return &trieNode{hi: hi, lo: lo, plen: plen, rules: 1}
+	}
+	c := commonLen(hi, lo, n.hi, n.lo, min(plen, n.plen))
+	switch {
+	case c < plen && c < n.plen:
+		// The prefixes part at bit c: a new branch node holds both.
+		mhi, mlo := prefixMask(c)
+		branch := &trieNode{hi: hi & mhi, lo: lo & mlo, plen: c}
+		branch.child[bitAt(hi, lo, c)] = &trieNode{hi: hi, lo: lo, plen: plen, rules: 1}
+		branch.child[bitAt(n.hi, n.lo, c)] = n
+		return branch
+	case plen < n.plen:
+		// The new prefix is a proper ancestor of n.
+		parent := &trieNode{hi: hi, lo: lo, plen: plen, rules: 1}
+		parent.child[bitAt(n.hi, n.lo, plen)] = n
+		return parent
+	case plen == n.plen:
+		cp := *n
+		cp.rules++
+		return &cp
+	default:
+		cp := *n
+		b := bitAt(hi, lo, n.plen)
+		cp.child[b] = trieInsert(n.child[b], hi, lo, plen)
+		return &cp
+	}
+}
+
+// trieRemove returns a copy of the subtrie n with one count of the prefix
+// taken away, dropping nodes that no longer carry rules or branch.
+func trieRemove(n *trieNode, hi, lo uint64, plen int) *trieNode {
+	if n == nil || commonLen(hi, lo, n.hi, n.lo, n.plen) < n.plen || plen < n.plen {
+		panic("flowtable: prefix trie lost track of a prefix")
+	}
+	cp := *n
+	if plen == n.plen {
+		cp.rules--
+	} else {
+		b := bitAt(hi, lo, n.plen)
+		cp.child[b] = trieRemove(n.child[b], hi, lo, plen)
+	}
+	switch {
+	case cp.rules > 0 || cp.child[0] != nil && cp.child[1] != nil:
+		return &cp
+	case cp.child[0] != nil:
+		return cp.child[0]
+	default:
+		return cp.child[1]
+	}
+}
