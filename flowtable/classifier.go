@@ -97,7 +97,15 @@ func (c *Classifier[T]) Lookup(k *Key, wc *Mask) (v T, found bool) {
 		if best != nil && best.priority >= ref.maxPri {
 			break
 		}
-		if g := ref.st.lookup(k, wc, c.tries, &tr); g != nil && (best == nil || g.rules[0].priority > best.priority) {
+		// Without wc there is no megaflow to keep wide: stage indexes and
+		// tries would only add probes.
+		var g *ruleGroup[T]
+		if wc == nil {
+			g = ref.st.lookup(k)
+		} else {
+			g = ref.st.lookupWC(k, wc, c.tries, &tr)
+		}
+		if g != nil && (best == nil || g.rules[0].priority > best.priority) {
 			best = &g.rules[0]
 		}
 	}

@@ -74,18 +74,28 @@ func benchRule(rng *rand.Rand, t benchTemplate) (Match, Key) {
 }
 
 // benchClassifier builds a classifier of nRules random rules spread over
-// nMasks mask shapes, with random priorities, and returns it with the
-// rules' matches and one matching key per rule.
-func benchClassifier(rng *rand.Rand, nRules, nMasks int) (*Classifier[int], []Match, []Key) {
+// nMasks mask shapes and returns it with one matching key per rule.
+//
+// With prioByMask, each mask shape has its own band of priorities, as in
+// pipelines where priority follows the kind of match (OVN's logical flows,
+// longest-prefix routes); lookups then stop early. Otherwise priorities are
+// random, every subtable holds high priorities and every lookup has to
+// probe every subtable: the worst case.
+func benchClassifier(rng *rand.Rand, nRules, nMasks int, prioByMask bool) (*Classifier[int], []Key) {
 	c := NewClassifier[int]()
 	templates := benchTemplates(rng, nMasks)
-	matches := make([]Match, nRules)
 	keys := make([]Key, nRules)
 	for i := range nRules {
-		matches[i], keys[i] = benchRule(rng, templates[i%nMasks])
-		c.Insert(&matches[i], rng.IntN(1000), i)
+		var m Match
+		t := i % nMasks
+		m, keys[i] = benchRule(rng, templates[t])
+		prio := rng.IntN(1000)
+		if prioByMask {
+			prio = 10*(nMasks-t) + rng.IntN(3)
+		}
+		c.Insert(&m, prio, i)
 	}
-	return c, matches, keys
+	return c, keys
 }
 
 func BenchmarkClassifierLookup(b *testing.B) {
@@ -94,23 +104,34 @@ func BenchmarkClassifierLookup(b *testing.B) {
 			if nMasks > nRules {
 				continue
 			}
-			b.Run(fmt.Sprintf("rules=%d/masks=%d", nRules, nMasks), func(b *testing.B) {
-				rng := rand.New(rand.NewPCG(1, 2))
-				c, _, keys := benchClassifier(rng, nRules, nMasks)
-				if got := len(*c.subtables.Load()); got != nMasks {
-					b.Fatalf("built %d subtables, want %d", got, nMasks)
-				}
-				// Visit rules in a random order so caches see realistic misses.
-				order := rng.Perm(len(keys))
-				b.ReportAllocs()
-				b.ResetTimer()
-				for i := 0; i < b.N; i++ {
-					var wc Mask
-					if _, ok := c.Lookup(&keys[order[i%len(order)]], &wc); !ok {
-						b.Fatal("lookup of a rule's own key missed")
+			for _, prio := range []string{"mask", "random"} {
+				b.Run(fmt.Sprintf("rules=%d/masks=%d/prio=%s", nRules, nMasks, prio), func(b *testing.B) {
+					rng := rand.New(rand.NewPCG(1, 2))
+					c, keys := benchClassifier(rng, nRules, nMasks, prio == "mask")
+					if got := len(*c.subtables.Load()); got != nMasks {
+						b.Fatalf("built %d subtables, want %d", got, nMasks)
 					}
-				}
-			})
+					// Visit rules in a random order so caches see realistic misses.
+					order := rng.Perm(len(keys))
+					b.Run("wc", func(b *testing.B) {
+						b.ReportAllocs()
+						for i := 0; i < b.N; i++ {
+							var wc Mask
+							if _, ok := c.Lookup(&keys[order[i%len(order)]], &wc); !ok {
+								b.Fatal("lookup of a rule's own key missed")
+							}
+						}
+					})
+					b.Run("nowc", func(b *testing.B) {
+						b.ReportAllocs()
+						for i := 0; i < b.N; i++ {
+							if _, ok := c.Lookup(&keys[order[i%len(order)]], nil); !ok {
+								b.Fatal("lookup of a rule's own key missed")
+							}
+						}
+					})
+				})
+			}
 		}
 	}
 }

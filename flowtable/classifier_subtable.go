@@ -1,7 +1,6 @@
 package flowtable
 
 import (
-	"math/bits"
 	"slices"
 )
 
@@ -102,16 +101,28 @@ func (st *subtable[T]) stageHolding(idx int) *stage {
 	panic("flowtable: subtable mask does not touch the word of a tracked prefix")
 }
 
-// Hashing: words are mixed in one at a time and a stage's partial hash is
-// the finalized state after its last word, so hashing stage by stage costs
-// the same as hashing everything at once.
+// Hashing: each word is scrambled on its own, salted by its position, and
+// added up, so the multiplies of a subtable's words run in parallel rather
+// than as one dependent chain. A stage's partial hash is the finalized sum
+// after its last word, so hashing stage by stage costs the same as hashing
+// everything at once.
 
-func hashWord(h, w uint64) uint64 {
-	w *= 0x87c37b91114253d5
-	w = bits.RotateLeft64(w, 31)
-	w *= 0x4cf5ad432745937f
-	h ^= w
-	return bits.RotateLeft64(h, 27)*5 + 0x52dce729
+// wordSalt holds an odd multiplier per key word so equal values in
+// different words hash differently.
+var wordSalt = func() (salt [NumWords]uint64) {
+	x := uint64(0x2545f4914f6cdd1d)
+	for i := range salt {
+		x = hashFinal(x + 0x9e3779b97f4a7c15)
+		salt[i] = x | 1
+	}
+	return salt
+}()
+
+// hashWord adds key word idx, holding w, to the hash h.
+func hashWord(h uint64, idx int, w uint64) uint64 {
+	w *= 0x9e3779b97f4a7c15
+	w ^= w >> 32
+	return h + w*wordSalt[idx]
 }
 
 func hashFinal(h uint64) uint64 {
@@ -133,7 +144,7 @@ func (st *subtable[T]) hashes(key *Key, vals []uint64, partial []uint64) {
 		for j := start; j < end; j++ {
 			w := st.words[j]
 			vals[j] = key[w.idx] & w.mask
-			h = hashWord(h, vals[j])
+			h = hashWord(h, w.idx, vals[j])
 		}
 		partial[i] = hashFinal(h)
 		start = end
@@ -153,12 +164,21 @@ func (st *subtable[T]) find(hash uint64, vals []uint64) *cmapNode[ruleGroup[T]] 
 	return nil
 }
 
-// lookup returns the group matching key k, or nil. With wc it also ORs in
-// the mask bits it had to look at: the whole mask for a hit or a miss in
-// the final stage, and only the stages done so far when an early stage or
-// a prefix trie rules the subtable out. tr caches trie walks across the
-// subtables of one classifier lookup.
-func (st *subtable[T]) lookup(k *Key, wc *Mask, tries []prefixTrie, tr *[maxPrefixFields]trieResult) *ruleGroup[T] {
+// lookup returns the group matching key k, or nil.
+func (st *subtable[T]) lookup(k *Key) *ruleGroup[T] {
+	var h uint64
+	for _, w := range st.words {
+		h = hashWord(h, w.idx, k[w.idx]&w.mask)
+	}
+	return st.probe(k, hashFinal(h))
+}
+
+// lookupWC is lookup that also ORs into wc the mask bits it had to look
+// at: the whole mask for a hit or a miss in the final stage, and only the
+// stages done so far when an early stage or a prefix trie rules the
+// subtable out. tr caches trie walks across the subtables of one
+// classifier lookup.
+func (st *subtable[T]) lookupWC(k *Key, wc *Mask, tries []prefixTrie, tr *[maxPrefixFields]trieResult) *ruleGroup[T] {
 	var h uint64
 	start := 0
 	last := len(st.stages) - 1
@@ -166,38 +186,36 @@ func (st *subtable[T]) lookup(k *Key, wc *Mask, tries []prefixTrie, tr *[maxPref
 		s := &st.stages[i]
 		for _, c := range s.tries {
 			if st.ruledOutByTrie(k, wc, &tries[c.trie], &tr[c.trie], c.plen) {
+				// The trie's verdict does not rest on the earlier stages,
+				// but OVS reports them in the megaflow (they hold the
+				// field's prerequisites), and ofproto/trace should show
+				// the megaflows OVS shows.
 				st.unwildcard(wc, start)
 				return nil
 			}
 		}
 		for j := start; j < s.end; j++ {
 			w := st.words[j]
-			h = hashWord(h, k[w.idx]&w.mask)
+			h = hashWord(h, w.idx, k[w.idx]&w.mask)
 		}
 		start = s.end
-		// Without wc there is no megaflow to keep wide, and the final
-		// stage alone gives the answer sooner.
-		if i == last || wc == nil {
-			continue
+		if i == last {
+			break
 		}
-		ph := hashFinal(h)
-		present := false
-		for n := s.index.first(ph); n != nil; n = n.next {
-			if n.hash == ph {
-				present = true
-				break
-			}
-		}
-		if !present {
+		if !s.index.has(hashFinal(h)) {
 			st.unwildcard(wc, start)
 			return nil
 		}
 	}
 	st.unwildcard(wc, len(st.words))
-	fh := hashFinal(h)
+	return st.probe(k, hashFinal(h))
+}
+
+// probe returns the group that k matches among those with hash h, or nil.
+func (st *subtable[T]) probe(k *Key, h uint64) *ruleGroup[T] {
 next:
-	for n := st.groups.first(fh); n != nil; n = n.next {
-		if n.hash != fh {
+	for n := st.groups.first(h); n != nil; n = n.next {
+		if n.hash != h {
 			continue
 		}
 		for j, v := range n.val.vals {
@@ -221,8 +239,6 @@ func (st *subtable[T]) ruledOutByTrie(k *Key, wc *Mask, t *prefixTrie, r *trieRe
 	switch {
 	case r.has(plen):
 		return false
-	case wc == nil:
-		return true
 	case r.maskbits <= plen:
 		unwildcardPrefix(t.field, wc, r.maskbits)
 		return true
@@ -235,9 +251,6 @@ func (st *subtable[T]) ruledOutByTrie(k *Key, wc *Mask, t *prefixTrie, r *trieRe
 
 // unwildcard ORs into wc the mask of words[:n].
 func (st *subtable[T]) unwildcard(wc *Mask, n int) {
-	if wc == nil {
-		return
-	}
 	for _, w := range st.words[:n] {
 		wc[w.idx] |= w.mask
 	}

@@ -415,7 +415,7 @@ func TestClassifierOverlaps(t *testing.T) {
 
 func TestClassifierLookupDoesNotAllocate(t *testing.T) {
 	rng := testRand(t)
-	c, _, keys := benchClassifier(rng, 1000, 20)
+	c, keys := benchClassifier(rng, 1000, 20, false)
 	var wc Mask
 	i := 0
 	allocs := testing.AllocsPerRun(1000, func() {

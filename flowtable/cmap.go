@@ -43,11 +43,23 @@ func (m *cmap[V]) first(hash uint64) *cmapNode[V] {
 	return t.buckets[hash&t.mask].Load()
 }
 
+// has reports whether some entry has this hash.
+func (m *cmap[V]) has(hash uint64) bool {
+	for n := m.first(hash); n != nil; n = n.next {
+		if n.hash == hash {
+			return true
+		}
+	}
+	return false
+}
+
 // insert adds an entry; the caller guarantees it is not already present.
 func (m *cmap[V]) insert(hash uint64, val V) {
 	t := m.table.Load()
-	if t == nil || m.n+1 > len(t.buckets) {
-		t = m.resize(max(cmapMinBuckets, 2*m.n+2))
+	// At most one entry per two buckets: most lookups in a subtable miss,
+	// and a miss on an empty bucket costs no chain walk.
+	if t == nil || 2*(m.n+1) > len(t.buckets) {
+		t = m.resize(4 * (m.n + 1))
 	}
 	b := &t.buckets[hash&t.mask]
 	b.Store(&cmapNode[V]{hash: hash, val: val, next: b.Load()})
@@ -63,8 +75,8 @@ func (m *cmap[V]) replace(old *cmapNode[V], val V) {
 func (m *cmap[V]) remove(old *cmapNode[V]) {
 	m.relink(old, old.next)
 	m.n--
-	if t := m.table.Load(); len(t.buckets) > cmapMinBuckets && m.n < len(t.buckets)/4 {
-		m.resize(2 * m.n)
+	if t := m.table.Load(); len(t.buckets) > cmapMinBuckets && 8*m.n < len(t.buckets) {
+		m.resize(4 * m.n)
 	}
 }
 
