@@ -21,9 +21,12 @@ import (
 // results fit in a fixed array on the stack.
 const maxPrefixFields = 4
 
-// prefixTrie is the trie of one field. The root is replaced atomically;
-// nodes are immutable once published (a writer copies the path it changes),
-// so lookups never lock.
+// prefixTrie is the trie of one field. Lookups never lock: a node's
+// prefix never changes once it is published, while its rule count and
+// child links are atomics that the writer updates in place. A writer
+// builds any new node completely before linking it with one atomic store,
+// and unlinks nodes without touching them, so a reader walking an unlinked
+// node still sees a valid, merely older, subtrie.
 type prefixTrie struct {
 	field *Field
 	root  atomic.Pointer[trieNode]
@@ -35,8 +38,8 @@ type prefixTrie struct {
 type trieNode struct {
 	hi, lo uint64 // the prefix; bits past plen are zero
 	plen   int
-	rules  int          // rule groups whose prefix on the field is exactly this one
-	child  [2]*trieNode // by the bit at position plen
+	rules  atomic.Int32                // rule groups whose prefix on the field is exactly this one
+	child  [2]atomic.Pointer[trieNode] // by the bit at position plen
 }
 
 // checkPrefixField panics unless the classifier can track prefixes of f:
@@ -142,16 +145,22 @@ func (t *prefixTrie) lookup(hi, lo uint64) trieResult {
 			r.maskbits = c + 1
 			return r
 		}
-		if n.rules > 0 {
+		if n.rules.Load() > 0 {
 			r.plens[(n.plen-1)/64] |= 1 << ((n.plen - 1) % 64)
 		}
 		if n.plen == t.field.Bits {
 			r.maskbits = n.plen
 			return r
 		}
-		next := n.child[bitAt(hi, lo, n.plen)]
+		b := bitAt(hi, lo, n.plen)
+		next := n.child[b].Load()
 		if next == nil {
-			r.maskbits = n.plen + 1
+			// The next bit matters only if the other branch exists; at a
+			// leaf every address with this prefix ends the walk here.
+			r.maskbits = n.plen
+			if n.child[1-b].Load() != nil {
+				r.maskbits++
+			}
 			return r
 		}
 		n = next
@@ -159,68 +168,87 @@ func (t *prefixTrie) lookup(hi, lo uint64) trieResult {
 	return r
 }
 
+// newTrieNode returns an unlinked node for a rule group's prefix.
+func newTrieNode(hi, lo uint64, plen int) *trieNode {
+	n := &trieNode{hi: hi, lo: lo, plen: plen}
+	n.rules.Store(1)
+	return n
+}
+
 // insert counts one more rule group with prefix (hi, lo)/plen, plen ≥ 1.
 // Writers only.
 func (t *prefixTrie) insert(hi, lo uint64, plen int) {
-	t.root.Store(trieInsert(t.root.Load(), hi, lo, plen))
+	slot := &t.root
+	for {
+		n := slot.Load()
+		if n == nil {
+			slot.Store(newTrieNode(hi, lo, plen))
+			return
+		}
+		c := commonLen(hi, lo, n.hi, n.lo, min(plen, n.plen))
+		switch {
+		case c < plen && c < n.plen:
+			// The prefixes part at bit c: a new branch node holds both.
+			mhi, mlo := prefixMask(c)
+			branch := &trieNode{hi: hi & mhi, lo: lo & mlo, plen: c}
+			branch.child[bitAt(hi, lo, c)].Store(newTrieNode(hi, lo, plen))
+			branch.child[bitAt(n.hi, n.lo, c)].Store(n)
+			slot.Store(branch)
+			return
+		case plen < n.plen:
+			// The new prefix is a proper ancestor of n.
+			parent := newTrieNode(hi, lo, plen)
+			parent.child[bitAt(n.hi, n.lo, plen)].Store(n)
+			slot.Store(parent)
+			return
+		case plen == n.plen:
+			n.rules.Add(1)
+			return
+		default:
+			slot = &n.child[bitAt(hi, lo, n.plen)]
+		}
+	}
 }
 
-// remove undoes one insert of the same prefix. Writers only.
+// remove undoes one insert of the same prefix, unlinking nodes that no
+// longer carry rules or branch. Writers only.
 func (t *prefixTrie) remove(hi, lo uint64, plen int) {
-	t.root.Store(trieRemove(t.root.Load(), hi, lo, plen))
-}
-
-// trieInsert returns a copy of the subtrie n with the prefix added; nodes
-// off the path are shared.
-func trieInsert(n *trieNode, hi, lo uint64, plen int) *trieNode {
-	if n == nil {
-		return &trieNode{hi: hi, lo: lo, plen: plen, rules: 1}
+	// The links walked, root first; a node per bit at most.
+	var path [129]*atomic.Pointer[trieNode]
+	depth := 0
+	slot := &t.root
+	for {
+		n := slot.Load()
+		if n == nil || plen < n.plen || commonLen(hi, lo, n.hi, n.lo, n.plen) < n.plen {
+			panic("flowtable: prefix trie lost track of a prefix")
+		}
+		if plen == n.plen {
+			n.rules.Add(-1)
+			break
+		}
+		path[depth] = slot
+		depth++
+		slot = &n.child[bitAt(hi, lo, n.plen)]
 	}
-	c := commonLen(hi, lo, n.hi, n.lo, min(plen, n.plen))
-	switch {
-	case c < plen && c < n.plen:
-		// The prefixes part at bit c: a new branch node holds both.
-		mhi, mlo := prefixMask(c)
-		branch := &trieNode{hi: hi & mhi, lo: lo & mlo, plen: c}
-		branch.child[bitAt(hi, lo, c)] = &trieNode{hi: hi, lo: lo, plen: plen, rules: 1}
-		branch.child[bitAt(n.hi, n.lo, c)] = n
-		return branch
-	case plen < n.plen:
-		// The new prefix is a proper ancestor of n.
-		parent := &trieNode{hi: hi, lo: lo, plen: plen, rules: 1}
-		parent.child[bitAt(n.hi, n.lo, plen)] = n
-		return parent
-	case plen == n.plen:
-		cp := *n
-		cp.rules++
-		return &cp
-	default:
-		cp := *n
-		b := bitAt(hi, lo, n.plen)
-		cp.child[b] = trieInsert(n.child[b], hi, lo, plen)
-		return &cp
-	}
-}
-
-// trieRemove returns a copy of the subtrie n with one count of the prefix
-// taken away, dropping nodes that no longer carry rules or branch.
-func trieRemove(n *trieNode, hi, lo uint64, plen int) *trieNode {
-	if n == nil || commonLen(hi, lo, n.hi, n.lo, n.plen) < n.plen || plen < n.plen {
-		panic("flowtable: prefix trie lost track of a prefix")
-	}
-	cp := *n
-	if plen == n.plen {
-		cp.rules--
-	} else {
-		b := bitAt(hi, lo, n.plen)
-		cp.child[b] = trieRemove(n.child[b], hi, lo, plen)
-	}
-	switch {
-	case cp.rules > 0 || cp.child[0] != nil && cp.child[1] != nil:
-		return &cp
-	case cp.child[0] != nil:
-		return cp.child[0]
-	default:
-		return cp.child[1]
+	for {
+		n := slot.Load()
+		c0, c1 := n.child[0].Load(), n.child[1].Load()
+		switch {
+		case n.rules.Load() > 0 || c0 != nil && c1 != nil:
+			return
+		case c0 != nil:
+			slot.Store(c0)
+			return
+		case c1 != nil:
+			slot.Store(c1)
+			return
+		}
+		// A leaf went away: its parent lost a branch and may go too.
+		slot.Store(nil)
+		if depth == 0 {
+			return
+		}
+		depth--
+		slot = path[depth]
 	}
 }
