@@ -252,6 +252,17 @@ func TestClassifierMegaflow(t *testing.T) {
 			wantWC: mask(fv{f: FieldEthType}, fv{f: FieldIPSrc, v: 0, mask: prefix4(9)}),
 		},
 		{
+			name: "walk ends at a leaf: the next bit is not examined",
+			rules: []*Match{
+				match(fv{f: FieldEthType, v: 0x0800}, fv{f: FieldIPDst, v: ip4("10.0.0.0"), mask: prefix4(8)}, fv{f: FieldNwProto, v: 6}, fv{f: FieldTCPDst, v: 80}),
+				match(fv{f: FieldEthType, v: 0x0800}, fv{f: FieldIPDst, v: ip4("192.168.0.0"), mask: prefix4(16)}),
+				catchAll,
+			},
+			pkt:    packet(fv{f: FieldIPDst, v: ip4("10.1.2.3")}, fv{f: FieldTCPDst, v: 22}),
+			want:   2,
+			wantWC: mask(fv{f: FieldEthType}, fv{f: FieldIPDst, v: 0, mask: prefix4(8)}, fv{f: FieldNwProto}, fv{f: FieldTCPDst}),
+		},
+		{
 			name:   "metadata stage miss keeps L2 and L3 wild",
 			rules:  []*Match{match(fv{f: FieldReg[0], v: 9}, fv{f: FieldEthType, v: 0x0800}, fv{f: FieldIPDst, v: ip4("10.0.0.0"), mask: prefix4(8)}), catchAll},
 			pkt:    packet(),
