@@ -105,8 +105,8 @@ func (c *Classifier[T]) Lookup(k *Key, wc *Mask) (v T, found bool) {
 		} else {
 			g = ref.st.lookupWC(k, wc, c.tries, &tr)
 		}
-		if g != nil && (best == nil || g.rules[0].priority > best.priority) {
-			best = &g.rules[0]
+		if g != nil && (best == nil || g.top.priority > best.priority) {
+			best = &g.top
 		}
 	}
 	if best == nil {
@@ -144,8 +144,8 @@ func (c *Classifier[T]) Insert(m *Match, priority int, v T) (replaced T, ok bool
 		c.addPrefixes(st, &m.Key, 1)
 		st.addStageHashes(partial)
 		st.groups.insert(final, ruleGroup[T]{
-			vals:  slices.Clone(vals),
-			rules: []prioRule[T]{{priority: priority, value: v}},
+			vals: slices.Clone(vals),
+			top:  prioRule[T]{priority: priority, value: v},
 		})
 	}
 	st.prios.add(priority)
@@ -183,9 +183,9 @@ func (c *Classifier[T]) Remove(m *Match, priority int) (v T, ok bool) {
 	if !found {
 		return v, false
 	}
-	v = n.val.rules[i].value
-	if len(n.val.rules) > 1 {
-		st.groups.replace(n, ruleGroup[T]{vals: n.val.vals, rules: slices.Delete(slices.Clone(n.val.rules), i, i+1)})
+	v = n.val.rule(i).value
+	if n.val.len() > 1 {
+		st.groups.replace(n, n.val.withoutRule(i))
 	} else {
 		// The reverse of Insert: unpublish the group before the tries and
 		// indexes forget it.
@@ -276,7 +276,7 @@ func (c *Classifier[T]) FindExactly(m *Match, priority int) (v T, found bool) {
 		return v, false
 	}
 	if i, ok := n.val.search(priority); ok {
-		return n.val.rules[i].value, true
+		return n.val.rule(i).value, true
 	}
 	return v, false
 }
@@ -309,7 +309,8 @@ func (c *Classifier[T]) ForEachSubsumed(m *Match, fn func(m *Match, priority int
 					return true
 				}
 			}
-			for _, r := range n.val.rules {
+			for i := range n.val.len() {
+				r := n.val.rule(i)
 				// Refilled per rule in case fn wrote to it.
 				rm.Mask = st.mask
 				st.fill(&rm.Key, n.val.vals)

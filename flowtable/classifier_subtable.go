@@ -39,10 +39,12 @@ type trieCheck struct {
 }
 
 // ruleGroup holds the rules that share one masked key: an immutable value,
-// replaced whole when its rules change.
+// replaced whole when its rules change. Viewed as a list, top is rule 0
+// and rest follows.
 type ruleGroup[T any] struct {
-	vals  []uint64      // the masked key, one value per subtable word
-	rules []prioRule[T] // highest priority first
+	vals []uint64    // the masked key, one value per subtable word
+	top  prioRule[T] // the highest-priority rule, inline: a lookup hit reads no further
+	rest []prioRule[T]
 }
 
 type prioRule[T any] struct {
@@ -287,24 +289,58 @@ func (st *subtable[T]) removeStageHashes(partial []uint64) {
 	}
 }
 
+// newRuleGroup makes a group of rules sorted highest priority first.
+func newRuleGroup[T any](vals []uint64, rules []prioRule[T]) ruleGroup[T] {
+	g := ruleGroup[T]{vals: vals, top: rules[0]}
+	if len(rules) > 1 {
+		g.rest = rules[1:]
+	}
+	return g
+}
+
+// len returns the number of rules.
+func (g *ruleGroup[T]) len() int { return 1 + len(g.rest) }
+
+// rule returns rule i, highest priority first.
+func (g *ruleGroup[T]) rule(i int) *prioRule[T] {
+	if i == 0 {
+		return &g.top
+	}
+	return &g.rest[i-1]
+}
+
+// list returns a fresh slice of the rules, with room for one more.
+func (g *ruleGroup[T]) list() []prioRule[T] {
+	l := make([]prioRule[T], 0, g.len()+1)
+	return append(append(l, g.top), g.rest...)
+}
+
 // withRule returns a copy of g holding also (priority, v), or with v in
 // place of the value at that priority; replaced reports the latter.
 func (g *ruleGroup[T]) withRule(priority int, v T) (ng ruleGroup[T], old T, replaced bool) {
 	i, found := g.search(priority)
-	rules := slices.Clone(g.rules)
+	rules := g.list()
 	if found {
 		old = rules[i].value
 		rules[i].value = v
 	} else {
 		rules = slices.Insert(rules, i, prioRule[T]{priority: priority, value: v})
 	}
-	return ruleGroup[T]{vals: g.vals, rules: rules}, old, found
+	return newRuleGroup(g.vals, rules), old, found
+}
+
+// withoutRule returns a copy of g without rule i; g must hold another.
+func (g *ruleGroup[T]) withoutRule(i int) ruleGroup[T] {
+	return newRuleGroup(g.vals, slices.Delete(g.list(), i, i+1))
 }
 
 // search finds the position of priority among the group's rules (sorted
 // highest first), and whether a rule has it.
 func (g *ruleGroup[T]) search(priority int) (int, bool) {
-	return slices.BinarySearchFunc(g.rules, priority, func(r prioRule[T], p int) int {
+	if priority >= g.top.priority {
+		return 0, priority == g.top.priority
+	}
+	i, found := slices.BinarySearchFunc(g.rest, priority, func(r prioRule[T], p int) int {
 		switch {
 		case r.priority > p:
 			return -1
@@ -313,6 +349,7 @@ func (g *ruleGroup[T]) search(priority int) (int, bool) {
 		}
 		return 0
 	})
+	return i + 1, found
 }
 
 // priorityBag counts a subtable's rules per priority and tracks the highest.
