@@ -554,6 +554,15 @@ func TestClassifierRandom(t *testing.T) {
 				k := g.key()
 				checkLookup(t, c, ref, &k, rng, g)
 			}
+			for range 30 {
+				m := g.match()
+				checkLoose(t, c, ref, &m, rng.IntN(20))
+			}
+			for r, id := range ref {
+				if got, ok := c.FindExactly(&r.m, r.priority); !ok || got != id {
+					t.Fatalf("round %d %s: FindExactly(%+v) = (%d, %v), want %d", round, phase, r, got, ok, id)
+				}
+			}
 		}
 		check("after inserts")
 		for r, id := range ref {
@@ -616,6 +625,47 @@ func checkLookup(t *testing.T, c *Classifier[int], ref map[testRule]int, k *Key,
 	}
 }
 
+// checkLoose compares ForEachSubsumed and Overlaps for m with the reference.
+func checkLoose(t *testing.T, c *Classifier[int], ref map[testRule]int, m *Match, priority int) {
+	t.Helper()
+	want := map[int]bool{}
+	wantOverlap := false
+	for r, id := range ref {
+		subsumed, overlap := true, r.priority == priority
+		for w := range m.Mask {
+			if m.Mask[w]&^r.m.Mask[w] != 0 || (r.m.Key[w]^m.Key[w])&m.Mask[w] != 0 {
+				subsumed = false
+			}
+			if (r.m.Key[w]^m.Key[w])&r.m.Mask[w]&m.Mask[w] != 0 {
+				overlap = false
+			}
+		}
+		if subsumed {
+			want[id] = true
+		}
+		wantOverlap = wantOverlap || overlap
+	}
+	got := map[int]bool{}
+	c.ForEachSubsumed(m, func(rm *Match, p int, id int) bool {
+		if r := (testRule{m: *rm, priority: p}); ref[r] != id {
+			t.Fatalf("ForEachSubsumed passed rule %d with match %+v, priority %d: not that rule's", id, *rm, p)
+		}
+		got[id] = true
+		return true
+	})
+	if len(got) != len(want) {
+		t.Fatalf("ForEachSubsumed(%+v) visited %d rules, want %d", *m, len(got), len(want))
+	}
+	for id := range want {
+		if !got[id] {
+			t.Fatalf("ForEachSubsumed(%+v) missed rule %d", *m, id)
+		}
+	}
+	if o := c.Overlaps(m, priority); o != wantOverlap {
+		t.Fatalf("Overlaps(%+v, %d) = %v, want %v", *m, priority, o, wantOverlap)
+	}
+}
+
 // TestClassifierConcurrent runs lookups while a writer churns rules. Stable
 // rules are never touched, so a lookup for their keys must always see them;
 // with -race it also checks that readers and the writer share memory only
@@ -655,8 +705,32 @@ func TestClassifierConcurrent(t *testing.T) {
 			}
 		}()
 	}
-	// Churn: rules at lower and higher priorities on other ports and on
-	// address prefixes, so subtables, tries and indexes keep changing.
+	// An iterating reader: the stable rules must show up in every walk.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			p := i % 8
+			stable := match(fv{f: FieldInPort, v: uint64(p + 1)}, fv{f: FieldEthType, v: 0x0800})
+			seen := false
+			c.ForEachSubsumed(match(fv{f: FieldInPort, v: uint64(p + 1)}), func(_ *Match, priority int, v int) bool {
+				seen = seen || priority == 1000 && v == p
+				return true
+			})
+			if !seen || !c.Overlaps(stable, 1000) {
+				t.Errorf("stable rule for in_port %d missing from iteration during churn", p+1)
+				return
+			}
+		}
+	}()
+	// Churn: rules at lower and higher priorities, on the stable rules'
+	// ports and mask too, so the subtables the readers use, the tries and
+	// the indexes keep changing under them.
 	var live []testRule
 	deadline := time.Now().Add(300 * time.Millisecond)
 	for n := 0; time.Now().Before(deadline) || n < 2000; n++ {
@@ -669,13 +743,20 @@ func TestClassifierConcurrent(t *testing.T) {
 			live = live[:len(live)-1]
 			continue
 		}
-		r := testRule{priority: rng.IntN(2000)}
-		r.m.SetExact(FieldInPort, uint64(9+rng.IntN(50)))
+		// Below the stable rules anything goes, even their ports and
+		// their mask; above them a rule must miss the readers' packets,
+		// which all have tcp_dst=80.
+		r := testRule{priority: rng.IntN(1000)}
+		r.m.SetExact(FieldInPort, uint64(1+rng.IntN(58)))
+		if rng.IntN(2) == 0 {
+			r.m.SetExact(FieldEthType, 0x0800)
+		}
 		if rng.IntN(2) == 0 {
 			r.m.SetMasked(FieldIPDst, rng.Uint64(), prefix4(1+rng.IntN(32)))
 		}
-		if rng.IntN(3) == 0 {
-			r.m.SetExact(FieldTCPDst, uint64(rng.IntN(100)))
+		if rng.IntN(2) == 0 {
+			r.priority = 1001 + rng.IntN(1000)
+			r.m.SetExact(FieldTCPDst, uint64(81+rng.IntN(100)))
 		}
 		if _, replaced := c.Insert(&r.m, r.priority, -1); !replaced {
 			live = append(live, r)
