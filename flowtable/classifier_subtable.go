@@ -177,15 +177,38 @@ func (st *subtable[T]) lookup(k *Key) *ruleGroup[T] {
 
 // lookupWC is lookup that also ORs into wc the mask bits it had to look
 // at: the whole mask for a hit or a miss in the final stage, and only the
-// stages done so far when an early stage or a prefix trie rules the
-// subtable out. tr caches trie walks across the subtables of one
-// classifier lookup.
+// stages done so far when an early stage rules the subtable out. When a
+// prefix trie can prove that miss with fewer bits, the stage's own bits
+// give way to the address bits the trie examined. tr caches trie walks
+// across the subtables of one classifier lookup.
+//
+// OVS consults the tries before probing a stage; asking them only after
+// the probe failed gives the same megaflows, because a probe that succeeds
+// means some rule has the packet's prefix, which is exactly when the trie
+// would not have ruled the subtable out. Most probes thus need no walk.
 func (st *subtable[T]) lookupWC(k *Key, wc *Mask, tries []prefixTrie, tr *[maxPrefixFields]trieResult) *ruleGroup[T] {
+	if len(st.stages) == 0 {
+		return st.probe(k, hashFinal(0))
+	}
 	var h uint64
 	start := 0
 	last := len(st.stages) - 1
 	for i := range st.stages {
 		s := &st.stages[i]
+		for j := start; j < s.end; j++ {
+			w := st.words[j]
+			h = hashWord(h, w.idx, k[w.idx]&w.mask)
+		}
+		if i < last && s.index.has(hashFinal(h)) {
+			start = s.end
+			continue
+		}
+		if i == last {
+			if g := st.probe(k, hashFinal(h)); g != nil {
+				st.unwildcard(wc, s.end)
+				return g
+			}
+		}
 		for _, c := range s.tries {
 			if st.ruledOutByTrie(k, wc, &tries[c.trie], &tr[c.trie], c.plen) {
 				// The trie's verdict does not rest on the earlier stages,
@@ -196,21 +219,10 @@ func (st *subtable[T]) lookupWC(k *Key, wc *Mask, tries []prefixTrie, tr *[maxPr
 				return nil
 			}
 		}
-		for j := start; j < s.end; j++ {
-			w := st.words[j]
-			h = hashWord(h, w.idx, k[w.idx]&w.mask)
-		}
-		start = s.end
-		if i == last {
-			break
-		}
-		if !s.index.has(hashFinal(h)) {
-			st.unwildcard(wc, start)
-			return nil
-		}
+		st.unwildcard(wc, s.end)
+		return nil
 	}
-	st.unwildcard(wc, len(st.words))
-	return st.probe(k, hashFinal(h))
+	panic("unreachable: the last stage returns")
 }
 
 // probe returns the group that k matches among those with hash h, or nil.
