@@ -91,7 +91,7 @@ func (c *Classifier[T]) Len() int { return int(c.n.Load()) }
 // several lookups, and Lookup uses them: a prefix check that needs bits the
 // caller already holds costs the megaflow nothing.
 func (c *Classifier[T]) Lookup(k *Key, wc *Mask) (v T, found bool) {
-	var tr [maxPrefixFields]trieResult
+	var tr [maxPrefixFields]trieWalk
 	var best *prioRule[T]
 	for _, ref := range *c.subtables.Load() {
 		if best != nil && best.priority >= ref.maxPri {

@@ -186,7 +186,7 @@ func (st *subtable[T]) lookup(k *Key) *ruleGroup[T] {
 // the probe failed gives the same megaflows, because a probe that succeeds
 // means some rule has the packet's prefix, which is exactly when the trie
 // would not have ruled the subtable out. Most probes thus need no walk.
-func (st *subtable[T]) lookupWC(k *Key, wc *Mask, tries []prefixTrie, tr *[maxPrefixFields]trieResult) *ruleGroup[T] {
+func (st *subtable[T]) lookupWC(k *Key, wc *Mask, tries []prefixTrie, tr *[maxPrefixFields]trieWalk) *ruleGroup[T] {
 	if len(st.stages) == 0 {
 		return st.probe(k, hashFinal(0))
 	}
@@ -210,7 +210,7 @@ func (st *subtable[T]) lookupWC(k *Key, wc *Mask, tries []prefixTrie, tr *[maxPr
 			}
 		}
 		for _, c := range s.tries {
-			if st.ruledOutByTrie(k, wc, &tries[c.trie], &tr[c.trie], c.plen) {
+			if tr[c.trie].rulesOut(&tries[c.trie], k, wc, c.plen) {
 				// The trie's verdict does not rest on the earlier stages,
 				// but OVS reports them in the megaflow (they hold the
 				// field's prerequisites), and ofproto/trace should show
@@ -241,26 +241,6 @@ next:
 		return &n.val
 	}
 	return nil
-}
-
-// ruledOutByTrie reports whether the trie proves that no rule of the
-// subtable (prefix length plen on the trie's field) matches k, adding to wc
-// the address bits that proof rests on.
-func (st *subtable[T]) ruledOutByTrie(k *Key, wc *Mask, t *prefixTrie, r *trieResult, plen int) bool {
-	if !r.done {
-		*r = t.lookup(fieldValue(t.field, k))
-	}
-	switch {
-	case r.has(plen):
-		return false
-	case r.maskbits <= plen:
-		unwildcardPrefix(t.field, wc, r.maskbits)
-		return true
-	default:
-		// The proof needs more bits than looking into the subtable would;
-		// use it only if the megaflow holds those bits anyway.
-		return hasPrefix(t.field, wc, r.maskbits)
-	}
 }
 
 // unwildcard ORs into wc the mask of words[:n].

@@ -124,48 +124,84 @@ func bitAt(hi, lo uint64, i int) int {
 	return int(lo >> (127 - i) & 1)
 }
 
-// trieResult is what a lookup learned from one trie about one address.
-type trieResult struct {
-	done     bool
-	plens    [2]uint64 // bit L-1 set: some rule's /L prefix matches the address
-	maskbits int       // leading address bits the walk examined
+// trieWalk is one classifier lookup's walk down one trie with the packet's
+// address. Subtables ask in turn about their prefix length, and the walk
+// goes only as deep as the longest length asked about so far: a hit
+// usually needs only the first levels.
+type trieWalk struct {
+	started, ended bool
+	hi, lo         uint64    // the address
+	next           *trieNode // the node to examine next, unless ended
+	depth          int       // address bits matched so far
+	maskbits       int       // once ended: leading address bits the whole walk examined
+	plens          [2]uint64 // bit L-1 set: some rule's /L prefix matches; known for L ≤ depth, or all once ended
 }
 
-// has reports whether some rule's /plen prefix matches.
-func (r *trieResult) has(plen int) bool {
-	return r.plens[(plen-1)/64]>>((plen-1)%64)&1 != 0
+// has reports whether some rule's /plen prefix matches; the walk must have
+// reached depth plen or ended.
+func (w *trieWalk) has(plen int) bool {
+	return w.plens[(plen-1)/64]>>((plen-1)%64)&1 != 0
 }
 
-// lookup walks the trie with the address (hi, lo).
-func (t *prefixTrie) lookup(hi, lo uint64) trieResult {
-	r := trieResult{done: true}
-	for n := t.root.Load(); n != nil; {
-		if c := commonLen(hi, lo, n.hi, n.lo, n.plen); c < n.plen {
+// advance walks on until it has matched upto bits of the address or ended.
+func (w *trieWalk) advance(t *prefixTrie, k *Key, upto int) {
+	if !w.started {
+		w.started = true
+		w.hi, w.lo = fieldValue(t.field, k)
+		w.next = t.root.Load()
+		w.ended = w.next == nil
+	}
+	for !w.ended && w.depth < upto {
+		n := w.next
+		if c := commonLen(w.hi, w.lo, n.hi, n.lo, n.plen); c < n.plen {
 			// Bit c decided that the walk ends here.
-			r.maskbits = c + 1
-			return r
+			w.ended, w.maskbits = true, c+1
+			return
 		}
+		w.depth = n.plen
 		if n.rules.Load() > 0 {
-			r.plens[(n.plen-1)/64] |= 1 << ((n.plen - 1) % 64)
+			w.plens[(n.plen-1)/64] |= 1 << ((n.plen - 1) % 64)
 		}
 		if n.plen == t.field.Bits {
-			r.maskbits = n.plen
-			return r
+			w.ended, w.maskbits = true, n.plen
+			return
 		}
-		b := bitAt(hi, lo, n.plen)
-		next := n.child[b].Load()
-		if next == nil {
+		b := bitAt(w.hi, w.lo, n.plen)
+		if w.next = n.child[b].Load(); w.next == nil {
 			// The next bit matters only if the other branch exists; at a
 			// leaf every address with this prefix ends the walk here.
-			r.maskbits = n.plen
+			w.ended, w.maskbits = true, n.plen
 			if n.child[1-b].Load() != nil {
-				r.maskbits++
+				w.maskbits++
 			}
-			return r
 		}
-		n = next
 	}
-	return r
+}
+
+// rulesOut reports whether the trie proves that no rule with a /plen
+// prefix on the field matches k, and if so adds to wc the address bits the
+// proof rests on. Like OVS, it declines proofs that would need more bits
+// than the subtable itself would add, unless wc holds them already.
+func (w *trieWalk) rulesOut(t *prefixTrie, k *Key, wc *Mask, plen int) bool {
+	w.advance(t, k, plen)
+	switch {
+	case w.has(plen):
+		return false
+	case !w.ended:
+		// The address matches more than plen bits of some prefix, so the
+		// proof needs more than plen bits; find out how many only if wc
+		// could hold them all.
+		if !hasPrefix(t.field, wc, plen+1) {
+			return false
+		}
+		w.advance(t, k, t.field.Bits)
+		return hasPrefix(t.field, wc, w.maskbits)
+	case w.maskbits <= plen:
+		unwildcardPrefix(t.field, wc, w.maskbits)
+		return true
+	default:
+		return hasPrefix(t.field, wc, w.maskbits)
+	}
 }
 
 // newTrieNode returns an unlinked node for a rule group's prefix.
