@@ -88,8 +88,7 @@ func (c *Classifier[T]) Len() int { return int(c.n.Load()) }
 // If wc is not nil, Lookup ORs into it every key bit it examined to reach
 // its answer: any key that agrees with k on the bits of wc gets the same
 // answer. Bits already in wc are kept, so one mask can accumulate over
-// several lookups, and Lookup uses them: a prefix check that needs bits the
-// caller already holds costs the megaflow nothing.
+// several lookups.
 func (c *Classifier[T]) Lookup(k *Key, wc *Mask) (v T, found bool) {
 	var tr [maxPrefixFields]trieWalk
 	var best *prioRule[T]

@@ -263,6 +263,19 @@ func TestClassifierMegaflow(t *testing.T) {
 			wantWC: mask(fv{f: FieldEthType}, fv{f: FieldIPDst, v: 0, mask: prefix4(8)}, fv{f: FieldNwProto}, fv{f: FieldTCPDst}),
 		},
 		{
+			// OVS would probe the /16 subtable, as its trie walk went past
+			// bit 16, and unwildcard nw_proto too.
+			name: "trie proof costs at most the subtable's prefix",
+			rules: []*Match{
+				match(fv{f: FieldEthType, v: 0x0800}, fv{f: FieldIPDst, v: ip4("10.0.0.0"), mask: prefix4(16)}, fv{f: FieldNwProto, v: 17}),
+				match(fv{f: FieldEthType, v: 0x0800}, fv{f: FieldIPDst, v: ip4("10.1.2.0"), mask: prefix4(24)}),
+				catchAll,
+			},
+			pkt:    packet(fv{f: FieldIPDst, v: ip4("10.1.2.3")}),
+			want:   1,
+			wantWC: mask(fv{f: FieldEthType}, fv{f: FieldIPDst, v: 0, mask: prefix4(24)}),
+		},
+		{
 			name:   "metadata stage miss keeps L2 and L3 wild",
 			rules:  []*Match{match(fv{f: FieldReg[0], v: 9}, fv{f: FieldEthType, v: 0x0800}, fv{f: FieldIPDst, v: ip4("10.0.0.0"), mask: prefix4(8)}), catchAll},
 			pkt:    packet(),

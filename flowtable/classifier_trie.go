@@ -99,13 +99,6 @@ func unwildcardPrefix(f *Field, wc *Mask, n int) {
 	wc[f.lsbWord] |= hi >> (64 - f.Bits) << f.lsbShift
 }
 
-// hasPrefix reports whether wc already has the first n bits of f.
-func hasPrefix(f *Field, wc *Mask, n int) bool {
-	hi, lo := prefixMask(n)
-	whi, wlo := fieldValue(f, wc)
-	return whi&hi == hi && wlo&lo == lo
-}
-
 // commonLen returns how many leading bits (a, b) and (c, d) share, at most
 // limit.
 func commonLen(a, b, c, d uint64, limit int) int {
@@ -180,28 +173,22 @@ func (w *trieWalk) advance(t *prefixTrie, k *Key, upto int) {
 
 // rulesOut reports whether the trie proves that no rule with a /plen
 // prefix on the field matches k, and if so adds to wc the address bits the
-// proof rests on. Like OVS, it declines proofs that would need more bits
-// than the subtable itself would add, unless wc holds them already.
+// proof rests on: the bits the walk examined, or just the first plen bits
+// if that is fewer, since those alone decide whether a /plen prefix
+// matches. OVS instead declines a proof that needs more than plen bits and
+// probes the subtable, which costs the megaflow the whole stage; this way
+// costs at most the field's plen bits.
 func (w *trieWalk) rulesOut(t *prefixTrie, k *Key, wc *Mask, plen int) bool {
 	w.advance(t, k, plen)
-	switch {
-	case w.has(plen):
+	if w.has(plen) {
 		return false
-	case !w.ended:
-		// The address matches more than plen bits of some prefix, so the
-		// proof needs more than plen bits; find out how many only if wc
-		// could hold them all.
-		if !hasPrefix(t.field, wc, plen+1) {
-			return false
-		}
-		w.advance(t, k, t.field.Bits)
-		return hasPrefix(t.field, wc, w.maskbits)
-	case w.maskbits <= plen:
-		unwildcardPrefix(t.field, wc, w.maskbits)
-		return true
-	default:
-		return hasPrefix(t.field, wc, w.maskbits)
 	}
+	n := plen
+	if w.ended {
+		n = min(n, w.maskbits)
+	}
+	unwildcardPrefix(t.field, wc, n)
+	return true
 }
 
 // newTrieNode returns an unlinked node for a rule group's prefix.
