@@ -15,10 +15,9 @@ type subtable[T any] struct {
 	groups cmap[ruleGroup[T]]
 
 	// Writer-only state, guarded by Classifier.mu.
-	plens       [maxPrefixFields]int // per classifier trie: the mask's prefix length on its field, 0 if none
-	stageCounts []map[uint64]int     // per non-final stage: rule groups per partial hash
-	prios       priorityBag
-	maxPri      int // the priority published in the subtable list
+	plens  [maxPrefixFields]int // per classifier trie: the mask's prefix length on its field, 0 if none
+	prios  priorityBag
+	maxPri int // the priority published in the subtable list
 }
 
 type maskedWord struct {
@@ -28,9 +27,9 @@ type maskedWord struct {
 
 // stage is one lookup stage of a subtable.
 type stage struct {
-	end   int            // words[:end] are hashed once this stage is done
-	tries []trieCheck    // prefix checks to make before hashing this stage
-	index cmap[struct{}] // partial hashes of the rule groups; empty in the final stage
+	end   int         // words[:end] are hashed once this stage is done
+	tries []trieCheck // prefix checks to make before hashing this stage
+	index hashSet     // partial hashes of the rule groups; empty in the final stage
 }
 
 // trieCheck asks trie number trie whether any rule's /plen prefix matches.
@@ -77,12 +76,6 @@ func newSubtable[T any](mask *Mask, tries []prefixTrie) *subtable[T] {
 		top := f.lsbWord - (f.Bits-1+int(f.lsbShift))/64
 		s := st.stageHolding(top)
 		s.tries = append(s.tries, trieCheck{trie: i, plen: plen})
-	}
-	if len(st.stages) > 1 {
-		st.stageCounts = make([]map[uint64]int, len(st.stages)-1)
-		for i := range st.stageCounts {
-			st.stageCounts[i] = map[uint64]int{}
-		}
 	}
 	return st
 }
@@ -254,30 +247,15 @@ func (st *subtable[T]) unwildcard(wc *Mask, n int) {
 // indexes. Writers only; done before the group is published so no lookup
 // rejects it early.
 func (st *subtable[T]) addStageHashes(partial []uint64) {
-	for i, counts := range st.stageCounts {
-		h := partial[i]
-		if counts[h] == 0 {
-			st.stages[i].index.insert(h, struct{}{})
-		}
-		counts[h]++
+	for i := range len(st.stages) - 1 {
+		st.stages[i].index.add(partial[i])
 	}
 }
 
 // removeStageHashes undoes addStageHashes, after the group is unpublished.
 func (st *subtable[T]) removeStageHashes(partial []uint64) {
-	for i, counts := range st.stageCounts {
-		h := partial[i]
-		if counts[h]--; counts[h] > 0 {
-			continue
-		}
-		delete(counts, h)
-		idx := &st.stages[i].index
-		for n := idx.first(h); n != nil; n = n.next {
-			if n.hash == h {
-				idx.remove(n)
-				break
-			}
-		}
+	for i := range len(st.stages) - 1 {
+		st.stages[i].index.remove(partial[i])
 	}
 }
 

@@ -43,16 +43,6 @@ func (m *cmap[V]) first(hash uint64) *cmapNode[V] {
 	return t.buckets[hash&t.mask].Load()
 }
 
-// has reports whether some entry has this hash.
-func (m *cmap[V]) has(hash uint64) bool {
-	for n := m.first(hash); n != nil; n = n.next {
-		if n.hash == hash {
-			return true
-		}
-	}
-	return false
-}
-
 // insert adds an entry; the caller guarantees it is not already present.
 func (m *cmap[V]) insert(hash uint64, val V) {
 	t := m.table.Load()
