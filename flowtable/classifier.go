@@ -1,6 +1,9 @@
 package flowtable
 
 import (
+	"cmp"
+	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -68,7 +71,7 @@ func NewClassifier[T any](opts ...ClassifierOption) *Classifier[T] {
 		o(&cfg)
 	}
 	if len(cfg.prefixFields) > maxPrefixFields {
-		panic("flowtable: classifier tracks prefixes of at most 4 fields")
+		panic(fmt.Sprintf("flowtable: classifier tracks prefixes of at most %d fields, not %d", maxPrefixFields, len(cfg.prefixFields)))
 	}
 	c := &Classifier[T]{tries: make([]prefixTrie, len(cfg.prefixFields))}
 	for i, f := range cfg.prefixFields {
@@ -125,13 +128,9 @@ func (c *Classifier[T]) Insert(m *Match, priority int, v T) (replaced T, ok bool
 	if created {
 		st = newSubtable[T](&m.Mask, c.tries)
 	}
-	var vbuf [NumWords]uint64
-	var pbuf [NumStages]uint64
-	vals, partial := vbuf[:len(st.words)], pbuf[:max(1, len(st.stages))]
-	st.hashes(&m.Key, vals, partial)
-	final := partial[len(partial)-1]
-
-	if n := st.find(final, vals); n != nil {
+	var mk matchKey
+	st.reduce(&m.Key, &mk)
+	if n := st.find(&mk); n != nil {
 		g, old, found := n.val.withRule(priority, v)
 		st.groups.replace(n, g)
 		if found {
@@ -141,16 +140,16 @@ func (c *Classifier[T]) Insert(m *Match, priority int, v T) (replaced T, ok bool
 		// Tries and stage indexes first: a lookup that sees the group must
 		// not be told by them that it cannot exist.
 		c.addPrefixes(st, &m.Key, 1)
-		st.addStageHashes(partial)
-		st.groups.insert(final, ruleGroup[T]{
-			vals: slices.Clone(vals),
+		st.addStageHashes(&mk)
+		st.groups.insert(mk.hash(), ruleGroup[T]{
+			vals: slices.Clone(mk.values()),
 			top:  prioRule[T]{priority: priority, value: v},
 		})
 	}
 	st.prios.add(priority)
 	c.n.Add(1)
 	if created {
-		byMask := clonedMap(c.byMask.Load())
+		byMask := maps.Clone(*c.byMask.Load())
 		byMask[st.mask] = st
 		c.byMask.Store(&byMask)
 	}
@@ -170,11 +169,9 @@ func (c *Classifier[T]) Remove(m *Match, priority int) (v T, ok bool) {
 	if st == nil {
 		return v, false
 	}
-	var vbuf [NumWords]uint64
-	var pbuf [NumStages]uint64
-	vals, partial := vbuf[:len(st.words)], pbuf[:max(1, len(st.stages))]
-	st.hashes(&m.Key, vals, partial)
-	n := st.find(partial[len(partial)-1], vals)
+	var mk matchKey
+	st.reduce(&m.Key, &mk)
+	n := st.find(&mk)
 	if n == nil {
 		return v, false
 	}
@@ -189,7 +186,7 @@ func (c *Classifier[T]) Remove(m *Match, priority int) (v T, ok bool) {
 		// The reverse of Insert: unpublish the group before the tries and
 		// indexes forget it.
 		st.groups.remove(n)
-		st.removeStageHashes(partial)
+		st.removeStageHashes(&mk)
 		c.addPrefixes(st, &m.Key, -1)
 	}
 	st.prios.remove(priority)
@@ -197,7 +194,7 @@ func (c *Classifier[T]) Remove(m *Match, priority int) (v T, ok bool) {
 	switch {
 	case st.groups.n == 0:
 		c.publishSubtables(st, true)
-		byMask := clonedMap(c.byMask.Load())
+		byMask := maps.Clone(*c.byMask.Load())
 		delete(byMask, st.mask)
 		c.byMask.Store(&byMask)
 	case st.prios.max() != st.maxPri:
@@ -239,24 +236,8 @@ func (c *Classifier[T]) publishSubtables(st *subtable[T], drop bool) {
 	if !drop {
 		list = append(list, subtableRef[T]{maxPri: st.maxPri, st: st})
 	}
-	slices.SortStableFunc(list, func(a, b subtableRef[T]) int {
-		switch {
-		case a.maxPri > b.maxPri:
-			return -1
-		case a.maxPri < b.maxPri:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(list, func(a, b subtableRef[T]) int { return cmp.Compare(b.maxPri, a.maxPri) })
 	c.subtables.Store(&list)
-}
-
-func clonedMap[K comparable, V any](m *map[K]V) map[K]V {
-	c := make(map[K]V, len(*m)+1)
-	for k, v := range *m {
-		c[k] = v
-	}
-	return c
 }
 
 // FindExactly returns the value of the rule with exactly match m and this
@@ -266,11 +247,9 @@ func (c *Classifier[T]) FindExactly(m *Match, priority int) (v T, found bool) {
 	if st == nil {
 		return v, false
 	}
-	var vbuf [NumWords]uint64
-	var pbuf [NumStages]uint64
-	vals, partial := vbuf[:len(st.words)], pbuf[:max(1, len(st.stages))]
-	st.hashes(&m.Key, vals, partial)
-	n := st.find(partial[len(partial)-1], vals)
+	var mk matchKey
+	st.reduce(&m.Key, &mk)
+	n := st.find(&mk)
 	if n == nil {
 		return v, false
 	}

@@ -1,13 +1,14 @@
 package flowtable
 
 import (
+	"cmp"
 	"slices"
 )
 
 // subtable holds every rule whose match has one particular mask, in a hash
 // table keyed by the masked key. It touches only the key words its mask
 // has bits in, and hashes them stage by stage so a lookup can give up
-// after an early stage (see [subtable.lookup]).
+// after an early stage (see [subtable.lookupWC]).
 type subtable[T any] struct {
 	mask   Mask
 	words  []maskedWord // the words mask touches, ascending, so stages are contiguous runs
@@ -28,11 +29,12 @@ type maskedWord struct {
 // stage is one lookup stage of a subtable.
 type stage struct {
 	end   int         // words[:end] are hashed once this stage is done
-	tries []trieCheck // prefix checks to make before hashing this stage
+	tries []trieCheck // prefix fields hashed in this stage
 	index hashSet     // partial hashes of the rule groups; empty in the final stage
 }
 
-// trieCheck asks trie number trie whether any rule's /plen prefix matches.
+// trieCheck names a classifier trie and the subtable's prefix length on
+// its field, for asking whether any rule's /plen prefix matches.
 type trieCheck struct {
 	trie, plen int
 }
@@ -128,31 +130,46 @@ func hashFinal(h uint64) uint64 {
 	return h ^ h>>33
 }
 
-// hashes writes the masked key values of a match into vals (one per
-// subtable word) and returns the partial hash after each stage; the last
-// one keys groups.
-func (st *subtable[T]) hashes(key *Key, vals []uint64, partial []uint64) {
+// matchKey is a match reduced to what a subtable stores and indexes.
+type matchKey struct {
+	vals    [NumWords]uint64  // the masked key, one value per subtable word
+	partial [NumStages]uint64 // the hash after each stage; the last keys the group
+	nvals   int
+	nhashes int
+}
+
+func (mk *matchKey) values() []uint64      { return mk.vals[:mk.nvals] }
+func (mk *matchKey) hash() uint64          { return mk.partial[mk.nhashes-1] }
+func (mk *matchKey) stageHashes() []uint64 { return mk.partial[:mk.nhashes-1] }
+
+// reduce fills mk from a match's key.
+func (st *subtable[T]) reduce(key *Key, mk *matchKey) {
 	var h uint64
 	start := 0
 	for i := range st.stages {
 		end := st.stages[i].end
 		for j := start; j < end; j++ {
 			w := st.words[j]
-			vals[j] = key[w.idx] & w.mask
-			h = hashWord(h, w.idx, vals[j])
+			mk.vals[j] = key[w.idx] & w.mask
+			h = hashWord(h, w.idx, mk.vals[j])
 		}
-		partial[i] = hashFinal(h)
+		mk.partial[i] = hashFinal(h)
 		start = end
 	}
-	if len(st.stages) == 0 {
-		partial[0] = hashFinal(h)
+	mk.nvals = len(st.words)
+	mk.nhashes = len(st.stages)
+	if mk.nhashes == 0 {
+		// A catch-all: one group, keyed by the hash of nothing.
+		mk.partial[0] = hashFinal(h)
+		mk.nhashes = 1
 	}
 }
 
-// find returns the link holding the group with masked key vals, or nil.
-func (st *subtable[T]) find(hash uint64, vals []uint64) *cmapNode[ruleGroup[T]] {
-	for n := st.groups.first(hash); n != nil; n = n.next {
-		if n.hash == hash && slices.Equal(n.val.vals, vals) {
+// find returns the link holding the group of mk, or nil.
+func (st *subtable[T]) find(mk *matchKey) *cmapNode[ruleGroup[T]] {
+	h := mk.hash()
+	for n := st.groups.first(h); n != nil; n = n.next {
+		if n.hash == h && slices.Equal(n.val.vals, mk.values()) {
 			return n
 		}
 	}
@@ -161,11 +178,7 @@ func (st *subtable[T]) find(hash uint64, vals []uint64) *cmapNode[ruleGroup[T]] 
 
 // lookup returns the group matching key k, or nil.
 func (st *subtable[T]) lookup(k *Key) *ruleGroup[T] {
-	var h uint64
-	for _, w := range st.words {
-		h = hashWord(h, w.idx, k[w.idx]&w.mask)
-	}
-	return st.probe(k, hashFinal(h))
+	return st.probe(k, hashFinal(st.hashWords(k, 0, 0, len(st.words))))
 }
 
 // lookupWC is lookup that also ORs into wc the mask bits it had to look
@@ -186,36 +199,48 @@ func (st *subtable[T]) lookupWC(k *Key, wc *Mask, tries []prefixTrie, tr *[maxPr
 	var h uint64
 	start := 0
 	last := len(st.stages) - 1
-	for i := range st.stages {
+	for i := range last {
 		s := &st.stages[i]
-		for j := start; j < s.end; j++ {
-			w := st.words[j]
-			h = hashWord(h, w.idx, k[w.idx]&w.mask)
+		h = st.hashWords(k, h, start, s.end)
+		if !s.index.has(hashFinal(h)) {
+			st.miss(k, wc, s, start, tries, tr)
+			return nil
 		}
-		if i < last && s.index.has(hashFinal(h)) {
-			start = s.end
-			continue
-		}
-		if i == last {
-			if g := st.probe(k, hashFinal(h)); g != nil {
-				st.unwildcard(wc, s.end)
-				return g
-			}
-		}
-		for _, c := range s.tries {
-			if tr[c.trie].rulesOut(&tries[c.trie], k, wc, c.plen) {
-				// The trie's verdict does not rest on the earlier stages,
-				// but OVS reports them in the megaflow (they hold the
-				// field's prerequisites), and ofproto/trace should show
-				// the megaflows OVS shows.
-				st.unwildcard(wc, start)
-				return nil
-			}
-		}
-		st.unwildcard(wc, s.end)
-		return nil
+		start = s.end
 	}
-	panic("unreachable: the last stage returns")
+	s := &st.stages[last]
+	h = st.hashWords(k, h, start, s.end)
+	if g := st.probe(k, hashFinal(h)); g != nil {
+		st.unwildcard(wc, s.end)
+		return g
+	}
+	st.miss(k, wc, s, start, tries, tr)
+	return nil
+}
+
+// hashWords adds k's words[start:end] to h.
+func (st *subtable[T]) hashWords(k *Key, h uint64, start, end int) uint64 {
+	for _, w := range st.words[start:end] {
+		h = hashWord(h, w.idx, k[w.idx]&w.mask)
+	}
+	return h
+}
+
+// miss adds to wc what the failed probe of stage s (which starts at word
+// start) rests on: the stages so far, or instead of stage s's own bits
+// the fewer bits with which a trie proves the miss.
+func (st *subtable[T]) miss(k *Key, wc *Mask, s *stage, start int, tries []prefixTrie, tr *[maxPrefixFields]trieWalk) {
+	for _, c := range s.tries {
+		if tr[c.trie].rulesOut(&tries[c.trie], k, wc, c.plen) {
+			// The trie's verdict does not rest on the earlier stages,
+			// but OVS reports them in the megaflow (they hold the
+			// field's prerequisites), and ofproto/trace should show
+			// the megaflows OVS shows.
+			st.unwildcard(wc, start)
+			return
+		}
+	}
+	st.unwildcard(wc, s.end)
 }
 
 // probe returns the group that k matches among those with hash h, or nil.
@@ -246,16 +271,16 @@ func (st *subtable[T]) unwildcard(wc *Mask, n int) {
 // addStageHashes records a new rule group's partial hashes in the stage
 // indexes. Writers only; done before the group is published so no lookup
 // rejects it early.
-func (st *subtable[T]) addStageHashes(partial []uint64) {
-	for i := range len(st.stages) - 1 {
-		st.stages[i].index.add(partial[i])
+func (st *subtable[T]) addStageHashes(mk *matchKey) {
+	for i, h := range mk.stageHashes() {
+		st.stages[i].index.add(h)
 	}
 }
 
 // removeStageHashes undoes addStageHashes, after the group is unpublished.
-func (st *subtable[T]) removeStageHashes(partial []uint64) {
-	for i := range len(st.stages) - 1 {
-		st.stages[i].index.remove(partial[i])
+func (st *subtable[T]) removeStageHashes(mk *matchKey) {
+	for i, h := range mk.stageHashes() {
+		st.stages[i].index.remove(h)
 	}
 }
 
@@ -310,15 +335,7 @@ func (g *ruleGroup[T]) search(priority int) (int, bool) {
 	if priority >= g.top.priority {
 		return 0, priority == g.top.priority
 	}
-	i, found := slices.BinarySearchFunc(g.rest, priority, func(r prioRule[T], p int) int {
-		switch {
-		case r.priority > p:
-			return -1
-		case r.priority < p:
-			return 1
-		}
-		return 0
-	})
+	i, found := slices.BinarySearchFunc(g.rest, priority, func(r prioRule[T], p int) int { return cmp.Compare(p, r.priority) })
 	return i + 1, found
 }
 
