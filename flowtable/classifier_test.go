@@ -308,6 +308,74 @@ func TestClassifierMegaflow(t *testing.T) {
 	}
 }
 
+func TestClassifierPrefixFields(t *testing.T) {
+	rule := match(fv{f: FieldEthType, v: 0x0800}, fv{f: FieldIPDst, v: ip4("10.0.0.0"), mask: prefix4(8)})
+	tunRule := match(fv{f: FieldTunDst, v: ip4("10.0.0.0"), mask: prefix4(8)})
+	tests := []struct {
+		name   string
+		opts   []ClassifierOption
+		rule   *Match
+		pkt    *Key
+		wantWC *Mask
+	}{
+		{
+			name:   "no tries: the stage decides, the whole /8 goes in",
+			opts:   []ClassifierOption{WithPrefixFields()},
+			rule:   rule,
+			pkt:    packet(),
+			wantWC: mask(fv{f: FieldEthType}, fv{f: FieldIPDst, v: 0, mask: prefix4(8)}),
+		},
+		{
+			name:   "tun_dst tracked",
+			opts:   []ClassifierOption{WithPrefixFields(FieldTunDst)},
+			rule:   tunRule,
+			pkt:    packet(fv{f: FieldTunDst, v: ip4("192.0.2.1")}),
+			wantWC: mask(fv{f: FieldTunDst, v: 0, mask: prefix4(1)}),
+		},
+		{
+			name:   "tun_dst not tracked by default",
+			rule:   tunRule,
+			pkt:    packet(fv{f: FieldTunDst, v: ip4("192.0.2.1")}),
+			wantWC: mask(fv{f: FieldTunDst, v: 0, mask: prefix4(8)}),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := NewClassifier[string](tt.opts...)
+			c.Insert(tt.rule, 1, "A")
+			c.Insert(&Match{}, 0, "B")
+			var wc Mask
+			if got, _ := c.Lookup(tt.pkt, &wc); got != "B" {
+				t.Errorf("Lookup = %q, want B", got)
+			}
+			if wc != *tt.wantWC {
+				t.Errorf("megaflow mask:\n got %x\nwant %x", wc, *tt.wantWC)
+			}
+		})
+	}
+}
+
+func TestClassifierPrefixFieldsRejected(t *testing.T) {
+	tests := []struct {
+		name   string
+		fields []*Field
+	}{
+		{"too many", []*Field{FieldIPSrc, FieldIPDst, FieldIPv6Src, FieldIPv6Dst, FieldTunDst}},
+		{"odd width", []*Field{FieldIPFrag}},
+		{"nil", []*Field{nil}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Error("NewClassifier accepted the fields")
+				}
+			}()
+			NewClassifier[int](WithPrefixFields(tt.fields...))
+		})
+	}
+}
+
 func TestClassifierMegaflowIPv6Prefix(t *testing.T) {
 	c := NewClassifier[string]()
 	m := &Match{}
@@ -547,7 +615,16 @@ func TestClassifierRandom(t *testing.T) {
 	rng := testRand(t)
 	g := &ruleGen{rng: rng}
 	for round := range 20 {
-		c := NewClassifier[int]()
+		// Every fourth classifier tracks no prefixes, one tracks only
+		// ipv6_dst, the rest use the default tries.
+		var opts []ClassifierOption
+		switch round % 4 {
+		case 1:
+			opts = append(opts, WithPrefixFields())
+		case 2:
+			opts = append(opts, WithPrefixFields(FieldIPv6Dst))
+		}
+		c := NewClassifier[int](opts...)
 		ref := map[testRule]int{}
 		nRules := 1 + rng.IntN(200)
 		for id := range nRules {

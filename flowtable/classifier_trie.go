@@ -45,8 +45,11 @@ type trieNode struct {
 // checkPrefixField panics unless the classifier can track prefixes of f:
 // its bits must sit in one key word, or be 128 bits filling two words.
 func checkPrefixField(f *Field) {
-	if f == nil || f.Bits == 0 || f.Bits%8 != 0 || !(f.inOneWord() || f.Bits == 128 && f.lsbShift == 0) {
-		panic(fmt.Sprintf("flowtable: classifier cannot track prefixes of field %v", f))
+	if f == nil {
+		panic("flowtable: classifier cannot track prefixes of a nil field")
+	}
+	if f.Bits == 0 || f.Bits%8 != 0 || !(f.inOneWord() || f.Bits == 128 && f.lsbShift == 0) {
+		panic(fmt.Sprintf("flowtable: classifier cannot track prefixes of field %s (%d bits)", f.Name, f.Bits))
 	}
 }
 
