@@ -30,6 +30,8 @@ import (
 //
 // Rules with equal priorities whose matches overlap are not ordered:
 // which one a lookup returns is unspecified, as in OpenFlow.
+//
+// Make one with [NewClassifier]; the zero value is not ready for use.
 type Classifier[T any] struct {
 	// subtables is sorted by maxPri, highest first. It and byMask are
 	// replaced (never modified) by writers; readers load them once.
@@ -91,7 +93,9 @@ func (c *Classifier[T]) Len() int { return int(c.n.Load()) }
 // If wc is not nil, Lookup ORs into it every key bit it examined to reach
 // its answer: any key that agrees with k on the bits of wc gets the same
 // answer. Bits already in wc are kept, so one mask can accumulate over
-// several lookups.
+// several lookups. With a nil wc, Lookup skips the stage indexes and
+// prefix tries, which exist only to keep the mask narrow, and is faster.
+// Lookup does not allocate.
 func (c *Classifier[T]) Lookup(k *Key, wc *Mask) (v T, found bool) {
 	var tr [maxPrefixFields]trieWalk
 	var best *prioRule[T]
