@@ -7,12 +7,13 @@ import (
 )
 
 // Prefix tracking. For an address field such as nw_dst, the classifier
-// keeps a binary trie of the prefixes its rules match on that field. Before
-// looking into a subtable whose mask is a /L prefix on the field, a lookup
-// asks the trie which prefix lengths some rule matches for the packet's
-// address. If no rule's /L prefix matches, the subtable cannot match and is
-// skipped, and the megaflow only needs the address bits the trie walk
-// looked at, which are usually far fewer than L.
+// keeps a binary trie of the prefixes its rules match on that field. When a
+// lookup finds no rule in a subtable whose mask is a /L prefix on the field,
+// it asks the trie which prefix lengths some rule matches for the packet's
+// address. If no rule's /L prefix matches, the miss is proven by the address
+// bits the trie walk looked at, which are usually far fewer than L, and the
+// megaflow needs only those (at most L) instead of the subtable's whole
+// stage.
 //
 // Addresses are handled as 128-bit values, left-aligned in (hi, lo): an
 // IPv4 address occupies the top 32 bits of hi.
