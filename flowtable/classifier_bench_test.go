@@ -196,3 +196,47 @@ func BenchmarkClassifierRemove(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "removes/s")
 }
+
+// BenchmarkClassifierLookupDuringChurn looks up keys of 10 000 rules over
+// 20 masks, with megaflow masks, while another goroutine keeps inserting
+// and removing rules: lookups never wait for the writer, they only share
+// the CPUs and caches with it. (Allocations are not reported: the
+// writer's would be counted.)
+func BenchmarkClassifierLookupDuringChurn(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	c, keys := benchClassifier(rng, 10_000, 20, true)
+	templates := benchTemplates(rng, 20)
+	churn := make([]Match, 1000)
+	for i := range churn {
+		churn[i], _ = benchRule(rng, templates[i%len(templates)])
+	}
+	stop := make(chan struct{})
+	done := make(chan int)
+	go func() {
+		writes := 0
+		for {
+			for i := range churn {
+				select {
+				case <-stop:
+					done <- writes
+					return
+				default:
+				}
+				c.Insert(&churn[i], 5, -1)
+				c.Remove(&churn[(i+500)%len(churn)], 5)
+				writes += 2
+			}
+		}
+	}()
+	order := rng.Perm(len(keys))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var wc Mask
+		if _, ok := c.Lookup(&keys[order[i%len(order)]], &wc); !ok {
+			b.Fatal("lookup of a rule's own key missed")
+		}
+	}
+	b.StopTimer()
+	close(stop)
+	b.ReportMetric(float64(<-done)/b.Elapsed().Seconds(), "writes/s")
+}
