@@ -1,0 +1,242 @@
+package flowtable
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// benchTemplate is a mask shape of the kind OpenFlow pipelines use.
+type benchTemplate struct {
+	inPort, ethDst, reg0, metadata bool
+	srcPlen, dstPlen               int // 0: not matched
+	l4                             int // 0: none, 1: nw_proto, 2: nw_proto and tp_dst
+}
+
+// benchTemplates returns n distinct mask shapes.
+func benchTemplates(rng *rand.Rand, n int) []benchTemplate {
+	plens := []int{0, 8, 16, 24, 32}
+	seen := map[benchTemplate]bool{}
+	var out []benchTemplate
+	for len(out) < n {
+		t := benchTemplate{
+			inPort:   rng.IntN(2) == 0,
+			ethDst:   rng.IntN(4) == 0,
+			reg0:     rng.IntN(3) == 0,
+			metadata: rng.IntN(3) == 0,
+			srcPlen:  plens[rng.IntN(len(plens))],
+			dstPlen:  plens[rng.IntN(len(plens))],
+			l4:       rng.IntN(3),
+		}
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// benchRule returns a random rule of template t and a key that it matches
+// (fields it does not match are random too).
+func benchRule(rng *rand.Rand, t benchTemplate) (Match, Key) {
+	var k Key
+	FieldInPort.Set(&k, 1+rng.Uint64N(1000))
+	FieldEthDst.Set(&k, rng.Uint64())
+	FieldReg[0].Set(&k, rng.Uint64N(64))
+	FieldMetadata.Set(&k, rng.Uint64N(64))
+	FieldEthType.Set(&k, 0x0800)
+	FieldIPSrc.Set(&k, rng.Uint64())
+	FieldIPDst.Set(&k, rng.Uint64())
+	FieldNwProto.Set(&k, []uint64{6, 17}[rng.IntN(2)])
+	FieldTCPSrc.Set(&k, rng.Uint64())
+	FieldTCPDst.Set(&k, rng.Uint64N(1024))
+
+	var m Match
+	exact := func(on bool, f *Field) {
+		if on {
+			m.SetExact(f, f.Get(&k))
+		}
+	}
+	exact(t.inPort, FieldInPort)
+	exact(t.ethDst, FieldEthDst)
+	exact(t.reg0, FieldReg[0])
+	exact(t.metadata, FieldMetadata)
+	exact(t.srcPlen > 0 || t.dstPlen > 0 || t.l4 > 0, FieldEthType)
+	if t.srcPlen > 0 {
+		m.SetMasked(FieldIPSrc, FieldIPSrc.Get(&k), prefix4(t.srcPlen))
+	}
+	if t.dstPlen > 0 {
+		m.SetMasked(FieldIPDst, FieldIPDst.Get(&k), prefix4(t.dstPlen))
+	}
+	exact(t.l4 > 0, FieldNwProto)
+	exact(t.l4 > 1, FieldTCPDst)
+	return m, k
+}
+
+// benchClassifier builds a classifier of nRules random rules spread over
+// nMasks mask shapes and returns it with one matching key per rule.
+//
+// With prioByMask, each mask shape has its own band of priorities, as in
+// pipelines where priority follows the kind of match (OVN's logical flows,
+// longest-prefix routes); lookups then stop early. Otherwise priorities are
+// random, every subtable holds high priorities and every lookup has to
+// probe every subtable: the worst case.
+func benchClassifier(rng *rand.Rand, nRules, nMasks int, prioByMask bool) (*Classifier[int], []Key) {
+	c := NewClassifier[int]()
+	templates := benchTemplates(rng, nMasks)
+	keys := make([]Key, nRules)
+	for i := range nRules {
+		var m Match
+		t := i % nMasks
+		m, keys[i] = benchRule(rng, templates[t])
+		prio := rng.IntN(1000)
+		if prioByMask {
+			prio = 10*(nMasks-t) + rng.IntN(3)
+		}
+		c.Insert(&m, prio, i)
+	}
+	return c, keys
+}
+
+func BenchmarkClassifierLookup(b *testing.B) {
+	for _, nRules := range []int{1, 100, 10_000, 100_000} {
+		for _, nMasks := range []int{1, 20, 100} {
+			if nMasks > nRules {
+				continue
+			}
+			for _, prio := range []string{"mask", "random"} {
+				b.Run(fmt.Sprintf("rules=%d/masks=%d/prio=%s", nRules, nMasks, prio), func(b *testing.B) {
+					rng := rand.New(rand.NewPCG(1, 2))
+					c, keys := benchClassifier(rng, nRules, nMasks, prio == "mask")
+					if got := len(*c.subtables.Load()); got != nMasks {
+						b.Fatalf("built %d subtables, want %d", got, nMasks)
+					}
+					// Visit rules in a random order so caches see realistic misses.
+					order := rng.Perm(len(keys))
+					b.Run("wc", func(b *testing.B) {
+						b.ReportAllocs()
+						for i := 0; i < b.N; i++ {
+							var wc Mask
+							if _, ok := c.Lookup(&keys[order[i%len(order)]], &wc); !ok {
+								b.Fatal("lookup of a rule's own key missed")
+							}
+						}
+					})
+					b.Run("nowc", func(b *testing.B) {
+						b.ReportAllocs()
+						for i := 0; i < b.N; i++ {
+							if _, ok := c.Lookup(&keys[order[i%len(order)]], nil); !ok {
+								b.Fatal("lookup of a rule's own key missed")
+							}
+						}
+					})
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkClassifierInsert inserts rules into a classifier over 20 masks,
+// starting afresh every 100 000 rules.
+func BenchmarkClassifierInsert(b *testing.B) {
+	const cycle = 100_000
+	rng := rand.New(rand.NewPCG(1, 2))
+	templates := benchTemplates(rng, 20)
+	matches := make([]Match, cycle)
+	prios := make([]int, cycle)
+	for i := range matches {
+		matches[i], _ = benchRule(rng, templates[i%len(templates)])
+		prios[i] = rng.IntN(1000)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	c := NewClassifier[int]()
+	for i := 0; i < b.N; i++ {
+		j := i % cycle
+		if j == 0 && i > 0 {
+			b.StopTimer()
+			c = NewClassifier[int]()
+			b.StartTimer()
+		}
+		c.Insert(&matches[j], prios[j], i)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "inserts/s")
+}
+
+// BenchmarkClassifierRemove removes rules from a classifier of 100 000
+// rules over 20 masks, refilling it when it is empty.
+func BenchmarkClassifierRemove(b *testing.B) {
+	const cycle = 100_000
+	rng := rand.New(rand.NewPCG(1, 2))
+	templates := benchTemplates(rng, 20)
+	matches := make([]Match, cycle)
+	prios := make([]int, cycle)
+	for i := range matches {
+		matches[i], _ = benchRule(rng, templates[i%len(templates)])
+		prios[i] = rng.IntN(1000)
+	}
+	fill := func() *Classifier[int] {
+		c := NewClassifier[int]()
+		for i := range matches {
+			c.Insert(&matches[i], prios[i], i)
+		}
+		return c
+	}
+	c := fill()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		j := i % cycle
+		if j == 0 && i > 0 {
+			b.StopTimer()
+			c = fill()
+			b.StartTimer()
+		}
+		c.Remove(&matches[j], prios[j])
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "removes/s")
+}
+
+// BenchmarkClassifierLookupDuringChurn looks up keys of 10 000 rules over
+// 20 masks, with megaflow masks, while another goroutine keeps inserting
+// and removing rules: lookups never wait for the writer, they only share
+// the CPUs and caches with it. (Allocations are not reported: the
+// writer's would be counted.)
+func BenchmarkClassifierLookupDuringChurn(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	c, keys := benchClassifier(rng, 10_000, 20, true)
+	templates := benchTemplates(rng, 20)
+	churn := make([]Match, 1000)
+	for i := range churn {
+		churn[i], _ = benchRule(rng, templates[i%len(templates)])
+	}
+	stop := make(chan struct{})
+	done := make(chan int)
+	go func() {
+		writes := 0
+		for {
+			for i := range churn {
+				select {
+				case <-stop:
+					done <- writes
+					return
+				default:
+				}
+				c.Insert(&churn[i], 5, -1)
+				c.Remove(&churn[(i+500)%len(churn)], 5)
+				writes += 2
+			}
+		}
+	}()
+	order := rng.Perm(len(keys))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var wc Mask
+		if _, ok := c.Lookup(&keys[order[i%len(order)]], &wc); !ok {
+			b.Fatal("lookup of a rule's own key missed")
+		}
+	}
+	b.StopTimer()
+	close(stop)
+	b.ReportMetric(float64(<-done)/b.Elapsed().Seconds(), "writes/s")
+}

@@ -1,0 +1,409 @@
+package flowtable
+
+import (
+	"cmp"
+	"slices"
+)
+
+// subtable holds every rule whose match has one particular mask, in a hash
+// table keyed by the masked key. It touches only the key words its mask
+// has bits in, and hashes them stage by stage so a lookup can give up
+// after an early stage (see [subtable.lookupWC]).
+type subtable[T any] struct {
+	mask   Mask
+	words  []maskedWord // the words mask touches, ascending, so stages are contiguous runs
+	stages []stage      // the stages with words, in lookup order; the last is the final one
+	groups cmap[ruleGroup[T]]
+
+	// Writer-only state, guarded by Classifier.mu.
+	plens  [maxPrefixFields]int // per classifier trie: the mask's prefix length on its field, 0 if none
+	prios  priorityBag
+	maxPri int // the priority published in the subtable list
+}
+
+type maskedWord struct {
+	idx  int
+	mask uint64
+}
+
+// stage is one lookup stage of a subtable.
+type stage struct {
+	end   int         // words[:end] are hashed once this stage is done
+	tries []trieCheck // prefix fields hashed in this stage
+	index hashSet     // partial hashes of the rule groups; empty in the final stage
+}
+
+// trieCheck names a classifier trie and the subtable's prefix length on
+// its field, for asking whether any rule's /plen prefix matches.
+type trieCheck struct {
+	trie, plen int
+}
+
+// ruleGroup holds the rules that share one masked key: an immutable value,
+// replaced whole when its rules change. Viewed as a list, top is rule 0
+// and rest follows.
+type ruleGroup[T any] struct {
+	vals []uint64    // the masked key, one value per subtable word
+	top  prioRule[T] // the highest-priority rule, inline: a lookup hit reads no further
+	rest []prioRule[T]
+}
+
+type prioRule[T any] struct {
+	priority int
+	value    T
+}
+
+func newSubtable[T any](mask *Mask, tries []prefixTrie) *subtable[T] {
+	st := &subtable[T]{mask: *mask, prios: priorityBag{count: map[int]int{}}}
+	for i, m := range mask {
+		if m != 0 {
+			st.words = append(st.words, maskedWord{idx: i, mask: m})
+		}
+	}
+	for i := range st.words {
+		last := i+1 == len(st.words)
+		if last || StageOf(st.words[i+1].idx) != StageOf(st.words[i].idx) {
+			st.stages = append(st.stages, stage{end: i + 1})
+		}
+	}
+	for i := range tries {
+		f := tries[i].field
+		plen := prefixLen(f, mask)
+		if plen == 0 {
+			continue
+		}
+		st.plens[i] = plen
+		// Check before hashing any word of the field: the most significant
+		// word comes first.
+		top := f.lsbWord - (f.Bits-1+int(f.lsbShift))/64
+		s := st.stageHolding(top)
+		s.tries = append(s.tries, trieCheck{trie: i, plen: plen})
+	}
+	return st
+}
+
+// stageHolding returns the stage that hashes key word idx, which the mask
+// must touch.
+func (st *subtable[T]) stageHolding(idx int) *stage {
+	start := 0
+	for i := range st.stages {
+		s := &st.stages[i]
+		for _, w := range st.words[start:s.end] {
+			if w.idx == idx {
+				return s
+			}
+		}
+		start = s.end
+	}
+	panic("flowtable: subtable mask does not touch the word of a tracked prefix")
+}
+
+// Hashing: each word is scrambled on its own, salted by its position, and
+// added up, so the multiplies of a subtable's words run in parallel rather
+// than as one dependent chain. A stage's partial hash is the finalized sum
+// after its last word, so hashing stage by stage costs the same as hashing
+// everything at once.
+
+// wordSalt holds an odd multiplier per key word so equal values in
+// different words hash differently.
+var wordSalt = func() (salt [NumWords]uint64) {
+	x := uint64(0x2545f4914f6cdd1d)
+	for i := range salt {
+		x = hashFinal(x + 0x9e3779b97f4a7c15)
+		salt[i] = x | 1
+	}
+	return salt
+}()
+
+// hashWord adds key word idx, holding w, to the hash h.
+func hashWord(h uint64, idx int, w uint64) uint64 {
+	w *= 0x9e3779b97f4a7c15
+	w ^= w >> 32
+	return h + w*wordSalt[idx]
+}
+
+func hashFinal(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	return h ^ h>>33
+}
+
+// matchKey is a match reduced to what a subtable stores and indexes.
+type matchKey struct {
+	vals    [NumWords]uint64  // the masked key, one value per subtable word
+	partial [NumStages]uint64 // the hash after each stage; the last keys the group
+	nvals   int
+	nhashes int
+}
+
+func (mk *matchKey) values() []uint64      { return mk.vals[:mk.nvals] }
+func (mk *matchKey) hash() uint64          { return mk.partial[mk.nhashes-1] }
+func (mk *matchKey) stageHashes() []uint64 { return mk.partial[:mk.nhashes-1] }
+
+// reduce fills mk from a match's key.
+func (st *subtable[T]) reduce(key *Key, mk *matchKey) {
+	var h uint64
+	start := 0
+	for i := range st.stages {
+		end := st.stages[i].end
+		for j := start; j < end; j++ {
+			w := st.words[j]
+			mk.vals[j] = key[w.idx] & w.mask
+			h = hashWord(h, w.idx, mk.vals[j])
+		}
+		mk.partial[i] = hashFinal(h)
+		start = end
+	}
+	mk.nvals = len(st.words)
+	mk.nhashes = len(st.stages)
+	if mk.nhashes == 0 {
+		// A catch-all: one group, keyed by the hash of nothing.
+		mk.partial[0] = hashFinal(h)
+		mk.nhashes = 1
+	}
+}
+
+// find returns the link holding the group of mk, or nil.
+func (st *subtable[T]) find(mk *matchKey) *cmapNode[ruleGroup[T]] {
+	h := mk.hash()
+	for n := st.groups.first(h); n != nil; n = n.next {
+		if n.hash == h && slices.Equal(n.val.vals, mk.values()) {
+			return n
+		}
+	}
+	return nil
+}
+
+// lookup returns the group matching key k, or nil.
+func (st *subtable[T]) lookup(k *Key) *ruleGroup[T] {
+	return st.probe(k, hashFinal(st.hashWords(k, 0, 0, len(st.words))))
+}
+
+// lookupWC is lookup that also ORs into wc the mask bits it had to look
+// at: the whole mask for a hit or a miss in the final stage, and only the
+// stages done so far when an early stage rules the subtable out. When a
+// prefix trie can prove that miss with fewer bits, the stage's own bits
+// give way to the address bits the trie examined. tr caches trie walks
+// across the subtables of one classifier lookup.
+//
+// OVS consults the tries before probing a stage; asking them only after
+// the probe failed gives the same megaflows, because a probe that succeeds
+// means some rule has the packet's prefix, which is exactly when the trie
+// would not have ruled the subtable out. Most probes thus need no walk.
+func (st *subtable[T]) lookupWC(k *Key, wc *Mask, tries []prefixTrie, tr *[maxPrefixFields]trieWalk) *ruleGroup[T] {
+	if len(st.stages) == 0 {
+		return st.probe(k, hashFinal(0))
+	}
+	var h uint64
+	start := 0
+	last := len(st.stages) - 1
+	for i := range last {
+		s := &st.stages[i]
+		h = st.hashWords(k, h, start, s.end)
+		if !s.index.has(hashFinal(h)) {
+			st.miss(k, wc, s, start, tries, tr)
+			return nil
+		}
+		start = s.end
+	}
+	s := &st.stages[last]
+	h = st.hashWords(k, h, start, s.end)
+	if g := st.probe(k, hashFinal(h)); g != nil {
+		st.unwildcard(wc, s.end)
+		return g
+	}
+	st.miss(k, wc, s, start, tries, tr)
+	return nil
+}
+
+// hashWords adds k's words[start:end] to h.
+func (st *subtable[T]) hashWords(k *Key, h uint64, start, end int) uint64 {
+	for _, w := range st.words[start:end] {
+		h = hashWord(h, w.idx, k[w.idx]&w.mask)
+	}
+	return h
+}
+
+// miss adds to wc what the failed probe of stage s (which starts at word
+// start) rests on: the stages so far, or instead of stage s's own bits
+// the fewer bits with which a trie proves the miss.
+func (st *subtable[T]) miss(k *Key, wc *Mask, s *stage, start int, tries []prefixTrie, tr *[maxPrefixFields]trieWalk) {
+	for _, c := range s.tries {
+		if tr[c.trie].rulesOut(&tries[c.trie], k, wc, c.plen) {
+			// The trie's verdict does not rest on the earlier stages,
+			// but OVS reports them in the megaflow (they hold the
+			// field's prerequisites), and ofproto/trace should show
+			// the megaflows OVS shows.
+			st.unwildcard(wc, start)
+			return
+		}
+	}
+	st.unwildcard(wc, s.end)
+}
+
+// probe returns the group that k matches among those with hash h, or nil.
+func (st *subtable[T]) probe(k *Key, h uint64) *ruleGroup[T] {
+next:
+	for n := st.groups.first(h); n != nil; n = n.next {
+		if n.hash != h {
+			continue
+		}
+		for j, v := range n.val.vals {
+			w := st.words[j]
+			if k[w.idx]&w.mask != v {
+				continue next
+			}
+		}
+		return &n.val
+	}
+	return nil
+}
+
+// unwildcard ORs into wc the mask of words[:n].
+func (st *subtable[T]) unwildcard(wc *Mask, n int) {
+	for _, w := range st.words[:n] {
+		wc[w.idx] |= w.mask
+	}
+}
+
+// addStageHashes records a new rule group's partial hashes in the stage
+// indexes. Writers only; done before the group is published so no lookup
+// rejects it early.
+func (st *subtable[T]) addStageHashes(mk *matchKey) {
+	for i, h := range mk.stageHashes() {
+		st.stages[i].index.add(h)
+	}
+}
+
+// removeStageHashes undoes addStageHashes, after the group is unpublished.
+func (st *subtable[T]) removeStageHashes(mk *matchKey) {
+	for i, h := range mk.stageHashes() {
+		st.stages[i].index.remove(h)
+	}
+}
+
+// newRuleGroup makes a group of rules sorted highest priority first.
+func newRuleGroup[T any](vals []uint64, rules []prioRule[T]) ruleGroup[T] {
+	g := ruleGroup[T]{vals: vals, top: rules[0]}
+	if len(rules) > 1 {
+		g.rest = rules[1:]
+	}
+	return g
+}
+
+// len returns the number of rules.
+func (g *ruleGroup[T]) len() int { return 1 + len(g.rest) }
+
+// rule returns rule i, highest priority first.
+func (g *ruleGroup[T]) rule(i int) *prioRule[T] {
+	if i == 0 {
+		return &g.top
+	}
+	return &g.rest[i-1]
+}
+
+// list returns a fresh slice of the rules, with room for one more.
+func (g *ruleGroup[T]) list() []prioRule[T] {
+	l := make([]prioRule[T], 0, g.len()+1)
+	return append(append(l, g.top), g.rest...)
+}
+
+// withRule returns a copy of g holding also (priority, v), or with v in
+// place of the value at that priority; replaced reports the latter.
+func (g *ruleGroup[T]) withRule(priority int, v T) (ng ruleGroup[T], old T, replaced bool) {
+	i, found := g.search(priority)
+	rules := g.list()
+	if found {
+		old = rules[i].value
+		rules[i].value = v
+	} else {
+		rules = slices.Insert(rules, i, prioRule[T]{priority: priority, value: v})
+	}
+	return newRuleGroup(g.vals, rules), old, found
+}
+
+// withoutRule returns a copy of g without rule i; g must hold another.
+func (g *ruleGroup[T]) withoutRule(i int) ruleGroup[T] {
+	return newRuleGroup(g.vals, slices.Delete(g.list(), i, i+1))
+}
+
+// search finds the position of priority among the group's rules (sorted
+// highest first), and whether a rule has it.
+func (g *ruleGroup[T]) search(priority int) (int, bool) {
+	if priority >= g.top.priority {
+		return 0, priority == g.top.priority
+	}
+	i, found := slices.BinarySearchFunc(g.rest, priority, func(r prioRule[T], p int) int { return cmp.Compare(p, r.priority) })
+	return i + 1, found
+}
+
+// priorityBag counts a subtable's rules per priority and tracks the highest.
+// The heap may keep priorities whose count fell to zero; they are dropped
+// when they reach the top.
+type priorityBag struct {
+	count map[int]int
+	heap  []int // max-heap
+}
+
+func (b *priorityBag) add(p int) {
+	if b.count[p]++; b.count[p] > 1 {
+		return
+	}
+	if len(b.heap) > 2*len(b.count)+8 {
+		// Stale entries piled up: rebuild from the live priorities.
+		b.heap = b.heap[:0]
+		for q := range b.count {
+			b.push(q)
+		}
+		return
+	}
+	b.push(p)
+}
+
+func (b *priorityBag) remove(p int) {
+	if b.count[p]--; b.count[p] == 0 {
+		delete(b.count, p)
+	}
+}
+
+// max returns the highest priority with a rule; the bag must not be empty.
+func (b *priorityBag) max() int {
+	for b.count[b.heap[0]] == 0 {
+		b.pop()
+	}
+	return b.heap[0]
+}
+
+func (b *priorityBag) push(p int) {
+	b.heap = append(b.heap, p)
+	for i := len(b.heap) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if b.heap[parent] >= b.heap[i] {
+			break
+		}
+		b.heap[parent], b.heap[i] = b.heap[i], b.heap[parent]
+		i = parent
+	}
+}
+
+func (b *priorityBag) pop() {
+	last := len(b.heap) - 1
+	b.heap[0] = b.heap[last]
+	b.heap = b.heap[:last]
+	for i := 0; ; {
+		big, l, r := i, 2*i+1, 2*i+2
+		if l < last && b.heap[l] > b.heap[big] {
+			big = l
+		}
+		if r < last && b.heap[r] > b.heap[big] {
+			big = r
+		}
+		if big == i {
+			return
+		}
+		b.heap[i], b.heap[big] = b.heap[big], b.heap[i]
+		i = big
+	}
+}

@@ -1,0 +1,281 @@
+package flowtable
+
+import (
+	"fmt"
+	"math/bits"
+	"sync/atomic"
+)
+
+// Prefix tracking. For an address field such as nw_dst, the classifier
+// keeps a binary trie of the prefixes its rules match on that field. When a
+// lookup finds no rule in a subtable whose mask is a /L prefix on the field,
+// it asks the trie which prefix lengths some rule matches for the packet's
+// address. If no rule's /L prefix matches, the miss is proven by the address
+// bits the trie walk looked at, which are usually far fewer than L, and the
+// megaflow needs only those (at most L) instead of the subtable's whole
+// stage.
+//
+// Addresses are handled as 128-bit values, left-aligned in (hi, lo): an
+// IPv4 address occupies the top 32 bits of hi.
+
+// maxPrefixFields bounds the tries per classifier so that a lookup's trie
+// results fit in a fixed array on the stack.
+const maxPrefixFields = 4
+
+// prefixTrie is the trie of one field. Lookups never lock: a node's
+// prefix never changes once it is published, while its rule count and
+// child links are atomics that the writer updates in place. A writer
+// builds any new node completely before linking it with one atomic store,
+// and unlinks nodes without touching them, so a reader walking an unlinked
+// node still sees a valid, merely older, subtrie.
+type prefixTrie struct {
+	field *Field
+	root  atomic.Pointer[trieNode]
+}
+
+// trieNode is a path-compressed node: it stands for the prefix (hi, lo)/plen
+// and is reached by matching all of it, so the bits a node skips over are
+// checked with one comparison.
+type trieNode struct {
+	hi, lo uint64 // the prefix; bits past plen are zero
+	plen   int
+	rules  atomic.Int32                // rule groups whose prefix on the field is exactly this one
+	child  [2]atomic.Pointer[trieNode] // by the bit at position plen
+}
+
+// checkPrefixField panics unless the classifier can track prefixes of f:
+// its bits must sit in one key word, or be 128 bits filling two words.
+func checkPrefixField(f *Field) {
+	if f == nil {
+		panic("flowtable: classifier cannot track prefixes of a nil field")
+	}
+	if f.Bits == 0 || f.Bits%8 != 0 || !(f.inOneWord() || f.Bits == 128 && f.lsbShift == 0) {
+		panic(fmt.Sprintf("flowtable: classifier cannot track prefixes of field %s (%d bits)", f.Name, f.Bits))
+	}
+}
+
+// fieldValue returns the bits of f in k, left-aligned.
+func fieldValue(f *Field, k *Key) (hi, lo uint64) {
+	if f.Bits == 128 {
+		return k[f.lsbWord-1], k[f.lsbWord]
+	}
+	return k[f.lsbWord] >> f.lsbShift << (64 - f.Bits), 0
+}
+
+// prefixMask returns a left-aligned mask of the first n bits.
+func prefixMask(n int) (hi, lo uint64) {
+	switch {
+	case n <= 0:
+		return 0, 0
+	case n < 64:
+		return ^uint64(0) << (64 - n), 0
+	case n < 128:
+		return ^uint64(0), ^uint64(0) << (128 - n)
+	default:
+		return ^uint64(0), ^uint64(0)
+	}
+}
+
+// prefixLen returns L if mask selects exactly the first L bits of f, and 0
+// if it selects none of f or is not a prefix (such subtables cannot use the
+// trie).
+func prefixLen(f *Field, mask *Mask) int {
+	hi, lo := fieldValue(f, mask)
+	n := bits.LeadingZeros64(^hi)
+	if n == 64 {
+		n += bits.LeadingZeros64(^lo)
+	}
+	n = min(n, f.Bits)
+	if wantHi, wantLo := prefixMask(n); hi != wantHi || lo != wantLo {
+		return 0
+	}
+	return n
+}
+
+// unwildcardPrefix sets the first n bits of f in wc.
+func unwildcardPrefix(f *Field, wc *Mask, n int) {
+	hi, lo := prefixMask(n)
+	if f.Bits == 128 {
+		wc[f.lsbWord-1] |= hi
+		wc[f.lsbWord] |= lo
+		return
+	}
+	wc[f.lsbWord] |= hi >> (64 - f.Bits) << f.lsbShift
+}
+
+// commonLen returns how many leading bits (a, b) and (c, d) share, at most
+// limit.
+func commonLen(a, b, c, d uint64, limit int) int {
+	n := bits.LeadingZeros64(a ^ c)
+	if n == 64 {
+		n += bits.LeadingZeros64(b ^ d)
+	}
+	return min(n, limit)
+}
+
+// bitAt returns bit i (0 = most significant) of the left-aligned (hi, lo).
+func bitAt(hi, lo uint64, i int) int {
+	if i < 64 {
+		return int(hi >> (63 - i) & 1)
+	}
+	return int(lo >> (127 - i) & 1)
+}
+
+// trieWalk is one classifier lookup's walk down one trie with the packet's
+// address. Subtables ask in turn about their prefix length, and the walk
+// goes only as deep as the longest length asked about so far: a hit
+// usually needs only the first levels.
+type trieWalk struct {
+	started, ended bool
+	hi, lo         uint64    // the address
+	next           *trieNode // the node to examine next, unless ended
+	depth          int       // address bits matched so far
+	maskbits       int       // once ended: leading address bits the whole walk examined
+	plens          [2]uint64 // bit L-1 set: some rule's /L prefix matches; known for L ≤ depth, or all once ended
+}
+
+// has reports whether some rule's /plen prefix matches; the walk must have
+// reached depth plen or ended.
+func (w *trieWalk) has(plen int) bool {
+	return w.plens[(plen-1)/64]>>((plen-1)%64)&1 != 0
+}
+
+// advance walks on until it has matched upto bits of the address or ended.
+func (w *trieWalk) advance(t *prefixTrie, k *Key, upto int) {
+	if !w.started {
+		w.started = true
+		w.hi, w.lo = fieldValue(t.field, k)
+		w.next = t.root.Load()
+		w.ended = w.next == nil
+	}
+	for !w.ended && w.depth < upto {
+		n := w.next
+		if c := commonLen(w.hi, w.lo, n.hi, n.lo, n.plen); c < n.plen {
+			// Bit c decided that the walk ends here.
+			w.ended, w.maskbits = true, c+1
+			return
+		}
+		w.depth = n.plen
+		if n.rules.Load() > 0 {
+			w.plens[(n.plen-1)/64] |= 1 << ((n.plen - 1) % 64)
+		}
+		if n.plen == t.field.Bits {
+			w.ended, w.maskbits = true, n.plen
+			return
+		}
+		b := bitAt(w.hi, w.lo, n.plen)
+		if w.next = n.child[b].Load(); w.next == nil {
+			// The next bit matters only if the other branch exists; at a
+			// leaf every address with this prefix ends the walk here.
+			w.ended, w.maskbits = true, n.plen
+			if n.child[1-b].Load() != nil {
+				w.maskbits++
+			}
+		}
+	}
+}
+
+// rulesOut reports whether the trie proves that no rule with a /plen
+// prefix on the field matches k, and if so adds to wc the address bits the
+// proof rests on: the bits the walk examined, or just the first plen bits
+// if that is fewer, since those alone decide whether a /plen prefix
+// matches. OVS instead declines a proof that needs more than plen bits and
+// probes the subtable, which costs the megaflow the whole stage; this way
+// costs at most the field's plen bits.
+func (w *trieWalk) rulesOut(t *prefixTrie, k *Key, wc *Mask, plen int) bool {
+	w.advance(t, k, plen)
+	if w.has(plen) {
+		return false
+	}
+	n := plen
+	if w.ended {
+		n = min(n, w.maskbits)
+	}
+	unwildcardPrefix(t.field, wc, n)
+	return true
+}
+
+// newTrieNode returns an unlinked node for a rule group's prefix.
+func newTrieNode(hi, lo uint64, plen int) *trieNode {
+	n := &trieNode{hi: hi, lo: lo, plen: plen}
+	n.rules.Store(1)
+	return n
+}
+
+// insert counts one more rule group with prefix (hi, lo)/plen, plen ≥ 1.
+// Writers only.
+func (t *prefixTrie) insert(hi, lo uint64, plen int) {
+	slot := &t.root
+	for {
+		n := slot.Load()
+		if n == nil {
+			slot.Store(newTrieNode(hi, lo, plen))
+			return
+		}
+		c := commonLen(hi, lo, n.hi, n.lo, min(plen, n.plen))
+		switch {
+		case c < plen && c < n.plen:
+			// The prefixes part at bit c: a new branch node holds both.
+			mhi, mlo := prefixMask(c)
+			branch := &trieNode{hi: hi & mhi, lo: lo & mlo, plen: c}
+			branch.child[bitAt(hi, lo, c)].Store(newTrieNode(hi, lo, plen))
+			branch.child[bitAt(n.hi, n.lo, c)].Store(n)
+			slot.Store(branch)
+			return
+		case plen < n.plen:
+			// The new prefix is a proper ancestor of n.
+			parent := newTrieNode(hi, lo, plen)
+			parent.child[bitAt(n.hi, n.lo, plen)].Store(n)
+			slot.Store(parent)
+			return
+		case plen == n.plen:
+			n.rules.Add(1)
+			return
+		default:
+			slot = &n.child[bitAt(hi, lo, n.plen)]
+		}
+	}
+}
+
+// remove undoes one insert of the same prefix, unlinking nodes that no
+// longer carry rules or branch. Writers only.
+func (t *prefixTrie) remove(hi, lo uint64, plen int) {
+	// The links walked, root first; a node per bit at most.
+	var path [129]*atomic.Pointer[trieNode]
+	depth := 0
+	slot := &t.root
+	for {
+		n := slot.Load()
+		if n == nil || plen < n.plen || commonLen(hi, lo, n.hi, n.lo, n.plen) < n.plen {
+			panic("flowtable: prefix trie lost track of a prefix")
+		}
+		if plen == n.plen {
+			n.rules.Add(-1)
+			break
+		}
+		path[depth] = slot
+		depth++
+		slot = &n.child[bitAt(hi, lo, n.plen)]
+	}
+	for {
+		n := slot.Load()
+		c0, c1 := n.child[0].Load(), n.child[1].Load()
+		switch {
+		case n.rules.Load() > 0 || c0 != nil && c1 != nil:
+			return
+		case c0 != nil:
+			slot.Store(c0)
+			return
+		case c1 != nil:
+			slot.Store(c1)
+			return
+		}
+		// A leaf went away: its parent lost a branch and may go too.
+		slot.Store(nil)
+		if depth == 0 {
+			return
+		}
+		depth--
+		slot = path[depth]
+	}
+}

@@ -1,0 +1,147 @@
+package flowtable
+
+import "sync/atomic"
+
+// hashSet is a counted set of 64-bit hashes that readers query without
+// locks while one writer at a time (serialized by the caller) changes it.
+// It is an open-addressing table with linear probing: a query usually
+// costs a single cache line, which matters because a lookup queries one
+// per subtable stage.
+//
+// Readers only ever see slots change by single atomic stores: a free slot
+// or a tombstone becoming a hash, or a hash becoming a tombstone. Since a
+// used slot never becomes free again, no probe sequence is cut short. The
+// writer grows or cleans the table by building a new one and swapping the
+// pointer.
+type hashSet struct {
+	table atomic.Pointer[hashSetTable]
+}
+
+type hashSetTable struct {
+	mask   uint64
+	slots  []atomic.Uint64 // slotFree, slotGone or a stored hash
+	counts []int32         // per slot, how many times its hash was added; writer only
+	used   int             // slots not free (live or tombstones); writer only
+	live   int             // slots holding a hash; writer only
+}
+
+// Slot values that no stored hash takes: setKey moves hashes off them.
+const (
+	slotFree = 0
+	slotGone = 1
+)
+
+const hashSetMinSlots = 8
+
+func setKey(h uint64) uint64 {
+	if h <= slotGone {
+		h += 2
+	}
+	return h
+}
+
+// has reports whether h was added more times than removed.
+func (s *hashSet) has(h uint64) bool {
+	t := s.table.Load()
+	if t == nil {
+		return false
+	}
+	h = setKey(h)
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
+		switch t.slots[i].Load() {
+		case h:
+			return true
+		case slotFree:
+			return false
+		}
+	}
+}
+
+// add counts h once more.
+func (s *hashSet) add(h uint64) {
+	h = setKey(h)
+	t := s.table.Load()
+	if t == nil {
+		t = s.rebuild(hashSetMinSlots)
+	}
+	gone := -1
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
+		switch t.slots[i].Load() {
+		case h:
+			t.counts[i]++
+			return
+		case slotGone:
+			if gone < 0 {
+				gone = int(i)
+			}
+			continue
+		case slotFree:
+		default:
+			continue
+		}
+		if gone >= 0 {
+			// Reuse the first tombstone on the way: readers looking for
+			// other hashes step over a live slot just as over a tombstone.
+			i = uint64(gone)
+		} else {
+			t.used++
+		}
+		t.live++
+		t.counts[i] = 1
+		t.slots[i].Store(h)
+		break
+	}
+	// Keep at least half the slots free so probes stay short and end.
+	if 2*t.used > len(t.slots) {
+		s.rebuild(4 * t.live)
+	}
+}
+
+// remove takes back one add of h, which must have been added.
+func (s *hashSet) remove(h uint64) {
+	h = setKey(h)
+	t := s.table.Load()
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
+		switch t.slots[i].Load() {
+		case h:
+			if t.counts[i]--; t.counts[i] > 0 {
+				return
+			}
+			t.slots[i].Store(slotGone)
+			if t.live--; len(t.slots) > hashSetMinSlots && 8*t.live < len(t.slots) {
+				s.rebuild(4 * t.live)
+			}
+			return
+		case slotFree:
+			panic("flowtable: hashSet remove of a hash it does not hold")
+		}
+	}
+}
+
+// rebuild publishes a table of at least want slots holding the live
+// hashes and no tombstones.
+func (s *hashSet) rebuild(want int) *hashSetTable {
+	size := hashSetMinSlots
+	for size < want {
+		size *= 2
+	}
+	t := &hashSetTable{mask: uint64(size - 1), slots: make([]atomic.Uint64, size), counts: make([]int32, size)}
+	if old := s.table.Load(); old != nil {
+		for j := range old.slots {
+			h := old.slots[j].Load()
+			if h <= slotGone {
+				continue
+			}
+			i := h & t.mask
+			for t.slots[i].Load() != slotFree {
+				i = (i + 1) & t.mask
+			}
+			t.slots[i].Store(h)
+			t.counts[i] = old.counts[j]
+			t.used++
+			t.live++
+		}
+	}
+	s.table.Store(t)
+	return t
+}
