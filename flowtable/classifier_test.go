@@ -1,10 +1,9 @@
 package flowtable
 
 import (
+	"github.com/govs/govs/internal/testutil"
 	"math/rand/v2"
 	"net/netip"
-	"os"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -13,19 +12,6 @@ import (
 
 // testRand returns a generator seeded from TEST_SEED, or from the clock;
 // the seed is logged so a failure can be replayed.
-func testRand(tb testing.TB) *rand.Rand {
-	tb.Helper()
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("TEST_SEED"); s != "" {
-		var err error
-		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
-			tb.Fatalf("parse TEST_SEED: %v", err)
-		}
-	}
-	tb.Logf("TEST_SEED=%d", seed)
-	return rand.New(rand.NewPCG(seed, seed^0x5eed))
-}
-
 func ip4(s string) uint64 {
 	a := netip.MustParseAddr(s).As4()
 	return uint64(a[0])<<24 | uint64(a[1])<<16 | uint64(a[2])<<8 | uint64(a[3])
@@ -48,14 +34,14 @@ func prefix6(n int) []byte {
 	return b
 }
 
-// fv is one field setting for building test matches and keys.
-type fv struct {
+// clsField is one field setting for building test matches and keys.
+type clsField struct {
 	f    *Field
 	v    uint64
 	mask uint64 // 0 means exact
 }
 
-func match(sets ...fv) *Match {
+func match(sets ...clsField) *Match {
 	m := &Match{}
 	for _, s := range sets {
 		if s.mask == 0 {
@@ -67,7 +53,7 @@ func match(sets ...fv) *Match {
 	return m
 }
 
-func key(sets ...fv) *Key {
+func key(sets ...clsField) *Key {
 	k := &Key{}
 	for _, s := range sets {
 		s.f.Set(k, s.v)
@@ -76,12 +62,12 @@ func key(sets ...fv) *Key {
 }
 
 // mask returns a Mask with the given fields, exact or with their masks.
-func mask(sets ...fv) *Mask { return &match(sets...).Mask }
+func mask(sets ...clsField) *Mask { return &match(sets...).Mask }
 
 func TestClassifierInsertFindRemove(t *testing.T) {
 	c := NewClassifier[string]()
-	m1 := match(fv{f: FieldInPort, v: 1})
-	m2 := match(fv{f: FieldEthType, v: 0x0800}, fv{f: FieldIPDst, v: ip4("10.0.0.0"), mask: prefix4(8)})
+	m1 := match(clsField{f: FieldInPort, v: 1})
+	m2 := match(clsField{f: FieldEthType, v: 0x0800}, clsField{f: FieldIPDst, v: ip4("10.0.0.0"), mask: prefix4(8)})
 
 	if _, ok := c.Insert(m1, 5, "a"); ok {
 		t.Fatal("first insert reported a replacement")
@@ -107,8 +93,8 @@ func TestClassifierInsertFindRemove(t *testing.T) {
 		{"other priority", m1, 6, "b", true},
 		{"no such priority", m1, 7, "", false},
 		{"prefix rule", m2, 5, "d", true},
-		{"no such mask", match(fv{f: FieldInPort, v: 1}, fv{f: FieldEthType, v: 0x0800}), 5, "", false},
-		{"no such value", match(fv{f: FieldInPort, v: 2}), 5, "", false},
+		{"no such mask", match(clsField{f: FieldInPort, v: 1}, clsField{f: FieldEthType, v: 0x0800}), 5, "", false},
+		{"no such value", match(clsField{f: FieldInPort, v: 2}), 5, "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,7 +105,7 @@ func TestClassifierInsertFindRemove(t *testing.T) {
 		})
 	}
 
-	if v, ok := c.Lookup(key(fv{f: FieldInPort, v: 1}), nil); !ok || v != "b" {
+	if v, ok := c.Lookup(key(clsField{f: FieldInPort, v: 1}), nil); !ok || v != "b" {
 		t.Errorf("Lookup = (%q, %v), want the priority 6 rule b", v, ok)
 	}
 	if v, ok := c.Remove(m1, 6); !ok || v != "b" {
@@ -128,7 +114,7 @@ func TestClassifierInsertFindRemove(t *testing.T) {
 	if _, ok := c.Remove(m1, 6); ok {
 		t.Fatal("second Remove of the same rule succeeded")
 	}
-	if v, ok := c.Lookup(key(fv{f: FieldInPort, v: 1}), nil); !ok || v != "c" {
+	if v, ok := c.Lookup(key(clsField{f: FieldInPort, v: 1}), nil); !ok || v != "c" {
 		t.Errorf("Lookup after Remove = (%q, %v), want c", v, ok)
 	}
 	c.Remove(m1, 5)
@@ -145,20 +131,20 @@ func TestClassifierInsertFindRemove(t *testing.T) {
 
 // packet is a TCP/IPv4 packet key with most fields set, so a megaflow that
 // is too wide shows up as stray bits.
-func packet(sets ...fv) *Key {
+func packet(sets ...clsField) *Key {
 	k := key(
-		fv{f: FieldInPort, v: 1},
-		fv{f: FieldReg[0], v: 7},
-		fv{f: FieldMetadata, v: 0x1234},
-		fv{f: FieldEthSrc, v: 0x020000000001},
-		fv{f: FieldEthDst, v: 0x020000000002},
-		fv{f: FieldEthType, v: 0x0800},
-		fv{f: FieldIPSrc, v: ip4("172.16.0.1")},
-		fv{f: FieldIPDst, v: ip4("192.168.1.1")},
-		fv{f: FieldNwProto, v: 6},
-		fv{f: FieldNwTTL, v: 64},
-		fv{f: FieldTCPSrc, v: 33333},
-		fv{f: FieldTCPDst, v: 80},
+		clsField{f: FieldInPort, v: 1},
+		clsField{f: FieldReg[0], v: 7},
+		clsField{f: FieldMetadata, v: 0x1234},
+		clsField{f: FieldEthSrc, v: 0x020000000001},
+		clsField{f: FieldEthDst, v: 0x020000000002},
+		clsField{f: FieldEthType, v: 0x0800},
+		clsField{f: FieldIPSrc, v: ip4("172.16.0.1")},
+		clsField{f: FieldIPDst, v: ip4("192.168.1.1")},
+		clsField{f: FieldNwProto, v: 6},
+		clsField{f: FieldNwTTL, v: 64},
+		clsField{f: FieldTCPSrc, v: 33333},
+		clsField{f: FieldTCPDst, v: 80},
 	)
 	for _, s := range sets {
 		s.f.Set(k, s.v)
@@ -168,7 +154,7 @@ func packet(sets ...fv) *Key {
 
 func TestClassifierMegaflow(t *testing.T) {
 	catchAll := &Match{}
-	tcp80 := match(fv{f: FieldEthType, v: 0x0800}, fv{f: FieldNwProto, v: 6}, fv{f: FieldTCPDst, v: 80})
+	tcp80 := match(clsField{f: FieldEthType, v: 0x0800}, clsField{f: FieldNwProto, v: 6}, clsField{f: FieldTCPDst, v: 80})
 	tests := []struct {
 		name   string
 		rules  []*Match // priorities len(rules)-1 down to 0; rule i's value is i
@@ -178,116 +164,116 @@ func TestClassifierMegaflow(t *testing.T) {
 	}{
 		{
 			name:   "in_port hit",
-			rules:  []*Match{match(fv{f: FieldInPort, v: 1}), catchAll},
+			rules:  []*Match{match(clsField{f: FieldInPort, v: 1}), catchAll},
 			pkt:    packet(),
 			want:   0,
-			wantWC: mask(fv{f: FieldInPort}),
+			wantWC: mask(clsField{f: FieldInPort}),
 		},
 		{
 			name:   "in_port miss",
-			rules:  []*Match{match(fv{f: FieldInPort, v: 1}), catchAll},
-			pkt:    packet(fv{f: FieldInPort, v: 2}),
+			rules:  []*Match{match(clsField{f: FieldInPort, v: 1}), catchAll},
+			pkt:    packet(clsField{f: FieldInPort, v: 2}),
 			want:   1,
-			wantWC: mask(fv{f: FieldInPort}),
+			wantWC: mask(clsField{f: FieldInPort}),
 		},
 		{
 			name:   "tcp hit",
 			rules:  []*Match{tcp80, catchAll},
 			pkt:    packet(),
 			want:   0,
-			wantWC: mask(fv{f: FieldEthType}, fv{f: FieldNwProto}, fv{f: FieldTCPDst}),
+			wantWC: mask(clsField{f: FieldEthType}, clsField{f: FieldNwProto}, clsField{f: FieldTCPDst}),
 		},
 		{
 			name:   "tcp rule, udp packet: L4 stays wild",
 			rules:  []*Match{tcp80, catchAll},
-			pkt:    packet(fv{f: FieldNwProto, v: 17}),
+			pkt:    packet(clsField{f: FieldNwProto, v: 17}),
 			want:   1,
-			wantWC: mask(fv{f: FieldEthType}, fv{f: FieldNwProto}),
+			wantWC: mask(clsField{f: FieldEthType}, clsField{f: FieldNwProto}),
 		},
 		{
 			name:   "tcp rule, ipv6 packet: L3 and L4 stay wild",
 			rules:  []*Match{tcp80, catchAll},
-			pkt:    packet(fv{f: FieldEthType, v: 0x86dd}),
+			pkt:    packet(clsField{f: FieldEthType, v: 0x86dd}),
 			want:   1,
-			wantWC: mask(fv{f: FieldEthType}),
+			wantWC: mask(clsField{f: FieldEthType}),
 		},
 		{
 			name:   "tcp rule, other port",
 			rules:  []*Match{tcp80, catchAll},
-			pkt:    packet(fv{f: FieldTCPDst, v: 22}),
+			pkt:    packet(clsField{f: FieldTCPDst, v: 22}),
 			want:   1,
-			wantWC: mask(fv{f: FieldEthType}, fv{f: FieldNwProto}, fv{f: FieldTCPDst}),
+			wantWC: mask(clsField{f: FieldEthType}, clsField{f: FieldNwProto}, clsField{f: FieldTCPDst}),
 		},
 		{
 			name:   "prefix miss: trie unwildcards one bit, not /32",
-			rules:  []*Match{match(fv{f: FieldEthType, v: 0x0800}, fv{f: FieldIPDst, v: ip4("10.0.0.0"), mask: prefix4(8)}), catchAll},
-			pkt:    packet(fv{f: FieldIPDst, v: ip4("192.168.1.1")}),
+			rules:  []*Match{match(clsField{f: FieldEthType, v: 0x0800}, clsField{f: FieldIPDst, v: ip4("10.0.0.0"), mask: prefix4(8)}), catchAll},
+			pkt:    packet(clsField{f: FieldIPDst, v: ip4("192.168.1.1")}),
 			want:   1,
-			wantWC: mask(fv{f: FieldEthType}, fv{f: FieldIPDst, v: 0, mask: prefix4(1)}),
+			wantWC: mask(clsField{f: FieldEthType}, clsField{f: FieldIPDst, v: 0, mask: prefix4(1)}),
 		},
 		{
 			name:   "prefix miss late in the prefix",
-			rules:  []*Match{match(fv{f: FieldEthType, v: 0x0800}, fv{f: FieldIPDst, v: ip4("10.0.0.0"), mask: prefix4(8)}), catchAll},
-			pkt:    packet(fv{f: FieldIPDst, v: ip4("11.0.0.1")}),
+			rules:  []*Match{match(clsField{f: FieldEthType, v: 0x0800}, clsField{f: FieldIPDst, v: ip4("10.0.0.0"), mask: prefix4(8)}), catchAll},
+			pkt:    packet(clsField{f: FieldIPDst, v: ip4("11.0.0.1")}),
 			want:   1,
-			wantWC: mask(fv{f: FieldEthType}, fv{f: FieldIPDst, v: 0, mask: prefix4(8)}),
+			wantWC: mask(clsField{f: FieldEthType}, clsField{f: FieldIPDst, v: 0, mask: prefix4(8)}),
 		},
 		{
 			name:   "prefix hit",
-			rules:  []*Match{match(fv{f: FieldEthType, v: 0x0800}, fv{f: FieldIPDst, v: ip4("10.0.0.0"), mask: prefix4(8)}), catchAll},
-			pkt:    packet(fv{f: FieldIPDst, v: ip4("10.1.2.3")}),
+			rules:  []*Match{match(clsField{f: FieldEthType, v: 0x0800}, clsField{f: FieldIPDst, v: ip4("10.0.0.0"), mask: prefix4(8)}), catchAll},
+			pkt:    packet(clsField{f: FieldIPDst, v: ip4("10.1.2.3")}),
 			want:   0,
-			wantWC: mask(fv{f: FieldEthType}, fv{f: FieldIPDst, v: 0, mask: prefix4(8)}),
+			wantWC: mask(clsField{f: FieldEthType}, clsField{f: FieldIPDst, v: 0, mask: prefix4(8)}),
 		},
 		{
 			name: "two prefixes, packet between them",
 			rules: []*Match{
-				match(fv{f: FieldEthType, v: 0x0800}, fv{f: FieldIPSrc, v: ip4("10.1.0.0"), mask: prefix4(16)}),
-				match(fv{f: FieldEthType, v: 0x0800}, fv{f: FieldIPSrc, v: ip4("10.2.0.0"), mask: prefix4(16)}),
+				match(clsField{f: FieldEthType, v: 0x0800}, clsField{f: FieldIPSrc, v: ip4("10.1.0.0"), mask: prefix4(16)}),
+				match(clsField{f: FieldEthType, v: 0x0800}, clsField{f: FieldIPSrc, v: ip4("10.2.0.0"), mask: prefix4(16)}),
 				catchAll,
 			},
 			// 10.1/16 and 10.2/16 share 10.0/14; 10.128 leaves it at bit 8.
-			pkt:    packet(fv{f: FieldIPSrc, v: ip4("10.128.0.1")}),
+			pkt:    packet(clsField{f: FieldIPSrc, v: ip4("10.128.0.1")}),
 			want:   2,
-			wantWC: mask(fv{f: FieldEthType}, fv{f: FieldIPSrc, v: 0, mask: prefix4(9)}),
+			wantWC: mask(clsField{f: FieldEthType}, clsField{f: FieldIPSrc, v: 0, mask: prefix4(9)}),
 		},
 		{
 			name: "walk ends at a leaf: the next bit is not examined",
 			rules: []*Match{
-				match(fv{f: FieldEthType, v: 0x0800}, fv{f: FieldIPDst, v: ip4("10.0.0.0"), mask: prefix4(8)}, fv{f: FieldNwProto, v: 6}, fv{f: FieldTCPDst, v: 80}),
-				match(fv{f: FieldEthType, v: 0x0800}, fv{f: FieldIPDst, v: ip4("192.168.0.0"), mask: prefix4(16)}),
+				match(clsField{f: FieldEthType, v: 0x0800}, clsField{f: FieldIPDst, v: ip4("10.0.0.0"), mask: prefix4(8)}, clsField{f: FieldNwProto, v: 6}, clsField{f: FieldTCPDst, v: 80}),
+				match(clsField{f: FieldEthType, v: 0x0800}, clsField{f: FieldIPDst, v: ip4("192.168.0.0"), mask: prefix4(16)}),
 				catchAll,
 			},
-			pkt:    packet(fv{f: FieldIPDst, v: ip4("10.1.2.3")}, fv{f: FieldTCPDst, v: 22}),
+			pkt:    packet(clsField{f: FieldIPDst, v: ip4("10.1.2.3")}, clsField{f: FieldTCPDst, v: 22}),
 			want:   2,
-			wantWC: mask(fv{f: FieldEthType}, fv{f: FieldIPDst, v: 0, mask: prefix4(8)}, fv{f: FieldNwProto}, fv{f: FieldTCPDst}),
+			wantWC: mask(clsField{f: FieldEthType}, clsField{f: FieldIPDst, v: 0, mask: prefix4(8)}, clsField{f: FieldNwProto}, clsField{f: FieldTCPDst}),
 		},
 		{
 			// OVS would probe the /16 subtable, as its trie walk went past
 			// bit 16, and unwildcard nw_proto too.
 			name: "trie proof costs at most the subtable's prefix",
 			rules: []*Match{
-				match(fv{f: FieldEthType, v: 0x0800}, fv{f: FieldIPDst, v: ip4("10.0.0.0"), mask: prefix4(16)}, fv{f: FieldNwProto, v: 17}),
-				match(fv{f: FieldEthType, v: 0x0800}, fv{f: FieldIPDst, v: ip4("10.1.2.0"), mask: prefix4(24)}),
+				match(clsField{f: FieldEthType, v: 0x0800}, clsField{f: FieldIPDst, v: ip4("10.0.0.0"), mask: prefix4(16)}, clsField{f: FieldNwProto, v: 17}),
+				match(clsField{f: FieldEthType, v: 0x0800}, clsField{f: FieldIPDst, v: ip4("10.1.2.0"), mask: prefix4(24)}),
 				catchAll,
 			},
-			pkt:    packet(fv{f: FieldIPDst, v: ip4("10.1.2.3")}),
+			pkt:    packet(clsField{f: FieldIPDst, v: ip4("10.1.2.3")}),
 			want:   1,
-			wantWC: mask(fv{f: FieldEthType}, fv{f: FieldIPDst, v: 0, mask: prefix4(24)}),
+			wantWC: mask(clsField{f: FieldEthType}, clsField{f: FieldIPDst, v: 0, mask: prefix4(24)}),
 		},
 		{
 			name:   "metadata stage miss keeps L2 and L3 wild",
-			rules:  []*Match{match(fv{f: FieldReg[0], v: 9}, fv{f: FieldEthType, v: 0x0800}, fv{f: FieldIPDst, v: ip4("10.0.0.0"), mask: prefix4(8)}), catchAll},
+			rules:  []*Match{match(clsField{f: FieldReg[0], v: 9}, clsField{f: FieldEthType, v: 0x0800}, clsField{f: FieldIPDst, v: ip4("10.0.0.0"), mask: prefix4(8)}), catchAll},
 			pkt:    packet(),
 			want:   1,
-			wantWC: mask(fv{f: FieldReg[0]}),
+			wantWC: mask(clsField{f: FieldReg[0]}),
 		},
 		{
 			name:   "higher priority hit skips the rest",
-			rules:  []*Match{match(fv{f: FieldInPort, v: 1}), tcp80, catchAll},
+			rules:  []*Match{match(clsField{f: FieldInPort, v: 1}), tcp80, catchAll},
 			pkt:    packet(),
 			want:   0,
-			wantWC: mask(fv{f: FieldInPort}),
+			wantWC: mask(clsField{f: FieldInPort}),
 		},
 	}
 	for _, tt := range tests {
@@ -309,8 +295,8 @@ func TestClassifierMegaflow(t *testing.T) {
 }
 
 func TestClassifierPrefixFields(t *testing.T) {
-	rule := match(fv{f: FieldEthType, v: 0x0800}, fv{f: FieldIPDst, v: ip4("10.0.0.0"), mask: prefix4(8)})
-	tunRule := match(fv{f: FieldTunDst, v: ip4("10.0.0.0"), mask: prefix4(8)})
+	rule := match(clsField{f: FieldEthType, v: 0x0800}, clsField{f: FieldIPDst, v: ip4("10.0.0.0"), mask: prefix4(8)})
+	tunRule := match(clsField{f: FieldTunDst, v: ip4("10.0.0.0"), mask: prefix4(8)})
 	tests := []struct {
 		name   string
 		opts   []ClassifierOption
@@ -323,20 +309,20 @@ func TestClassifierPrefixFields(t *testing.T) {
 			opts:   []ClassifierOption{WithPrefixFields()},
 			rule:   rule,
 			pkt:    packet(),
-			wantWC: mask(fv{f: FieldEthType}, fv{f: FieldIPDst, v: 0, mask: prefix4(8)}),
+			wantWC: mask(clsField{f: FieldEthType}, clsField{f: FieldIPDst, v: 0, mask: prefix4(8)}),
 		},
 		{
 			name:   "tun_dst tracked",
 			opts:   []ClassifierOption{WithPrefixFields(FieldTunDst)},
 			rule:   tunRule,
-			pkt:    packet(fv{f: FieldTunDst, v: ip4("192.0.2.1")}),
-			wantWC: mask(fv{f: FieldTunDst, v: 0, mask: prefix4(1)}),
+			pkt:    packet(clsField{f: FieldTunDst, v: ip4("192.0.2.1")}),
+			wantWC: mask(clsField{f: FieldTunDst, v: 0, mask: prefix4(1)}),
 		},
 		{
 			name:   "tun_dst not tracked by default",
 			rule:   tunRule,
-			pkt:    packet(fv{f: FieldTunDst, v: ip4("192.0.2.1")}),
-			wantWC: mask(fv{f: FieldTunDst, v: 0, mask: prefix4(8)}),
+			pkt:    packet(clsField{f: FieldTunDst, v: ip4("192.0.2.1")}),
+			wantWC: mask(clsField{f: FieldTunDst, v: 0, mask: prefix4(8)}),
 		},
 	}
 	for _, tt := range tests {
@@ -396,7 +382,7 @@ func TestClassifierMegaflowIPv6Prefix(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			k := packet(fv{f: FieldEthType, v: 0x86dd})
+			k := packet(clsField{f: FieldEthType, v: 0x86dd})
 			FieldIPv6Dst.SetBytes(k, ip6(tt.dst))
 			var wc Mask
 			if got, _ := c.Lookup(k, &wc); got != tt.want {
@@ -414,11 +400,11 @@ func TestClassifierMegaflowIPv6Prefix(t *testing.T) {
 
 func TestClassifierForEachSubsumed(t *testing.T) {
 	c := NewClassifier[string]()
-	c.Insert(match(fv{f: FieldInPort, v: 1}), 1, "port1")
-	c.Insert(match(fv{f: FieldInPort, v: 1}, fv{f: FieldEthType, v: 0x0800}), 2, "port1 ip")
-	c.Insert(match(fv{f: FieldInPort, v: 1}, fv{f: FieldEthType, v: 0x0800}), 3, "port1 ip again")
-	c.Insert(match(fv{f: FieldInPort, v: 2}, fv{f: FieldEthType, v: 0x0800}), 2, "port2 ip")
-	c.Insert(match(fv{f: FieldEthType, v: 0x0800}), 2, "ip")
+	c.Insert(match(clsField{f: FieldInPort, v: 1}), 1, "port1")
+	c.Insert(match(clsField{f: FieldInPort, v: 1}, clsField{f: FieldEthType, v: 0x0800}), 2, "port1 ip")
+	c.Insert(match(clsField{f: FieldInPort, v: 1}, clsField{f: FieldEthType, v: 0x0800}), 3, "port1 ip again")
+	c.Insert(match(clsField{f: FieldInPort, v: 2}, clsField{f: FieldEthType, v: 0x0800}), 2, "port2 ip")
+	c.Insert(match(clsField{f: FieldEthType, v: 0x0800}), 2, "ip")
 	c.Insert(&Match{}, 0, "all")
 
 	tests := []struct {
@@ -427,10 +413,10 @@ func TestClassifierForEachSubsumed(t *testing.T) {
 		want []string
 	}{
 		{"everything", &Match{}, []string{"port1", "port1 ip", "port1 ip again", "port2 ip", "ip", "all"}},
-		{"in_port=1", match(fv{f: FieldInPort, v: 1}), []string{"port1", "port1 ip", "port1 ip again"}},
-		{"ip", match(fv{f: FieldEthType, v: 0x0800}), []string{"port1 ip", "port1 ip again", "port2 ip", "ip"}},
-		{"in_port=2,ip", match(fv{f: FieldInPort, v: 2}, fv{f: FieldEthType, v: 0x0800}), []string{"port2 ip"}},
-		{"in_port=3", match(fv{f: FieldInPort, v: 3}), nil},
+		{"in_port=1", match(clsField{f: FieldInPort, v: 1}), []string{"port1", "port1 ip", "port1 ip again"}},
+		{"ip", match(clsField{f: FieldEthType, v: 0x0800}), []string{"port1 ip", "port1 ip again", "port2 ip", "ip"}},
+		{"in_port=2,ip", match(clsField{f: FieldInPort, v: 2}, clsField{f: FieldEthType, v: 0x0800}), []string{"port2 ip"}},
+		{"in_port=3", match(clsField{f: FieldInPort, v: 3}), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -440,7 +426,7 @@ func TestClassifierForEachSubsumed(t *testing.T) {
 					t.Errorf("%q visited twice", v)
 				}
 				got[v] = true
-				if fv, ok := c.FindExactly(rm, priority); !ok || fv != v {
+				if clsField, ok := c.FindExactly(rm, priority); !ok || clsField != v {
 					t.Errorf("visited match of %q does not find it back", v)
 				}
 				return true
@@ -457,7 +443,7 @@ func TestClassifierForEachSubsumed(t *testing.T) {
 	}
 
 	t.Run("remove while iterating", func(t *testing.T) {
-		c.ForEachSubsumed(match(fv{f: FieldEthType, v: 0x0800}), func(rm *Match, priority int, _ string) bool {
+		c.ForEachSubsumed(match(clsField{f: FieldEthType, v: 0x0800}), func(rm *Match, priority int, _ string) bool {
 			if _, ok := c.Remove(rm, priority); !ok {
 				t.Errorf("Remove of a visited rule failed")
 			}
@@ -479,22 +465,22 @@ func TestClassifierForEachSubsumed(t *testing.T) {
 
 func TestClassifierOverlaps(t *testing.T) {
 	c := NewClassifier[string]()
-	c.Insert(match(fv{f: FieldInPort, v: 1}, fv{f: FieldEthType, v: 0x0800}), 5, "a")
-	c.Insert(match(fv{f: FieldEthType, v: 0x0800}, fv{f: FieldIPDst, v: ip4("10.0.0.0"), mask: prefix4(8)}), 7, "b")
+	c.Insert(match(clsField{f: FieldInPort, v: 1}, clsField{f: FieldEthType, v: 0x0800}), 5, "a")
+	c.Insert(match(clsField{f: FieldEthType, v: 0x0800}, clsField{f: FieldIPDst, v: ip4("10.0.0.0"), mask: prefix4(8)}), 7, "b")
 	tests := []struct {
 		name     string
 		m        *Match
 		priority int
 		want     bool
 	}{
-		{"same port, more specific", match(fv{f: FieldInPort, v: 1}, fv{f: FieldEthType, v: 0x0800}, fv{f: FieldNwProto, v: 6}), 5, true},
-		{"wider", match(fv{f: FieldEthType, v: 0x0800}), 5, true},
-		{"other priority", match(fv{f: FieldInPort, v: 1}), 6, false},
-		{"other port", match(fv{f: FieldInPort, v: 2}), 5, false},
-		{"other ethertype", match(fv{f: FieldEthType, v: 0x86dd}), 5, false},
-		{"inside the prefix", match(fv{f: FieldIPDst, v: ip4("10.1.1.1")}), 7, true},
-		{"outside the prefix", match(fv{f: FieldIPDst, v: ip4("11.1.1.1")}), 7, false},
-		{"prefix covering it", match(fv{f: FieldIPDst, v: 0, mask: prefix4(1)}), 7, true},
+		{"same port, more specific", match(clsField{f: FieldInPort, v: 1}, clsField{f: FieldEthType, v: 0x0800}, clsField{f: FieldNwProto, v: 6}), 5, true},
+		{"wider", match(clsField{f: FieldEthType, v: 0x0800}), 5, true},
+		{"other priority", match(clsField{f: FieldInPort, v: 1}), 6, false},
+		{"other port", match(clsField{f: FieldInPort, v: 2}), 5, false},
+		{"other ethertype", match(clsField{f: FieldEthType, v: 0x86dd}), 5, false},
+		{"inside the prefix", match(clsField{f: FieldIPDst, v: ip4("10.1.1.1")}), 7, true},
+		{"outside the prefix", match(clsField{f: FieldIPDst, v: ip4("11.1.1.1")}), 7, false},
+		{"prefix covering it", match(clsField{f: FieldIPDst, v: 0, mask: prefix4(1)}), 7, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -506,7 +492,7 @@ func TestClassifierOverlaps(t *testing.T) {
 }
 
 func TestClassifierLookupDoesNotAllocate(t *testing.T) {
-	rng := testRand(t)
+	rng := testutil.Rand(t)
 	c, keys := benchClassifier(rng, 1000, 20, false)
 	var wc Mask
 	i := 0
@@ -612,7 +598,7 @@ func (g *ruleGen) key() Key {
 // rule sets, through inserts and removes, and checks the megaflow promise:
 // keys that agree with k on wc get the same rule.
 func TestClassifierRandom(t *testing.T) {
-	rng := testRand(t)
+	rng := testutil.Rand(t)
 	g := &ruleGen{rng: rng}
 	for round := range 20 {
 		// Every fourth classifier tracks no prefixes, one tracks only
@@ -761,11 +747,11 @@ func checkLoose(t *testing.T, c *Classifier[int], ref map[testRule]int, m *Match
 // with -race it also checks that readers and the writer share memory only
 // through atomics.
 func TestClassifierConcurrent(t *testing.T) {
-	rng := testRand(t)
+	rng := testutil.Rand(t)
 	c := NewClassifier[int]()
 	// Stable rules: high priority, one per in_port 1..8.
 	for p := range 8 {
-		c.Insert(match(fv{f: FieldInPort, v: uint64(p + 1)}, fv{f: FieldEthType, v: 0x0800}), 1000, p)
+		c.Insert(match(clsField{f: FieldInPort, v: uint64(p + 1)}, clsField{f: FieldEthType, v: 0x0800}), 1000, p)
 	}
 	stop := make(chan struct{})
 	var lookups atomic.Int64
@@ -781,13 +767,13 @@ func TestClassifierConcurrent(t *testing.T) {
 				default:
 				}
 				p := (i + r) % 8
-				k := packet(fv{f: FieldInPort, v: uint64(p + 1)}, fv{f: FieldIPDst, v: uint64(i)})
+				k := packet(clsField{f: FieldInPort, v: uint64(p + 1)}, clsField{f: FieldIPDst, v: uint64(i)})
 				var wc Mask
 				if v, ok := c.Lookup(k, &wc); !ok || v != p {
 					t.Errorf("Lookup for in_port %d = (%d, %v) during churn", p+1, v, ok)
 					return
 				}
-				if v, ok := c.FindExactly(match(fv{f: FieldInPort, v: uint64(p + 1)}, fv{f: FieldEthType, v: 0x0800}), 1000); !ok || v != p {
+				if v, ok := c.FindExactly(match(clsField{f: FieldInPort, v: uint64(p + 1)}, clsField{f: FieldEthType, v: 0x0800}), 1000); !ok || v != p {
 					t.Errorf("FindExactly of a stable rule failed during churn")
 					return
 				}
@@ -806,9 +792,9 @@ func TestClassifierConcurrent(t *testing.T) {
 			default:
 			}
 			p := i % 8
-			stable := match(fv{f: FieldInPort, v: uint64(p + 1)}, fv{f: FieldEthType, v: 0x0800})
+			stable := match(clsField{f: FieldInPort, v: uint64(p + 1)}, clsField{f: FieldEthType, v: 0x0800})
 			seen := false
-			c.ForEachSubsumed(match(fv{f: FieldInPort, v: uint64(p + 1)}), func(_ *Match, priority int, v int) bool {
+			c.ForEachSubsumed(match(clsField{f: FieldInPort, v: uint64(p + 1)}), func(_ *Match, priority int, v int) bool {
 				seen = seen || priority == 1000 && v == p
 				return true
 			})

@@ -1,12 +1,16 @@
 package flowtable
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/govs/govs/internal/testutil"
+)
 
 // TestCmapRandom drives a cmap through inserts, replacements and removals
 // (with growth and shrinking) and compares it with a Go map. Hashes come
 // from a small range so chains hold collisions.
 func TestCmapRandom(t *testing.T) {
-	rng := testRand(t)
+	rng := testutil.Rand(t)
 	var m cmap[int]
 	ref := map[int]uint64{} // value → hash; values are unique
 	find := func(v int) *cmapNode[int] {
@@ -68,7 +72,7 @@ func TestCmapRandom(t *testing.T) {
 // and removes that leave tombstones, force rebuilds, and include the
 // hashes equal to the slot markers (which the set merges with 2 and 3).
 func TestHashSetRandom(t *testing.T) {
-	rng := testRand(t)
+	rng := testutil.Rand(t)
 	var s hashSet
 	counts := map[uint64]int{} // by setKey
 	for step := range 50000 {

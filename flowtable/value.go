@@ -49,7 +49,7 @@ func (f *Field) ParseValue(s string, names PortNamer) (value, mask []byte, err e
 				}
 				return nil, nil, fmt.Errorf("%s: %s network prefix bits not between 0 and %d, inclusive", s, family, f.Bits)
 			}
-			mask = prefixMask(f.Bytes(), n)
+			mask = prefixMaskBytes(f.Bytes(), n)
 			break
 		}
 		fallthrough
@@ -165,7 +165,7 @@ func parseEthernet(s string) ([]byte, error) {
 	return b, nil
 }
 
-func prefixMask(nbytes, bits int) []byte {
+func prefixMaskBytes(nbytes, bits int) []byte {
 	m := make([]byte, nbytes)
 	for i := 0; i < bits; i++ {
 		m[i/8] |= 0x80 >> (i % 8)
@@ -203,8 +203,8 @@ func isAllOnes(b []byte, bits int) bool {
 
 func toBig(b []byte) *big.Int { return new(big.Int).SetBytes(b) }
 
-// prefixLen returns n when mask is n leading ones followed by zeros, else -1.
-func prefixLen(mask []byte) int {
+// prefixLenBytes returns n when mask is n leading ones followed by zeros, else -1.
+func prefixLenBytes(mask []byte) int {
 	n, seenZero := 0, false
 	for _, x := range mask {
 		for bit := 7; bit >= 0; bit-- {
@@ -387,7 +387,7 @@ func formatIP(value, mask []byte) string {
 	if mask == nil {
 		return addr.String()
 	}
-	if n := prefixLen(mask); n >= 0 {
+	if n := prefixLenBytes(mask); n >= 0 {
 		return fmt.Sprintf("%s/%d", addr, n)
 	}
 	m, _ := netip.AddrFromSlice(mask)
