@@ -258,7 +258,9 @@ func (a *Group) appendText(b *strings.Builder, _ PortNamer) { fmt.Fprintf(b, "gr
 
 func (a *Meter) appendText(b *strings.Builder, _ PortNamer) { fmt.Fprintf(b, "meter:%d", a.ID) }
 
-func (a *Note) appendText(b *strings.Builder, _ PortNamer) { b.WriteString("note:" + dottedHex(a.Data)) }
+func (a *Note) appendText(b *strings.Builder, _ PortNamer) {
+	b.WriteString("note:" + dottedHex(a.Data))
+}
 
 func (a *Conjunction) appendText(b *strings.Builder, _ PortNamer) {
 	fmt.Fprintf(b, "conjunction(%d,%d/%d)", a.ID, a.Clause, a.NClauses)
