@@ -40,11 +40,8 @@ type Controller struct {
 	ID       uint16 // controller connection id; 0 means all
 	Userdata []byte // opaque bytes passed along with the packet-in
 	Pause    bool   // freeze the pipeline until the controller resumes it
-	MeterID  uint32 // meter to apply to the packet-ins; NoMeter for none
+	MeterID  uint32 // meter to apply to the packet-ins; 0 for none
 }
-
-// NoMeter is Controller.MeterID when no meter applies (NX_CTLR_NO_METER).
-const NoMeter = 0xffffffff
 
 // ControllerReason is the packet-in reason a controller action reports.
 type ControllerReason uint8

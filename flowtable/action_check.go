@@ -49,7 +49,10 @@ func checkAction(act Action, m *Match) error {
 	case *OutputReg:
 		return checkSrc(act.Src, m)
 	case *SetField:
-		if !prereqOK(act.Field.Prereq, m) {
+		// Setting vlan_vid also needs a tag to set it in, though
+		// matching on it does not.
+		vlanless := act.Field == FieldVLANVID && !prereqOK(PrereqVLANVID, m)
+		if !prereqOK(act.Field.Prereq, m) || vlanless {
 			return inconsistent("set_field %s lacks correct prerequisites", act.Field.Name)
 		}
 	case *Move:

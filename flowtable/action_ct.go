@@ -171,25 +171,28 @@ func parseNAT(arg string, paren bool) (Action, error) {
 }
 
 // parseRange parses "ADDR[-ADDR][:PORT[-PORT]]"; IPv6 addresses are put in
-// brackets when a port range follows.
+// brackets when a port range follows: "[ADDR]-[ADDR]:PORT-PORT".
 func (n *NAT) parseRange(s string) error {
-	addrs, ports := s, ""
+	var minStr, maxStr, ports string
+	var isRange bool
 	if strings.HasPrefix(s, "[") {
-		end := strings.IndexByte(s, ']')
-		if end < 0 {
-			return fmt.Errorf("%s: missing `]'", s)
+		var rest string
+		var ok bool
+		minStr, rest, ok = strings.Cut(s[1:], "]")
+		if ok && strings.HasPrefix(rest, "-[") {
+			maxStr, rest, ok = strings.Cut(rest[2:], "]")
+			isRange = true
 		}
-		addrs, ports = s[1:end], s[end+1:]
-		if ports != "" {
-			var ok bool
-			if ports, ok = strings.CutPrefix(ports, ":"); !ok {
-				return fmt.Errorf("%s: invalid NAT range", s)
-			}
+		if ports, _ = strings.CutPrefix(rest, ":"); !ok || (rest != "" && ports == rest) {
+			return fmt.Errorf("%s: invalid NAT range", s)
 		}
-	} else if strings.Count(s, ":") == 1 {
-		addrs, ports, _ = strings.Cut(s, ":")
+	} else {
+		addrs := s
+		if strings.Count(s, ":") == 1 {
+			addrs, ports, _ = strings.Cut(s, ":")
+		}
+		minStr, maxStr, isRange = strings.Cut(addrs, "-")
 	}
-	minStr, maxStr, isRange := strings.Cut(addrs, "-")
 	var err error
 	if n.MinAddr, err = netip.ParseAddr(minStr); err != nil || n.MinAddr.Zone() != "" {
 		return fmt.Errorf("%s: invalid IP address", minStr)
@@ -199,7 +202,7 @@ func (n *NAT) parseRange(s string) error {
 			return fmt.Errorf("%s: invalid IP address", maxStr)
 		}
 		if n.MaxAddr.Less(n.MinAddr) {
-			return fmt.Errorf("%s: NAT address range is reversed", addrs)
+			return fmt.Errorf("%s: NAT address range is reversed", s)
 		}
 		if n.MaxAddr == n.MinAddr {
 			n.MaxAddr = netip.Addr{}
@@ -210,8 +213,11 @@ func (n *NAT) parseRange(s string) error {
 	}
 	minStr, maxStr, isRange = strings.Cut(ports, "-")
 	lo, err := strconv.ParseUint(minStr, 10, 16)
-	if err != nil || lo == 0 {
+	if err != nil {
 		return fmt.Errorf("%s: invalid port", minStr)
+	}
+	if lo == 0 {
+		return nil // port 0 means no port range, as in OVS
 	}
 	n.MinPort = uint16(lo)
 	if isRange {

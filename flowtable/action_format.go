@@ -10,9 +10,6 @@ import (
 // Format writes the actions as ovs-ofctl dump-flows prints them: "drop"
 // for an empty list, ports by name where names knows them.
 func (a Actions) Format(names PortNamer) string {
-	if len(a) == 0 {
-		return "drop"
-	}
 	var b strings.Builder
 	a.appendList(&b, names)
 	return b.String()
@@ -21,8 +18,13 @@ func (a Actions) Format(names PortNamer) string {
 // String formats the actions without port names.
 func (a Actions) String() string { return a.Format(nil) }
 
-// appendList writes the actions separated by commas, nothing for none.
+// appendList writes the actions separated by commas, "drop" for none, as
+// OVS prints nested lists too (clone(drop)).
 func (a Actions) appendList(b *strings.Builder, names PortNamer) {
+	if len(a) == 0 {
+		b.WriteString("drop")
+		return
+	}
 	for i, act := range a {
 		if i > 0 {
 			b.WriteByte(',')
@@ -55,16 +57,16 @@ func (a *OutputReg) appendText(b *strings.Builder, _ PortNamer) {
 }
 
 func (a *Controller) appendText(b *strings.Builder, _ PortNamer) {
-	if a.Reason == ReasonAction && a.ID == 0 && len(a.Userdata) == 0 && !a.Pause && a.MeterID == NoMeter {
+	if a.Reason == ReasonAction && a.ID == 0 && len(a.Userdata) == 0 && !a.Pause && a.MeterID == 0 {
 		fmt.Fprintf(b, "CONTROLLER:%d", a.MaxLen)
 		return
 	}
 	var args []string
-	if a.MaxLen != 0xffff {
-		args = append(args, fmt.Sprintf("max_len=%d", a.MaxLen))
-	}
 	if a.Reason != ReasonAction {
 		args = append(args, "reason="+a.Reason.String())
+	}
+	if a.MaxLen != 0xffff {
+		args = append(args, fmt.Sprintf("max_len=%d", a.MaxLen))
 	}
 	if a.ID != 0 {
 		args = append(args, fmt.Sprintf("id=%d", a.ID))
@@ -75,7 +77,7 @@ func (a *Controller) appendText(b *strings.Builder, _ PortNamer) {
 	if a.Pause {
 		args = append(args, "pause")
 	}
-	if a.MeterID != NoMeter {
+	if a.MeterID != 0 {
 		args = append(args, fmt.Sprintf("meter_id=%d", a.MeterID))
 	}
 	b.WriteString("controller(" + strings.Join(args, ",") + ")")

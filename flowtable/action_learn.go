@@ -207,8 +207,9 @@ func learnSource(spec LearnSpec, src, item string) (LearnSpec, error) {
 
 func learnCopy(dst, src Subfield, item string) (LearnSpec, error) {
 	if src.NBits != dst.NBits {
-		return LearnSpec{}, fmt.Errorf("%s: source field is %d bits wide but destination is %d bits wide",
-			item, src.NBits, dst.NBits)
+		// OVS pairs each name with the other's width in this message.
+		return LearnSpec{}, fmt.Errorf("%s: bit widths of %s (%d) and %s (%d) differ",
+			item, dst, src.NBits, src, dst.NBits)
 	}
 	return LearnSpec{Kind: LearnMatch, Src: src, Dst: dst}, nil
 }

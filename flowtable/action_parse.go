@@ -365,7 +365,7 @@ func outputToPort(port Port, maxLen uint16) Action {
 		if maxLen == 0 {
 			maxLen = 0xffff
 		}
-		return &Controller{MaxLen: maxLen, Reason: ReasonAction, MeterID: NoMeter}
+		return &Controller{MaxLen: maxLen, Reason: ReasonAction}
 	}
 	return &Output{Port: port}
 }
@@ -416,7 +416,7 @@ func (p *actionParser) parseOutputTrunc(arg string) (Action, error) {
 }
 
 func (p *actionParser) parseController(arg string) (Action, error) {
-	c := &Controller{MaxLen: 0xffff, Reason: ReasonAction, MeterID: NoMeter}
+	c := &Controller{MaxLen: 0xffff, Reason: ReasonAction}
 	if arg == "" {
 		return c, nil
 	}
@@ -444,6 +444,9 @@ func (p *actionParser) parseController(arg string) (Action, error) {
 			c.ID = uint16(n)
 		case "userdata":
 			c.Userdata, err = parseHexBytes(v, "userdata")
+			if len(c.Userdata) == 0 {
+				c.Userdata = nil // empty userdata is no userdata
+			}
 		case "pause":
 			c.Pause = true
 		case "meter_id":
@@ -492,6 +495,9 @@ func parseDecTTL(arg string, paren bool) (Action, error) {
 	}
 	d := &DecTTL{}
 	for _, s := range strings.Split(arg, ",") {
+		if s == "" {
+			return nil, errors.New("dec_ttl_cnt_ids: expected at least one controller id.")
+		}
 		id, err := parseUint(s, 16)
 		if err != nil {
 			return nil, fmt.Errorf("invalid numeric format %s", s)
@@ -685,7 +691,6 @@ func parseWriteMetadata(arg string) (Action, error) {
 			return nil, fmt.Errorf("invalid numeric format %s", maskStr)
 		}
 	}
-	w.Value &= w.Mask
 	return w, nil
 }
 
