@@ -26,6 +26,11 @@ func inconsistent(format string, args ...any) error {
 // needs ct_state=+trk-inv, and output to ANY is refused. OVS lets the
 // OpenFlow 1.0 set actions (mod_nw_src, mod_tp_dst, ...) through without
 // such checks when the flow is sent with OpenFlow 1.0, so Check does too.
+//
+// Like ovs-ofctl, Check judges actions as written, before OpenFlow 1.0
+// encoding; [ParseActionsFor] runs it at that point. On ParseActions'
+// result it is stricter than OVS in one way: mod_nw_ttl and mod_nw_ecn
+// have become loads there, and a load needs IP in the match.
 func (a Actions) Check(m *Match) error {
 	if m == nil {
 		m = &Match{}
@@ -45,7 +50,9 @@ func checkAction(act Action, m *Match) error {
 	case *OutputTrunc:
 		return checkOutPort(act.Port)
 	case *Enqueue:
-		return checkOutPort(act.Port)
+		if act.Port >= PortMax && act.Port != PortInPort && act.Port != PortLocal {
+			return &ActionCheckError{Code: "OFPBAC_BAD_OUT_PORT"}
+		}
 	case *OutputReg:
 		return checkSrc(act.Src, m)
 	case *SetField:
@@ -88,9 +95,9 @@ func checkAction(act Action, m *Match) error {
 	return nil
 }
 
-// checkOutPort refuses ANY (alias NONE), which names no port.
+// checkOutPort refuses ANY (alias NONE) and UNSET, which name no port.
 func checkOutPort(p Port) error {
-	if p == PortNone {
+	if p == PortNone || p == PortUnset {
 		return &ActionCheckError{Code: "OFPBAC_BAD_OUT_PORT"}
 	}
 	return nil
