@@ -85,8 +85,9 @@ type SetVLANVID struct{ VID uint16 }
 // SetVLANPCP sets the 802.1Q priority, pushing a tag first if needed.
 type SetVLANPCP struct{ PCP uint8 }
 
-// StripVLAN pops the outermost VLAN tag (strip_vlan, pop_vlan).
-type StripVLAN struct{}
+// StripVLAN pops the outermost VLAN tag. Pop selects the OpenFlow 1.1+
+// spelling "pop_vlan" over OpenFlow 1.0's "strip_vlan", as OVS keeps it.
+type StripVLAN struct{ Pop bool }
 
 // PushVLAN pushes a VLAN tag with the given TPID (0x8100 or 0x88a8).
 type PushVLAN struct{ EthType uint16 }

@@ -1,6 +1,9 @@
 package flowtable
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // ActionCheckError reports actions that do not fit the flow's match, in
 // the two parts OVS gives: Warning is what it logs first ("set_field
@@ -20,30 +23,83 @@ func inconsistent(format string, args ...any) error {
 }
 
 // Check verifies the actions against the flow's match m (nil matches
-// everything) as OVS does for OpenFlow 1.0 flows: a field that is set,
-// read or moved must have its prerequisites pinned down by the match
-// (set_field to ip_src needs ip), ct and nat need IP, resubmit's ct form
-// needs ct_state=+trk-inv, and output to ANY is refused. OVS lets the
-// OpenFlow 1.0 set actions (mod_nw_src, mod_tp_dst, ...) through without
-// such checks when the flow is sent with OpenFlow 1.0, so Check does too.
+// everything) as ovs-ofctl does before sending a flow: a field that is
+// set, read or moved must have its prerequisites pinned down by the match
+// or by earlier actions (set_field to ip_src needs ip; push_mpls makes
+// set_field to mpls_label valid), ct and nat need IP, resubmit's ct form
+// needs ct_state=+trk-inv, and output to ANY is refused.
 //
-// Like ovs-ofctl, Check judges actions as written, before OpenFlow 1.0
-// encoding; [ParseActionsFor] runs it at that point. On ParseActions'
-// result it is stricter than OVS in one way: mod_nw_ttl and mod_nw_ecn
-// have become loads there, and a load needs IP in the match.
+// The OpenFlow 1.0 set actions (mod_nw_src, mod_tp_dst, strip_vlan,
+// dec_ttl, ...) pass without such prerequisites, because OVS accepts them
+// so when the flow is sent with OpenFlow 1.0; [ParseFlowActions] refuses
+// them for OpenFlow 1.5 as OVS does.
+//
+// Check judges actions as written; ParseActions' result has been through
+// OpenFlow 1.0 encoding, where mod_nw_ttl and mod_nw_ecn became loads, and
+// loads do need IP in the match.
 func (a Actions) Check(m *Match) error {
-	if m == nil {
-		m = &Match{}
+	_, err := checkActions(a, m)
+	return err
+}
+
+// checkActions runs the checks and also reports which protocols can carry
+// the actions with this match.
+func checkActions(a Actions, m *Match) (protocols, error) {
+	c := actionChecker{usable: protocolsAny}
+	if m != nil {
+		c.flow = *m
 	}
-	for _, act := range a {
-		if err := checkAction(act, m); err != nil {
+	if err := c.check(a); err != nil {
+		return 0, err
+	}
+	return c.usable, nil
+}
+
+// actionChecker follows the packet through the actions as OVS's check
+// does, so that each action is judged against what the flow is by then.
+type actionChecker struct {
+	flow   Match     // the match, changed as actions change the packet
+	usable protocols // protocols that can still carry the actions
+}
+
+// onlyOpenFlow10 records an action that OVS lets through only in
+// OpenFlow 1.0, which has no way to say that it does not fit the match.
+func (c *actionChecker) onlyOpenFlow10(ok bool) {
+	if !ok {
+		c.usable &= protocolsOpenFlow10
+	}
+}
+
+func (c *actionChecker) check(acts Actions) error {
+	for _, act := range acts {
+		if err := c.checkOne(act); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func checkAction(act Action, m *Match) error {
+// nested checks actions that run on a copy of the packet.
+func (c *actionChecker) nested(acts Actions) error {
+	inner := actionChecker{flow: c.flow, usable: c.usable}
+	err := inner.check(acts)
+	c.usable = inner.usable
+	return err
+}
+
+func (c *actionChecker) hasVLAN() bool { return c.flow.PrereqsMet(PrereqVLANVID) }
+
+// pushVLAN records that the packet now has a VLAN tag.
+func (c *actionChecker) pushVLAN() {
+	c.flow.SetMasked(FieldVLANTCI, VLANCFI, VLANCFI)
+}
+
+func (c *actionChecker) setEthType(t uint16) { c.flow.SetExact(FieldEthType, uint64(t)) }
+
+func (c *actionChecker) isIP() bool { return c.flow.PrereqsMet(PrereqIPAny) }
+
+func (c *actionChecker) checkOne(act Action) error {
+	f := &c.flow
 	switch act := act.(type) {
 	case *Output:
 		return checkOutPort(act.Port)
@@ -54,43 +110,74 @@ func checkAction(act Action, m *Match) error {
 			return &ActionCheckError{Code: "OFPBAC_BAD_OUT_PORT"}
 		}
 	case *OutputReg:
-		return checkSrc(act.Src, m)
+		return checkSrc(act.Src, f)
+	case *SetVLANVID, *SetVLANPCP:
+		if !c.hasVLAN() {
+			c.pushVLAN()
+		}
+	case *StripVLAN:
+		c.onlyOpenFlow10(c.hasVLAN())
+		f.SetExact(FieldVLANTCI, 0)
+	case *PushVLAN:
+		c.usable &= protocolsOpenFlow11Up
+		c.pushVLAN()
+	case *SetIPv4Src, *SetIPv4Dst:
+		c.onlyOpenFlow10(f.PrereqsMet(PrereqIPv4))
+	case *SetIPTOS, *SetIPECN, *SetIPTTL, *DecTTL:
+		c.onlyOpenFlow10(c.isIP())
+	case *SetL4Src, *SetL4Dst:
+		c.onlyOpenFlow10(f.PrereqsMet(PrereqTCP) || f.PrereqsMet(PrereqUDP) || f.PrereqsMet(PrereqSCTP))
 	case *SetField:
 		// Setting vlan_vid also needs a tag to set it in, though
 		// matching on it does not.
-		vlanless := act.Field == FieldVLANVID && !prereqOK(PrereqVLANVID, m)
-		if !prereqOK(act.Field.Prereq, m) || vlanless {
+		vlanless := act.Field == FieldVLANVID && !c.hasVLAN()
+		if !f.PrereqsMet(act.Field.Prereq) || vlanless {
 			return inconsistent("set_field %s lacks correct prerequisites", act.Field.Name)
 		}
+		if act.Field.Bits <= 64 {
+			mask := toU64(act.Mask)
+			f.SetMasked(act.Field, toU64(act.Value)|act.Field.Get(&f.Key)&^mask, act.Field.Get(&f.Mask)|mask)
+		}
 	case *Move:
-		if err := checkSrc(act.Src, m); err != nil {
+		if err := checkSrc(act.Src, f); err != nil {
 			return err
 		}
-		return checkDst(act.Dst, m)
+		return checkDst(act.Dst, f)
 	case *StackPush:
-		return checkSrc(act.Src, m)
+		return checkSrc(act.Src, f)
 	case *StackPop:
-		return checkDst(act.Dst, m)
+		return checkDst(act.Dst, f)
 	case *Multipath:
-		return checkDst(act.Dst, m)
+		return checkDst(act.Dst, f)
 	case *Bundle:
 		if act.Dst != nil {
-			return checkDst(*act.Dst, m)
+			return checkDst(*act.Dst, f)
 		}
 	case *CheckPktLarger:
-		return checkDst(act.Dst, m)
+		return checkDst(act.Dst, f)
 	case *Resubmit:
-		if act.CT && !ctTrackedValid(m) {
+		if act.CT && !ctTrackedValid(f) {
 			return &ActionCheckError{Code: "OFPBAC_MATCH_INCONSISTENT"}
 		}
+	case *Meter:
+		c.usable &= protocolsOpenFlow13Up
+	case *DecMPLSTTL, *SetMPLSLabel, *SetMPLSTC, *SetMPLSTTL:
+		c.onlyOpenFlow10(f.PrereqsMet(PrereqMPLS))
+	case *PushMPLS:
+		c.setEthType(act.EthType)
+	case *PopMPLS:
+		c.onlyOpenFlow10(f.PrereqsMet(PrereqMPLS))
+		c.setEthType(act.EthType)
+	case *FinTimeout:
+		c.onlyOpenFlow10(f.PrereqsMet(PrereqTCP))
 	case *Learn:
-		return checkLearn(act, m)
+		return checkLearn(act, f)
 	case *CT:
-		return checkCT(act, m)
+		return checkCT(act, f)
 	case *Clone:
-		return act.Actions.Check(m)
+		return c.nested(act.Actions)
 	case *WriteActions:
-		return act.Actions.Check(m)
+		return c.nested(act.Actions)
 	}
 	return nil
 }
@@ -104,14 +191,14 @@ func checkOutPort(p Port) error {
 }
 
 func checkSrc(sf Subfield, m *Match) error {
-	if !prereqOK(sf.Field.Prereq, m) {
+	if !m.PrereqsMet(sf.Field.Prereq) {
 		return inconsistent("source field %s lacks correct prerequisites", sf.Field.Name)
 	}
 	return nil
 }
 
 func checkDst(sf Subfield, m *Match) error {
-	if !prereqOK(sf.Field.Prereq, m) {
+	if !m.PrereqsMet(sf.Field.Prereq) {
 		return inconsistent("destination field %s lacks correct prerequisites", sf.Field.Name)
 	}
 	if !sf.Field.Writable {
@@ -152,8 +239,7 @@ func checkLearn(l *Learn, m *Match) error {
 // checkCT: conntrack works on IP packets only; nat's addresses must be of
 // the flow's IP version.
 func checkCT(ct *CT, m *Match) error {
-	ethType := FieldEthType.Get(&m.Key)
-	if ethType != ethTypeIPv4 && ethType != ethTypeIPv6 {
+	if !m.PrereqsMet(PrereqIPAny) {
 		return &ActionCheckError{Code: "OFPBAC_MATCH_INCONSISTENT"}
 	}
 	if ct.ZoneSrc.Field != nil {
@@ -162,7 +248,7 @@ func checkCT(ct *CT, m *Match) error {
 		}
 	}
 	for _, act := range ct.Actions {
-		if nat, ok := act.(*NAT); ok && nat.MinAddr.IsValid() && nat.MinAddr.Is4() != (ethType == ethTypeIPv4) {
+		if nat, ok := act.(*NAT); ok && nat.MinAddr.IsValid() && nat.MinAddr.Is4() != m.PrereqsMet(PrereqIPv4) {
 			return &ActionCheckError{Code: "OFPBAC_MATCH_INCONSISTENT"}
 		}
 	}
@@ -176,67 +262,45 @@ func ctTrackedValid(m *Match) bool {
 	return mask&trk != 0 && state&trk != 0 && mask&inv != 0 && state&inv == 0
 }
 
-// Ethernet types that prerequisites test.
+// protocols is a set of the OpenFlow flavours ovs-ofctl can send a flow
+// in, as OVS's "usable protocols".
+type protocols uint8
+
 const (
-	ethTypeIPv4      = 0x0800
-	ethTypeARP       = 0x0806
-	ethTypeRARP      = 0x8035
-	ethTypeIPv6      = 0x86dd
-	ethTypeMPLS      = 0x8847
-	ethTypeMPLSMulti = 0x8848
+	protoOpenFlow10 protocols = 1 << iota // OpenFlow 1.0 without extensions
+	protoNXM                              // OpenFlow 1.0 with Nicira extensions
+	protoOpenFlow11
+	protoOXM12
+	protoOXM13
+	protoOXM14
+	protoOXM15
+
+	protocolsOXM          = protoOXM12 | protoOXM13 | protoOXM14 | protoOXM15
+	protocolsOpenFlow10   = protoOpenFlow10 | protoNXM
+	protocolsOpenFlow11Up = protoOpenFlow11 | protocolsOXM
+	protocolsOpenFlow13Up = protoOXM13 | protoOXM14 | protoOXM15
+	protocolsAny          = protocolsOpenFlow10 | protocolsOpenFlow11Up
 )
 
-// prereqOK reports whether the match pins down prerequisite p. Key bits
-// outside the mask are zero, so testing values is enough.
-func prereqOK(p Prereq, m *Match) bool {
-	ethType := FieldEthType.Get(&m.Key)
-	isIPv4, isIPv6 := ethType == ethTypeIPv4, ethType == ethTypeIPv6
-	ipProto := func(proto uint64) bool { return (isIPv4 || isIPv6) && FieldNwProto.Get(&m.Key) == proto }
-	icmp6Type := func(types ...uint64) bool {
-		if !isIPv6 || FieldNwProto.Get(&m.Key) != 58 || FieldICMPv6Code.Get(&m.Key) != 0 {
-			return false
-		}
-		t := FieldICMPv6Type.Get(&m.Key)
-		for _, want := range types {
-			if t == want {
-				return true
-			}
-		}
-		return false
+// String names the set as OVS does in its messages.
+func (p protocols) String() string {
+	if p == protocolsAny {
+		return "any"
 	}
-	switch p {
-	case PrereqNone:
-		return true
-	case PrereqVLANVID:
-		return FieldVLANTCI.Get(&m.Key)&VLANCFI != 0
-	case PrereqARP:
-		return ethType == ethTypeARP || ethType == ethTypeRARP
-	case PrereqIPv4:
-		return isIPv4
-	case PrereqIPv6:
-		return isIPv6
-	case PrereqIPAny:
-		return isIPv4 || isIPv6
-	case PrereqMPLS:
-		return ethType == ethTypeMPLS || ethType == ethTypeMPLSMulti
-	case PrereqTCP:
-		return ipProto(6)
-	case PrereqUDP:
-		return ipProto(17)
-	case PrereqSCTP:
-		return ipProto(132)
-	case PrereqICMPv4:
-		return isIPv4 && FieldNwProto.Get(&m.Key) == 1
-	case PrereqICMPv6:
-		return ipProto(58) && isIPv6
-	case PrereqND:
-		return icmp6Type(135, 136)
-	case PrereqNDSolicit:
-		return icmp6Type(135)
-	case PrereqNDAdvert:
-		return icmp6Type(136)
-	case PrereqCT:
-		return FieldCTState.Get(&m.Key)&0x20 != 0
+	var names []string
+	add := func(bits protocols, name string) {
+		if p&bits == bits {
+			names = append(names, name)
+			p &^= bits
+		}
 	}
-	return false
+	add(protoOpenFlow10, "OpenFlow10")
+	add(protoNXM, "NXM")
+	add(protocolsOXM, "OXM")
+	add(protoOpenFlow11, "OpenFlow11")
+	add(protoOXM12, "OXM-OpenFlow12")
+	add(protoOXM13, "OXM-OpenFlow13")
+	add(protoOXM14, "OXM-OpenFlow14")
+	add(protoOXM15, "OXM-OpenFlow15")
+	return strings.Join(names, ",")
 }

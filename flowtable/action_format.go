@@ -104,7 +104,13 @@ func (a *SetVLANPCP) appendText(b *strings.Builder, _ PortNamer) {
 	fmt.Fprintf(b, "mod_vlan_pcp:%d", a.PCP)
 }
 
-func (a *StripVLAN) appendText(b *strings.Builder, _ PortNamer) { b.WriteString("strip_vlan") }
+func (a *StripVLAN) appendText(b *strings.Builder, _ PortNamer) {
+	if a.Pop {
+		b.WriteString("pop_vlan")
+		return
+	}
+	b.WriteString("strip_vlan")
+}
 
 func (a *PushVLAN) appendText(b *strings.Builder, _ PortNamer) {
 	fmt.Fprintf(b, "push_vlan:%#x", a.EthType)

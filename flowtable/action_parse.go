@@ -13,9 +13,10 @@ import (
 // `ovs-ofctl add-flow` sent it with the default OpenFlow 1.0+NXM protocol:
 // set_field becomes mod_dl_src, load and the like where OpenFlow 1.0 has
 // no set_field, goto_table becomes resubmit, and instructions that
-// OpenFlow 1.0 cannot carry vanish. A list that needs OpenFlow 1.1 or later
-// (push_vlan, meter, write_metadata before goto_table) is returned as
-// parsed, which is what such a switch would hold too.
+// OpenFlow 1.0 cannot carry vanish. A list that needs OpenFlow 1.1 or
+// later (push_vlan, meter, write_metadata before goto_table) is normalized
+// for OpenFlow 1.5 instead, as if sent with -O OpenFlow15. No prerequisite
+// checks are made; [ParseFlowActions] makes them against a match.
 //
 // Normalizing here rather than when printing makes the result the single
 // canonical value: Format prints it as ovs-ofctl dump-flows does, and
@@ -25,21 +26,8 @@ func ParseActions(s string, names PortNamer) (Actions, error) {
 	if err != nil {
 		return nil, err
 	}
-	return acts.openFlow10(), nil
-}
-
-// ParseActionsFor is ParseActions followed by the checks ovs-ofctl makes
-// against the flow's match m before it sends the flow (see
-// [Actions.Check]). The checks see the actions as written, so for example
-// set_field:5->vlan_vid needs a VLAN match even though OpenFlow 1.0 then
-// carries it as mod_vlan_vid, which needs none.
-func ParseActionsFor(s string, names PortNamer, m *Match) (Actions, error) {
-	acts, err := parseActionText(s, names)
-	if err != nil {
-		return nil, err
-	}
-	if err := acts.Check(m); err != nil {
-		return nil, err
+	if acts.needsOpenFlow11() {
+		return acts.openFlow15(nil), nil
 	}
 	return acts.openFlow10(), nil
 }
@@ -183,7 +171,7 @@ func (p *actionParser) parseOne(item string) (Actions, error) {
 		}
 		return one(&SetVLANPCP{PCP: uint8(v)}, nil)
 	case "strip_vlan", "pop_vlan":
-		return one(&StripVLAN{}, nil)
+		return one(&StripVLAN{Pop: strings.EqualFold(key, "pop_vlan")}, nil)
 	case "push_vlan":
 		v, err := parseUint(arg, 16)
 		if err != nil || (v != 0x8100 && v != 0x88a8) {

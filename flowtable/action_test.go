@@ -346,7 +346,7 @@ func TestActionsCheck(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := matchOf(t, tt.match...)
-			_, err := ParseActionsFor(tt.actions, nil, m)
+			_, err := ParseFlowActions(tt.actions, nil, m, OpenFlow10)
 			if tt.code == "" {
 				if err != nil {
 					t.Fatalf("check failed: %v", err)
