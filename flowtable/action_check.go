@@ -79,11 +79,16 @@ func (c *actionChecker) check(acts Actions) error {
 	return nil
 }
 
-// nested checks actions that run on a copy of the packet.
-func (c *actionChecker) nested(acts Actions) error {
+// nested checks actions that run on a copy of the packet. What they rule
+// out for the protocol counts only when they run here and now: an action
+// set runs later, on a packet the check cannot follow, so OVS does not
+// hold its actions against the protocol.
+func (c *actionChecker) nested(acts Actions, runsNow bool) error {
 	inner := actionChecker{flow: c.flow, usable: c.usable}
 	err := inner.check(acts)
-	c.usable = inner.usable
+	if runsNow {
+		c.usable = inner.usable
+	}
 	return err
 }
 
@@ -175,9 +180,9 @@ func (c *actionChecker) checkOne(act Action) error {
 	case *CT:
 		return checkCT(act, f)
 	case *Clone:
-		return c.nested(act.Actions)
+		return c.nested(act.Actions, true)
 	case *WriteActions:
-		return c.nested(act.Actions)
+		return c.nested(act.Actions, false)
 	}
 	return nil
 }

@@ -33,13 +33,8 @@ func (a Actions) appendList(b *strings.Builder, names PortNamer) {
 	}
 }
 
-// hex0 formats v as C's "%#x" does: "0" for zero, else 0x-prefixed.
-func hex0(v uint64) string {
-	if v == 0 {
-		return "0"
-	}
-	return "0x" + strconv.FormatUint(v, 16)
-}
+// hex0 formats v as OVS's "%#x" does: "0" for zero, else 0x-prefixed.
+func hex0(v uint64) string { return formatHex(bigEndian(v, 8)) }
 
 func (a *Output) appendText(b *strings.Builder, names PortNamer) {
 	if a.Port < PortMax {

@@ -261,7 +261,7 @@ func (s *LearnSpec) appendText(b *strings.Builder, names PortNamer) {
 	case LearnLoad:
 		b.WriteString("load:")
 		if s.Src.Field == nil {
-			b.WriteString(immText(s.Imm))
+			b.WriteString(formatHex(s.Imm))
 		} else {
 			b.WriteString(s.Src.String())
 		}
@@ -275,18 +275,9 @@ func (s *LearnSpec) appendText(b *strings.Builder, names PortNamer) {
 		case s.Dst.Ofs == 0 && s.Dst.NBits == s.Dst.Field.Bits:
 			b.WriteString(s.Dst.Field.Name + "=" + s.Dst.Field.FormatValue(s.Imm, nil, names))
 		default:
-			b.WriteString(s.Dst.String() + "=" + immText(s.Imm))
+			b.WriteString(s.Dst.String() + "=" + formatHex(s.Imm))
 		}
 	}
-}
-
-// immText prints an immediate as OVS's "%#x" would, at any width.
-func immText(v []byte) string {
-	n := new(big.Int).SetBytes(v)
-	if n.Sign() == 0 {
-		return "0"
-	}
-	return "0x" + n.Text(16)
 }
 
 // learnedMatch accumulates what the learned flow's immediate match specs

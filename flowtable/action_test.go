@@ -403,3 +403,77 @@ func TestActionsOutputsToAndUsesGroup(t *testing.T) {
 		})
 	}
 }
+
+// TestParseFlowActions covers protocol normalization and refusal, with
+// results from `ovs-ofctl [-O OpenFlow15] parse-flow`.
+func TestParseFlowActions(t *testing.T) {
+	tests := []struct {
+		name, match, actions string
+		proto                Protocol
+		want, err            string
+	}{
+		{"of15 mod_dl_src", "", "mod_dl_src:00:00:00:00:00:01,output:1", OpenFlow15,
+			"set_field:00:00:00:00:00:01->eth_src,output:1", ""},
+		{"of15 ip actions", "ip", "mod_nw_src:1.2.3.4,mod_nw_tos:8,mod_nw_ecn:1,mod_nw_ttl:9", OpenFlow15,
+			"set_field:1.2.3.4->ip_src,set_field:2->ip_dscp,set_field:1->nw_ecn,mod_nw_ttl:9", ""},
+		{"of15 sctp ports", "sctp", "mod_tp_src:1,mod_tp_dst:2", OpenFlow15, "set_field:1->sctp_src,set_field:2->sctp_dst", ""},
+		{"of15 tagged flow", "dl_vlan=5", "mod_vlan_pcp:2,strip_vlan", OpenFlow15, "set_field:2->vlan_pcp,pop_vlan", ""},
+		{"of15 push again after pop", "", "mod_vlan_vid:5,strip_vlan,mod_vlan_pcp:1", OpenFlow15,
+			"push_vlan:0x8100,set_field:4101->vlan_vid,pop_vlan,push_vlan:0x8100,set_field:1->vlan_pcp", ""},
+		{"of15 enqueue", "", "enqueue:LOCAL:3", OpenFlow15, "set_queue:3,LOCAL,pop_queue", ""},
+		{"of15 set_tunnel64", "", "set_tunnel64:0x1", OpenFlow15, "set_field:0x1->tun_id", ""},
+		{"of15 in_port ANY", "", "load:0xffff->NXM_OF_IN_PORT[]", OpenFlow15, "set_field:ANY->in_port", ""},
+		{"of15 wide set_field", "", "set_field:1->xxreg1", OpenFlow15, "set_field:0x1->xxreg1", ""},
+		{"of15 two loads", "", "load:5->NXM_NX_REG0[0..15],load:1->NXM_NX_REG0[16..31]", OpenFlow15,
+			"set_field:0x5/0xffff->reg0,set_field:0x10000/0xffff0000->reg0", ""},
+		{"of15 nested", "ip", "clone(mod_nw_src:1.1.1.1),ct(commit,exec(load:1->NXM_NX_CT_MARK[]))", OpenFlow15,
+			"clone(set_field:1.1.1.1->ip_src),ct(commit,exec(set_field:0x1->ct_mark))", ""},
+		{"of15 goto_table", "", "goto_table:3", OpenFlow15, "goto_table:3", ""},
+		{"of15 write_actions", "", "clear_actions,write_actions(mod_dl_dst:00:00:00:00:00:02,output:1)", OpenFlow15,
+			"clear_actions,write_actions(set_field:00:00:00:00:00:02->eth_dst,output:1)", ""},
+		{"of15 action set not held against protocol", "", "write_actions(strip_vlan)", OpenFlow15, "write_actions(pop_vlan)", ""},
+		{"of15 mpls", "mpls", "dec_mpls_ttl,set_mpls_ttl:3,pop_mpls:0x0800,dec_ttl", OpenFlow15,
+			"dec_mpls_ttl,set_mpls_ttl(3),pop_mpls:0x0800,dec_ttl", ""},
+		{"of15 after push_mpls", "ip", "push_mpls:0x8847,set_mpls_label:5,set_mpls_tc:1", OpenFlow15,
+			"push_mpls:0x8847,set_field:5->mpls_label,set_field:1->mpls_tc", ""},
+		{"of15 fin_timeout", "tcp", "fin_timeout(idle_timeout=1)", OpenFlow15, "fin_timeout(idle_timeout=1)", ""},
+		{"of15 refuses mod_tp_src", "", "mod_tp_src:5", OpenFlow15, "",
+			"none of the usable flow formats (OpenFlow10,NXM) is among the allowed flow formats (OXM-OpenFlow15)"},
+		{"of15 refuses dec_ttl without ip", "", "note:01,controller:5,dec_ttl(1)", OpenFlow15, "",
+			"none of the usable flow formats (OpenFlow10,NXM) is among the allowed flow formats (OXM-OpenFlow15)"},
+		{"no protocol at all", "", "push_vlan:0x8100,strip_vlan,strip_vlan", OpenFlow15, "",
+			"actions are invalid with specified match (OFPBAC_MATCH_INCONSISTENT)"},
+		{"of10 refuses meter", "", "meter:2,output:1", OpenFlow10, "",
+			"none of the usable flow formats (OXM-OpenFlow13,OXM-OpenFlow14,OXM-OpenFlow15) is among the allowed flow formats (OpenFlow10,NXM)"},
+		{"of10 refuses push_vlan", "", "push_vlan:0x8100", OpenFlow10, "",
+			"none of the usable flow formats (OXM,OpenFlow11) is among the allowed flow formats (OpenFlow10,NXM)"},
+		{"of10 mod_tp_src", "", "mod_tp_src:5", OpenFlow10, "mod_tp_src:5", ""},
+		{"of10 set_field after push_mpls", "ip", "push_mpls:0x8847,set_field:5->mpls_label", OpenFlow10,
+			"push_mpls:0x8847,load:0x5->OXM_OF_MPLS_LABEL[]", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := ParseMatch(tt.match, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			acts, err := ParseFlowActions(tt.actions, nil, &m, tt.proto)
+			if tt.err != "" {
+				if err == nil || err.Error() != tt.err {
+					t.Fatalf("error %v, want %s", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := acts.Format(nil); got != tt.want {
+				t.Fatalf("got  %s\nwant %s", got, tt.want)
+			}
+			again, err := ParseFlowActions(tt.want, nil, &m, tt.proto)
+			if err != nil || !reflect.DeepEqual(again, acts) {
+				t.Fatalf("reparsing %q: %v, %v", tt.want, again, err)
+			}
+		})
+	}
+}
