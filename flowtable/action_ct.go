@@ -58,9 +58,14 @@ func (p *actionParser) parseCT(arg string) (Action, error) {
 		case "force":
 			ct.Force = true
 		case "table":
-			if ct.Table, err = parseTable(value); err != nil {
-				return nil, err
+			t, terr := strconv.ParseUint(value, 10, 8)
+			if terr != nil {
+				return nil, fmt.Errorf("unknown table %s", value)
 			}
+			if t == NoTable {
+				return nil, fmt.Errorf("invalid table %#x", t)
+			}
+			ct.Table = uint8(t)
 		case "zone":
 			if n, nerr := parseUint(value, 16); nerr == nil {
 				ct.Zone = uint16(n)
@@ -84,7 +89,8 @@ func (p *actionParser) parseCT(arg string) (Action, error) {
 				return nil, fmt.Errorf("invalid conntrack helper \"%s\"", value)
 			}
 		case "exec":
-			inner := actionParser{names: p.names, inCT: true}
+			inner := p.nestedParser("ct")
+			inner.inCT = true
 			acts, err := inner.parseList(value)
 			if err != nil {
 				return nil, err
@@ -143,13 +149,11 @@ func parseNAT(arg string, paren bool) (Action, error) {
 		switch key {
 		case "src", "dst":
 			if n.Src || n.Dst {
-				return nil, errors.New(`At most one of "src" or "dst" may be specified.`)
+				return nil, errors.New(`May only specify one of "src" or "dst".`)
 			}
 			n.Src, n.Dst = key == "src", key == "dst"
-			if hasValue {
-				if err := n.parseRange(value); err != nil {
-					return nil, err
-				}
+			if hasValue && !n.parseRange(value) {
+				return nil, fmt.Errorf("invalid nat range \"%s\"", value)
 			}
 		case "persistent":
 			n.Persistent = true
@@ -171,8 +175,9 @@ func parseNAT(arg string, paren bool) (Action, error) {
 }
 
 // parseRange parses "ADDR[-ADDR][:PORT[-PORT]]"; IPv6 addresses are put in
-// brackets when a port range follows: "[ADDR]-[ADDR]:PORT-PORT".
-func (n *NAT) parseRange(s string) error {
+// brackets when a port range follows: "[ADDR]-[ADDR]:PORT-PORT". It
+// reports whether s is a valid range.
+func (n *NAT) parseRange(s string) bool {
 	var minStr, maxStr, ports string
 	var isRange bool
 	if strings.HasPrefix(s, "[") {
@@ -184,7 +189,7 @@ func (n *NAT) parseRange(s string) error {
 			isRange = true
 		}
 		if ports, _ = strings.CutPrefix(rest, ":"); !ok || (rest != "" && ports == rest) {
-			return fmt.Errorf("%s: invalid NAT range", s)
+			return false
 		}
 	} else {
 		addrs := s
@@ -195,41 +200,41 @@ func (n *NAT) parseRange(s string) error {
 	}
 	var err error
 	if n.MinAddr, err = netip.ParseAddr(minStr); err != nil || n.MinAddr.Zone() != "" {
-		return fmt.Errorf("%s: invalid IP address", minStr)
+		return false
 	}
 	if isRange {
 		if n.MaxAddr, err = netip.ParseAddr(maxStr); err != nil || n.MaxAddr.Is4() != n.MinAddr.Is4() || n.MaxAddr.Zone() != "" {
-			return fmt.Errorf("%s: invalid IP address", maxStr)
+			return false
 		}
 		if n.MaxAddr.Less(n.MinAddr) {
-			return fmt.Errorf("%s: NAT address range is reversed", s)
+			return false
 		}
 		if n.MaxAddr == n.MinAddr {
 			n.MaxAddr = netip.Addr{}
 		}
 	}
 	if ports == "" {
-		return nil
+		return true
 	}
 	minStr, maxStr, isRange = strings.Cut(ports, "-")
 	lo, err := strconv.ParseUint(minStr, 10, 16)
 	if err != nil {
-		return fmt.Errorf("%s: invalid port", minStr)
+		return false
 	}
 	if lo == 0 {
-		return nil // port 0 means no port range, as in OVS
+		return true // port 0 means no port range, as in OVS
 	}
 	n.MinPort = uint16(lo)
 	if isRange {
 		hi, err := strconv.ParseUint(maxStr, 10, 16)
 		if err != nil || hi < lo {
-			return fmt.Errorf("%s: invalid port", maxStr)
+			return false
 		}
 		if hi != lo {
 			n.MaxPort = uint16(hi)
 		}
 	}
-	return nil
+	return true
 }
 
 func (a *CT) appendText(b *strings.Builder, names PortNamer) {

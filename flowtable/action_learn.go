@@ -3,6 +3,7 @@ package flowtable
 import (
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 )
 
@@ -77,7 +78,13 @@ func (p *actionParser) parseLearnItem(l *Learn, item, arg string) error {
 	var v uint64
 	switch key {
 	case "table":
-		v, err = num(8)
+		v, err = strconv.ParseUint(value, 10, 8)
+		switch {
+		case err != nil:
+			return fmt.Errorf("unknown table \"%s\"", value)
+		case v == NoTable:
+			return fmt.Errorf("%s: table id 255 not valid for `learn' action", item)
+		}
 		l.Table = uint8(v)
 	case "priority":
 		v, err = num(16)
@@ -121,8 +128,9 @@ func (p *actionParser) parseLearnItem(l *Learn, item, arg string) error {
 	return err
 }
 
-// parseLearnSpec parses "load:SRC->DST", "output:SRC", "DST=SRC",
-// "field=value" or "DST".
+// parseLearnSpec parses "load:SRC->DST", "output:SRC", "DST=SRC" or
+// "DST", where DST is a field name or a subfield and SRC a subfield or an
+// immediate value.
 func (p *actionParser) parseLearnSpec(item, key, value string, hasValue bool, arg string) (LearnSpec, error) {
 	if rest, ok := strings.CutPrefix(item, "load:"); ok {
 		srcStr, dstStr, ok := strings.Cut(rest, "->")
@@ -136,7 +144,28 @@ func (p *actionParser) parseLearnSpec(item, key, value string, hasValue bool, ar
 		if err := p.checkWritable(dst.Field); err != nil {
 			return LearnSpec{}, err
 		}
-		return learnSource(LearnSpec{Kind: LearnLoad, Dst: dst}, srcStr, rest)
+		spec := LearnSpec{Kind: LearnLoad, Dst: dst}
+		if !startsWithDigit(srcStr) {
+			src, err := ParseSubfield(srcStr)
+			if err != nil {
+				return LearnSpec{}, err
+			}
+			if src.NBits != dst.NBits {
+				return LearnSpec{}, fmt.Errorf("%s: source field is %d bits wide but destination is %d bits wide",
+					rest, src.NBits, dst.NBits)
+			}
+			spec.Src = src
+			return spec, nil
+		}
+		v, err := parseBigUint(srcStr)
+		if err != nil {
+			return LearnSpec{}, err
+		}
+		if v.BitLen() > dst.NBits {
+			return LearnSpec{}, fmt.Errorf("%s: value does not fit into %d bits", rest, dst.NBits)
+		}
+		spec.Imm = v.FillBytes(make([]byte, (dst.NBits+7)/8))
+		return spec, nil
 	}
 	if rest, ok := strings.CutPrefix(item, "output:"); ok {
 		src, err := ParseSubfield(rest)
@@ -145,73 +174,52 @@ func (p *actionParser) parseLearnSpec(item, key, value string, hasValue bool, ar
 		}
 		return LearnSpec{Kind: LearnOutput, Src: src}, nil
 	}
-	if !hasValue {
-		sf, err := ParseSubfield(item)
-		if err != nil {
-			return LearnSpec{}, fmt.Errorf("%s: unknown keyword %s", arg, item)
-		}
-		return LearnSpec{Kind: LearnMatch, Src: sf, Dst: sf}, nil
-	}
-	if f, ok := byName[key]; ok {
-		// "field=value": an immediate match on the whole field, or a copy
-		// from a subfield named by value.
-		v, mask, err := f.ParseValue(value, p.names)
-		if err == nil && mask == nil {
-			return LearnSpec{Kind: LearnMatch, Imm: v, Dst: Subfield{Field: f, NBits: f.Bits}}, nil
-		}
-		src, serr := ParseSubfield(value)
-		if serr == nil {
-			return learnCopy(Subfield{Field: f, NBits: f.Bits}, src, item)
-		}
-		if err == nil {
-			err = fmt.Errorf("%s: wildcards not allowed here", value)
-		}
-		return LearnSpec{}, fmt.Errorf("%s: %s value %s cannot be parsed as a subfield (%v) or an immediate value (%v)",
-			arg, key, value, serr, err)
-	}
 	dst, err := ParseSubfield(key)
 	if err != nil {
 		return LearnSpec{}, fmt.Errorf("%s: unknown keyword %s", arg, key)
 	}
-	return learnSource(LearnSpec{Kind: LearnMatch, Dst: dst}, value, item)
+	if !hasValue {
+		return LearnSpec{Kind: LearnMatch, Src: dst, Dst: dst}, nil
+	}
+	src, serr := ParseSubfield(value)
+	if serr == nil {
+		if src.NBits != dst.NBits {
+			// OVS pairs each name with the other's width in this message.
+			return LearnSpec{}, fmt.Errorf("%s: bit widths of %s (%d) and %s (%d) differ",
+				item, key, src.NBits, value, dst.NBits)
+		}
+		return LearnSpec{Kind: LearnMatch, Src: src, Dst: dst}, nil
+	}
+	imm, ierr := p.learnImmediate(dst, value, item)
+	if ierr != nil {
+		return LearnSpec{}, fmt.Errorf("%s: %s value %s cannot be parsed as a subfield (%v) or an immediate value (%v)",
+			arg, key, value, serr, ierr)
+	}
+	return LearnSpec{Kind: LearnMatch, Imm: imm, Dst: dst}, nil
 }
 
-// learnSource fills in the source of spec from text: a number or a
-// subfield of the same width as spec.Dst.
-func learnSource(spec LearnSpec, src, item string) (LearnSpec, error) {
-	if startsWithDigit(src) {
-		v, err := parseBigUint(src)
+// learnImmediate parses the value a learned flow matches dst against: in
+// the field's own syntax when dst is the whole field (ip_src=10.0.0.1),
+// else as an integer.
+func (p *actionParser) learnImmediate(dst Subfield, value, item string) ([]byte, error) {
+	if dst.Ofs == 0 && dst.NBits == dst.Field.Bits {
+		v, mask, err := dst.Field.ParseValue(value, p.names)
 		if err != nil {
-			return LearnSpec{}, err
+			return nil, err
 		}
-		if v.BitLen() > spec.Dst.NBits {
-			return LearnSpec{}, fmt.Errorf("%s: value %s does not fit into %d bits", item, src, spec.Dst.NBits)
+		if mask != nil {
+			return nil, fmt.Errorf("%s: wildcards not allowed here", value)
 		}
-		spec.Imm = v.FillBytes(make([]byte, (spec.Dst.NBits+7)/8))
-		return spec, nil
+		return v, nil
 	}
-	sf, err := ParseSubfield(src)
+	v, err := parseBigUint(value)
 	if err != nil {
-		return LearnSpec{}, err
+		return nil, err
 	}
-	if spec.Kind == LearnMatch {
-		return learnCopy(spec.Dst, sf, item)
+	if v.BitLen() > dst.NBits {
+		return nil, fmt.Errorf("%s: value %s does not fit into %d bits", item, value, dst.NBits)
 	}
-	if sf.NBits != spec.Dst.NBits {
-		return LearnSpec{}, fmt.Errorf("%s: source field is %d bits wide but destination is %d bits wide",
-			item, sf.NBits, spec.Dst.NBits)
-	}
-	spec.Src = sf
-	return spec, nil
-}
-
-func learnCopy(dst, src Subfield, item string) (LearnSpec, error) {
-	if src.NBits != dst.NBits {
-		// OVS pairs each name with the other's width in this message.
-		return LearnSpec{}, fmt.Errorf("%s: bit widths of %s (%d) and %s (%d) differ",
-			item, dst, src.NBits, src, dst.NBits)
-	}
-	return LearnSpec{Kind: LearnMatch, Src: src, Dst: dst}, nil
+	return v.FillBytes(make([]byte, (dst.NBits+7)/8)), nil
 }
 
 func (a *Learn) appendText(b *strings.Builder, names PortNamer) {

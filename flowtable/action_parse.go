@@ -50,8 +50,11 @@ func parseActionText(s string, names PortNamer) (Actions, error) {
 
 // actionParser carries what changes the meaning of nested action text.
 type actionParser struct {
-	names PortNamer
-	inCT  bool // inside ct(exec(...)), where ct_mark and ct_label are settable
+	names  PortNamer
+	inCT   bool // inside ct(exec(...)), where ct_mark and ct_label are settable
+	// parent names the action whose list this is (clone, write_actions,
+	// ct), "" at the top; instructions are not allowed inside one.
+	parent string
 }
 
 // parseList parses a comma-separated action list; "drop" must stand alone.
@@ -73,6 +76,14 @@ func (p *actionParser) parseList(s string) (Actions, error) {
 		parsed, err := p.parseOne(item)
 		if err != nil {
 			return nil, err
+		}
+		if inst := instruction(parsed[0]); p.parent != "" && inst != instructionApplyActions {
+			// OVS refuses meter, and everything inside ct, when it checks
+			// the parent's actions, and the rest already when parsing.
+			if _, isMeter := parsed[0].(*Meter); isMeter || p.parent == "ct" {
+				return nil, fmt.Errorf("%s action doesn't support nested action %s", p.parent, instructionNames[inst])
+			}
+			return nil, fmt.Errorf("%s instruction not allowed here", instructionNames[inst])
 		}
 		acts = append(acts, parsed...)
 	}
@@ -135,6 +146,13 @@ func splitKeyValue(item string) (key, arg, rest string, paren bool) {
 	return item[:i], item[i+1:], "", true
 }
 
+// nestedParser parses the action list inside the parent action.
+func (p *actionParser) nestedParser(parent string) *actionParser {
+	inner := *p
+	inner.parent = parent
+	return &inner
+}
+
 // parseOne parses one item; set_field to a wide field may yield several
 // actions, every other item yields one.
 func (p *actionParser) parseOne(item string) (Actions, error) {
@@ -179,18 +197,18 @@ func (p *actionParser) parseOne(item string) (Actions, error) {
 		}
 		return one(&PushVLAN{EthType: uint16(v)}, nil)
 	case "mod_dl_src", "mod_dl_dst":
-		b, err := FieldEthSrc.parseOne(arg, nil)
+		b, err := parseEthernet(arg)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("invalid mac address %s", arg)
 		}
 		if strings.EqualFold(key, "mod_dl_src") {
 			return one(&SetEthSrc{MAC: [6]byte(b)}, nil)
 		}
 		return one(&SetEthDst{MAC: [6]byte(b)}, nil)
 	case "mod_nw_src", "mod_nw_dst":
-		b, err := FieldIPSrc.parseOne(arg, nil)
+		b, err := parseIPv4(arg)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s: could not convert to IP address", arg)
 		}
 		if strings.EqualFold(key, "mod_nw_src") {
 			return one(&SetIPv4Src{Addr: [4]byte(b)}, nil)
@@ -198,7 +216,10 @@ func (p *actionParser) parseOne(item string) (Actions, error) {
 		return one(&SetIPv4Dst{Addr: [4]byte(b)}, nil)
 	case "mod_nw_tos":
 		v, err := parseUint(arg, 8)
-		if err != nil || v&3 != 0 {
+		if err != nil {
+			return nil, fmt.Errorf("invalid TOS \"%s\"", arg)
+		}
+		if v&3 != 0 {
 			return nil, fmt.Errorf("%s: not a valid TOS", arg)
 		}
 		return one(&SetIPTOS{TOS: uint8(v)}, nil)
@@ -253,7 +274,7 @@ func (p *actionParser) parseOne(item string) (Actions, error) {
 	case "clear_actions":
 		return one(&ClearActions{}, nil)
 	case "write_actions":
-		inner, err := p.parseList(arg)
+		inner, err := p.nestedParser("write_actions").parseList(arg)
 		if err != nil {
 			return nil, err
 		}
@@ -295,13 +316,13 @@ func (p *actionParser) parseOne(item string) (Actions, error) {
 	case "set_mpls_label":
 		v, err := parseUint(arg, 20)
 		if err != nil {
-			return nil, fmt.Errorf("invalid MPLS label \"%s\"", arg)
+			return nil, fmt.Errorf("%s: not a valid MPLS label", arg)
 		}
 		return one(&SetMPLSLabel{Label: uint32(v)}, nil)
 	case "set_mpls_tc":
 		v, err := parseUint(arg, 3)
 		if err != nil {
-			return nil, fmt.Errorf("invalid MPLS TC \"%s\"", arg)
+			return nil, fmt.Errorf("%s: not a valid MPLS TC", arg)
 		}
 		return one(&SetMPLSTC{TC: uint8(v)}, nil)
 	case "set_mpls_ttl":
@@ -316,6 +337,10 @@ func (p *actionParser) parseOne(item string) (Actions, error) {
 			return nil, fmt.Errorf("invalid numeric format %s", arg)
 		}
 		if strings.EqualFold(key, "push_mpls") {
+			if v != EthTypeMPLS && v != EthTypeMPLSM {
+				// ovs-ofctl sends it and the switch refuses it.
+				return nil, fmt.Errorf("%s: push_mpls needs an MPLS ethertype (OFPBAC_BAD_ARGUMENT)", arg)
+			}
 			return one(&PushMPLS{EthType: uint16(v)}, nil)
 		}
 		return one(&PopMPLS{EthType: uint16(v)}, nil)
@@ -326,7 +351,7 @@ func (p *actionParser) parseOne(item string) (Actions, error) {
 	case "check_pkt_larger":
 		return one(parseCheckPktLarger(arg, rest))
 	case "clone":
-		inner, err := p.parseList(arg)
+		inner, err := p.nestedParser("clone").parseList(arg)
 		if err != nil {
 			return nil, err
 		}
@@ -371,6 +396,10 @@ func (p *actionParser) parseOutput(arg string) (Action, error) {
 	return outputToPort(port, 0), nil
 }
 
+// minTruncateLen is the shortest truncation OVS allows: an Ethernet
+// header.
+const minTruncateLen = 14
+
 // parseOutputTrunc parses "port=P,max_len=N".
 func (p *actionParser) parseOutputTrunc(arg string) (Action, error) {
 	a := &OutputTrunc{}
@@ -391,6 +420,9 @@ func (p *actionParser) parseOutputTrunc(arg string) (Action, error) {
 			n, err := parseUint32(v)
 			if err != nil {
 				return nil, err
+			}
+			if n < minTruncateLen {
+				return nil, fmt.Errorf("max_len %d is less than the minimum value %d", n, minTruncateLen)
 			}
 			a.MaxLen, haveLen = n, true
 		default:
@@ -640,11 +672,11 @@ func (p *actionParser) parseResubmit(arg string, paren bool) (Action, error) {
 		r.InPort = port
 	}
 	if tableStr != "" {
-		t, err := parseUint(tableStr, 32)
-		if err != nil || t > 254 {
+		t, err := parseTable(tableStr)
+		if err != nil {
 			return nil, fmt.Errorf("%s: resubmit to unknown table", tableStr)
 		}
-		r.Table = uint8(t)
+		r.Table = t
 	}
 	switch ctStr {
 	case "":
@@ -659,8 +691,10 @@ func (p *actionParser) parseResubmit(arg string, paren bool) (Action, error) {
 	return r, nil
 }
 
+// parseTable parses a table number; OVS reads table numbers in decimal
+// only, so "010" is table 10.
 func parseTable(s string) (uint8, error) {
-	t, err := parseUint(s, 32)
+	t, err := strconv.ParseUint(s, 10, 32)
 	if err != nil || t > 254 {
 		return 0, fmt.Errorf("unknown table \"%s\"", s)
 	}
@@ -745,7 +779,7 @@ func parseFinTimeout(arg string) (Action, error) {
 		k, v, _ := strings.Cut(kv, "=")
 		n, err := parseUint(v, 16)
 		if err != nil {
-			return nil, fmt.Errorf("invalid numeric format %s", v)
+			return nil, fmt.Errorf("invalid %s \"%s\"", k, v)
 		}
 		switch k {
 		case "idle_timeout":
@@ -768,7 +802,10 @@ func (p *actionParser) parseSample(arg string) (Action, error) {
 		case "probability":
 			var n uint64
 			n, err = parseUint(v, 16)
-			if err != nil || n == 0 {
+			if err != nil {
+				return nil, fmt.Errorf("invalid probability \"%s\"", v)
+			}
+			if n == 0 {
 				return nil, fmt.Errorf("invalid probability value \"%s\"", v)
 			}
 			s.Probability = uint16(n)
@@ -969,8 +1006,11 @@ func instruction(a Action) int {
 	case *GotoTable:
 		return 5
 	}
-	return 1
+	return instructionApplyActions
 }
+
+// instructionApplyActions is what instruction returns for plain actions.
+const instructionApplyActions = 1
 
 var instructionNames = [...]string{"meter", "apply_actions", "clear_actions", "write_actions", "write_metadata", "goto_table"}
 
@@ -982,7 +1022,7 @@ func checkInstructionOrder(acts Actions) error {
 		case inst < last:
 			return fmt.Errorf("invalid instruction ordering: %s must appear before %s, for OpenFlow 1.1+ compatibility",
 				instructionNames[inst], instructionNames[last])
-		case inst == last && inst != 1:
+		case inst == last && inst != instructionApplyActions:
 			return fmt.Errorf("duplicate %s instruction not allowed, for OpenFlow 1.1+ compatibility",
 				instructionNames[inst])
 		}
