@@ -50,8 +50,8 @@ func parseActionText(s string, names PortNamer) (Actions, error) {
 
 // actionParser carries what changes the meaning of nested action text.
 type actionParser struct {
-	names  PortNamer
-	inCT   bool // inside ct(exec(...)), where ct_mark and ct_label are settable
+	names PortNamer
+	inCT  bool // inside ct(exec(...)), where ct_mark and ct_label are settable
 	// parent names the action whose list this is (clone, write_actions,
 	// ct), "" at the top; instructions are not allowed inside one.
 	parent string
