@@ -65,6 +65,7 @@ var controllerReasonNames = [...]string{
 	ReasonPacketOut:  "packet_out",
 }
 
+// String returns the reason's name in ovs-ofctl syntax.
 func (r ControllerReason) String() string {
 	if int(r) < len(controllerReasonNames) {
 		return controllerReasonNames[r]
@@ -337,10 +338,10 @@ type Bundle struct {
 }
 
 // OutputsTo reports whether any action, including those nested in
-// write_actions and clone, may output to port, as OVS's out_port filter
-// decides it: explicit outputs, enqueue, controller (port CONTROLLER) and
-// bundle members. Outputs through registers are not known statically and
-// do not count, as in OVS.
+// write_actions, clone and ct, outputs to port, as OVS's out_port filter
+// decides it: output, truncated output, enqueue, and controller for port
+// CONTROLLER. Outputs chosen at run time (through a register, bundle,
+// group) do not count, as in OVS.
 func (a Actions) OutputsTo(port Port) bool {
 	for _, act := range a {
 		switch act := act.(type) {
@@ -359,14 +360,6 @@ func (a Actions) OutputsTo(port Port) bool {
 		case *Controller:
 			if port == PortController {
 				return true
-			}
-		case *Bundle:
-			if act.Dst == nil {
-				for _, m := range act.Members {
-					if m == port {
-						return true
-					}
-				}
 			}
 		case *WriteActions:
 			if act.Actions.OutputsTo(port) {

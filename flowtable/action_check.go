@@ -14,6 +14,7 @@ type ActionCheckError struct {
 	Warning string
 }
 
+// Error returns ovs-ofctl's message.
 func (e *ActionCheckError) Error() string {
 	return "actions are invalid with specified match (" + e.Code + ")"
 }
