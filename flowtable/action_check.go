@@ -134,6 +134,10 @@ func (c *actionChecker) checkOne(act Action) error {
 	case *SetL4Src, *SetL4Dst:
 		c.onlyOpenFlow10(f.PrereqsMet(PrereqTCP) || f.PrereqsMet(PrereqUDP) || f.PrereqsMet(PrereqSCTP))
 	case *SetField:
+		if !act.Field.Writable {
+			// Only load can name one; the switch refuses it.
+			return &ActionCheckError{Code: "OFPBAC_BAD_SET_ARGUMENT"}
+		}
 		// Setting vlan_vid also needs a tag to set it in, though
 		// matching on it does not.
 		vlanless := act.Field == FieldVLANVID && !c.hasVLAN()
@@ -204,11 +208,12 @@ func checkSrc(sf Subfield, m *Match) error {
 }
 
 func checkDst(sf Subfield, m *Match) error {
+	if !sf.Field.Writable {
+		return &ActionCheckError{Code: "OFPBAC_BAD_SET_ARGUMENT",
+			Warning: fmt.Sprintf("destination field %s is not writable", sf.Field.Name)}
+	}
 	if !m.PrereqsMet(sf.Field.Prereq) {
 		return inconsistent("destination field %s lacks correct prerequisites", sf.Field.Name)
-	}
-	if !sf.Field.Writable {
-		return inconsistent("destination field %s is not writable", sf.Field.Name)
 	}
 	return nil
 }

@@ -141,9 +141,6 @@ func (p *actionParser) parseLearnSpec(item, key, value string, hasValue bool, ar
 		if err != nil {
 			return LearnSpec{}, err
 		}
-		if err := p.checkWritable(dst.Field); err != nil {
-			return LearnSpec{}, err
-		}
 		spec := LearnSpec{Kind: LearnLoad, Dst: dst}
 		if !startsWithDigit(srcStr) {
 			src, err := ParseSubfield(srcStr)

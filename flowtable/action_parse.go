@@ -533,7 +533,7 @@ func (p *actionParser) parseSetField(arg string) (Action, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: missing `->'", arg)
 	}
-	f, found := FieldByName(name)
+	f, found := fieldByMatchName(name)
 	switch name {
 	// In a match, tp_src and tp_dst mean the L4 port of whatever nw_proto
 	// selects, so they are no field's name; as a set_field destination
@@ -546,7 +546,10 @@ func (p *actionParser) parseSetField(arg string) (Action, error) {
 	if !found {
 		return nil, fmt.Errorf("%s is not a valid OXM field name", name)
 	}
-	if err := p.checkWritable(f); err != nil {
+	if !f.Writable {
+		return nil, fmt.Errorf("%s is read-only", f.Name)
+	}
+	if err := p.checkCTField(f); err != nil {
 		return nil, err
 	}
 	value, mask, err := f.ParseValue(valueStr, p.names)
@@ -559,12 +562,9 @@ func (p *actionParser) parseSetField(arg string) (Action, error) {
 	return &SetField{Field: f, Value: value, Mask: mask}, nil
 }
 
-// checkWritable rejects destinations that set_field, load and move may
-// not write.
-func (p *actionParser) checkWritable(f *Field) error {
-	if !f.Writable {
-		return fmt.Errorf("%s is read-only", f.Name)
-	}
+// checkCTField keeps set_field and load from writing ct_mark and
+// ct_label outside ct, where they would not reach the connection.
+func (p *actionParser) checkCTField(f *Field) error {
 	if isCTField(f) && !p.inCT {
 		return errors.New("cannot set CT fields outside of ct action")
 	}
@@ -592,7 +592,7 @@ func (p *actionParser) parseLoad(arg string) (Action, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := p.checkWritable(dst.Field); err != nil {
+	if err := p.checkCTField(dst.Field); err != nil {
 		return nil, err
 	}
 	v, err := parseBigUint(valueStr)
@@ -641,9 +641,6 @@ func parseMove(arg string) (Action, error) {
 	dst, err := ParseSubfield(dstStr)
 	if err != nil {
 		return nil, err
-	}
-	if !dst.Field.Writable {
-		return nil, fmt.Errorf("%s is read-only", dst.Field.Name)
 	}
 	if src.NBits != dst.NBits {
 		return nil, fmt.Errorf("%s: source field is %d bits wide but destination is %d bits wide",

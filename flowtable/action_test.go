@@ -235,6 +235,7 @@ func TestActionsParseErrors(t *testing.T) {
 		{"load missing arrow", "load:5", "5: missing `->'"},
 		{"set_field missing arrow", "set_field:5", "5: missing `->'"},
 		{"set_field unknown", "set_field:1->nosuchfield", "nosuchfield is not a valid OXM field name"},
+		{"set_field NXM name", "set_field:1->NXM_NX_REG0", "NXM_NX_REG0 is not a valid OXM field name"},
 		{"set_field read-only", "set_field:0x8100->eth_type", "eth_type is read-only"},
 		{"set_field ct_mark", "set_field:7->ct_mark", "cannot set CT fields outside of ct action"},
 		{"load ct_label", "load:0x0->NXM_NX_CT_LABEL[0]", "cannot set CT fields outside of ct action"},
@@ -369,6 +370,10 @@ func TestActionsCheck(t *testing.T) {
 		{"learned flow has eth_type", ip, "learn(eth_type=0x800,NXM_OF_IP_DST[]=NXM_OF_IP_SRC[]),output:1", "", ""},
 		{"learned flow lacks arp", nil, "learn(table=66,NXM_NX_REG1[],NXM_NX_ARP_SHA[]=NXM_OF_ETH_SRC[])",
 			"source field arp_sha lacks correct prerequisites", "OFPBAC_MATCH_INCONSISTENT"},
+		{"move to read-only field", nil, "move:NXM_NX_REG0[0..15]->NXM_OF_ETH_TYPE[]", "destination field eth_type is not writable", "OFPBAC_BAD_SET_ARGUMENT"},
+		{"pop to read-only field", nil, "pop:NXM_OF_ETH_TYPE[]", "destination field eth_type is not writable", "OFPBAC_BAD_SET_ARGUMENT"},
+		{"learn load to read-only field", nil, "learn(load:1->NXM_OF_ETH_TYPE[])", "destination field eth_type is not writable", "OFPBAC_BAD_SET_ARGUMENT"},
+		{"load to read-only field", nil, "load:1->NXM_OF_ETH_TYPE[]", "", "OFPBAC_BAD_SET_ARGUMENT"},
 		{"nested in clone", nil, "clone(set_field:1->tcp_src)", "set_field tcp_src lacks correct prerequisites", "OFPBAC_MATCH_INCONSISTENT"},
 	}
 	for _, tt := range tests {
