@@ -1,16 +1,30 @@
 package flowtable
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
 // FuzzParseActions checks that parsing never panics and that whatever
 // parses prints as text that parses back to the same actions, both as
-// ParseActions normalizes them and as OpenFlow 1.5 does.
+// ParseActions normalizes them and as OpenFlow 1.5 does. The seeds are
+// the unit test inputs and the actions of every golden flow.
 func FuzzParseActions(f *testing.F) {
 	for _, tt := range actionRoundTripTests {
 		f.Add(tt.in)
+	}
+	for _, name := range []string{"flows.golden", "errors.golden"} {
+		data, _ := os.ReadFile(filepath.Join(*goldenDir, name))
+		for _, line := range strings.Split(string(data), "\n") {
+			if in, ok := strings.CutPrefix(line, "in "); ok {
+				if actions, ok := actionsPart(in); ok {
+					f.Add(actions)
+				}
+			}
+		}
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		roundTrip(t, s, func(s string) (Actions, error) { return ParseActions(s, goldenPorts) })
