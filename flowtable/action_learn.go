@@ -1,0 +1,301 @@
+package flowtable
+
+import (
+	"fmt"
+	"math/big"
+	"strconv"
+	"strings"
+)
+
+// Learn adds or modifies a flow built from the packet being processed.
+type Learn struct {
+	Table          uint8
+	Priority       uint16
+	IdleTimeout    uint16
+	HardTimeout    uint16
+	FinIdleTimeout uint16
+	FinHardTimeout uint16
+	Cookie         uint64
+	SendFlowRem    bool      // the learned flow sends flow-removed messages
+	DeleteLearned  bool      // learned flows go when this flow goes
+	Limit          uint32    // maximum number of learned flows; 0 is none
+	ResultDst      *Subfield // 1 bit set when learning succeeded; nil if unused
+	Specs          []LearnSpec
+}
+
+// LearnSpecKind says what a learn spec contributes to the learned flow.
+type LearnSpecKind uint8
+
+// Learn spec kinds.
+const (
+	LearnMatch  LearnSpecKind = iota // match Dst against Src or Imm
+	LearnLoad                        // load Src or Imm into Dst
+	LearnOutput                      // output to the port in Src
+)
+
+// LearnSpec is one field spec of a learn action. The source is the
+// packet's Src subfield, or, when Src.Field is nil, the immediate value
+// Imm (big-endian, just wide enough for Dst.NBits).
+type LearnSpec struct {
+	Kind LearnSpecKind
+	Src  Subfield
+	Imm  []byte
+	Dst  Subfield // unused for LearnOutput
+}
+
+// learnDefaultPriority is OpenFlow's default flow priority.
+const learnDefaultPriority = 0x8000
+
+func (p *actionParser) parseLearn(arg string) (Action, error) {
+	l := &Learn{Table: 1, Priority: learnDefaultPriority}
+	items, err := splitTopLevel(arg)
+	if err != nil {
+		return nil, err
+	}
+	for _, item := range items {
+		if item == "" {
+			continue
+		}
+		if err := p.parseLearnItem(l, item, arg); err != nil {
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+// parseLearnItem parses one comma-separated item of learn(arg): a flow
+// property or a field spec.
+func (p *actionParser) parseLearnItem(l *Learn, item, arg string) error {
+	key, value, hasValue := strings.Cut(item, "=")
+	num := func(bits int) (uint64, error) {
+		v, err := parseUint(value, bits)
+		if err != nil {
+			return 0, fmt.Errorf("%s: invalid %s value \"%s\"", arg, key, value)
+		}
+		return v, nil
+	}
+	var err error
+	var v uint64
+	switch key {
+	case "table":
+		v, err = strconv.ParseUint(value, 10, 8)
+		switch {
+		case err != nil:
+			return fmt.Errorf("unknown table \"%s\"", value)
+		case v == NoTable:
+			return fmt.Errorf("%s: table id 255 not valid for `learn' action", item)
+		}
+		l.Table = uint8(v)
+	case "priority":
+		v, err = num(16)
+		l.Priority = uint16(v)
+	case "idle_timeout":
+		v, err = num(16)
+		l.IdleTimeout = uint16(v)
+	case "hard_timeout":
+		v, err = num(16)
+		l.HardTimeout = uint16(v)
+	case "fin_idle_timeout":
+		v, err = num(16)
+		l.FinIdleTimeout = uint16(v)
+	case "fin_hard_timeout":
+		v, err = num(16)
+		l.FinHardTimeout = uint16(v)
+	case "cookie":
+		l.Cookie, err = num(64)
+	case "limit":
+		v, err = num(32)
+		l.Limit = uint32(v)
+	case "send_flow_rem":
+		l.SendFlowRem = true
+	case "delete_learned":
+		l.DeleteLearned = true
+	case "result_dst":
+		var sf Subfield
+		if sf, err = ParseSubfield(value); err == nil {
+			if sf.NBits != 1 {
+				return fmt.Errorf("%s: result_dst must be a 1-bit field", arg)
+			}
+			l.ResultDst = &sf
+		}
+	default:
+		spec, err := p.parseLearnSpec(item, key, value, hasValue, arg)
+		if err != nil {
+			return err
+		}
+		l.Specs = append(l.Specs, spec)
+	}
+	return err
+}
+
+// parseLearnSpec parses "load:SRC->DST", "output:SRC", "DST=SRC" or
+// "DST", where DST is a field name or a subfield and SRC a subfield or an
+// immediate value.
+func (p *actionParser) parseLearnSpec(item, key, value string, hasValue bool, arg string) (LearnSpec, error) {
+	if rest, ok := strings.CutPrefix(item, "load:"); ok {
+		srcStr, dstStr, ok := strings.Cut(rest, "->")
+		if !ok {
+			return LearnSpec{}, fmt.Errorf("%s: missing `->'", rest)
+		}
+		dst, err := ParseSubfield(dstStr)
+		if err != nil {
+			return LearnSpec{}, err
+		}
+		spec := LearnSpec{Kind: LearnLoad, Dst: dst}
+		if !startsWithDigit(srcStr) {
+			src, err := ParseSubfield(srcStr)
+			if err != nil {
+				return LearnSpec{}, err
+			}
+			if src.NBits != dst.NBits {
+				return LearnSpec{}, fmt.Errorf("%s: source field is %d bits wide but destination is %d bits wide",
+					rest, src.NBits, dst.NBits)
+			}
+			spec.Src = src
+			return spec, nil
+		}
+		v, err := parseBigUint(srcStr)
+		if err != nil {
+			return LearnSpec{}, err
+		}
+		if v.BitLen() > dst.NBits {
+			return LearnSpec{}, fmt.Errorf("%s: value does not fit into %d bits", rest, dst.NBits)
+		}
+		spec.Imm = v.FillBytes(make([]byte, (dst.NBits+7)/8))
+		return spec, nil
+	}
+	if rest, ok := strings.CutPrefix(item, "output:"); ok {
+		src, err := ParseSubfield(rest)
+		if err != nil {
+			return LearnSpec{}, err
+		}
+		return LearnSpec{Kind: LearnOutput, Src: src}, nil
+	}
+	dst, err := ParseSubfield(key)
+	if err != nil {
+		return LearnSpec{}, fmt.Errorf("%s: unknown keyword %s", arg, key)
+	}
+	if !hasValue {
+		return LearnSpec{Kind: LearnMatch, Src: dst, Dst: dst}, nil
+	}
+	src, serr := ParseSubfield(value)
+	if serr == nil {
+		if src.NBits != dst.NBits {
+			// OVS pairs each name with the other's width in this message.
+			return LearnSpec{}, fmt.Errorf("%s: bit widths of %s (%d) and %s (%d) differ",
+				item, key, src.NBits, value, dst.NBits)
+		}
+		return LearnSpec{Kind: LearnMatch, Src: src, Dst: dst}, nil
+	}
+	imm, ierr := p.learnImmediate(dst, value, item)
+	if ierr != nil {
+		return LearnSpec{}, fmt.Errorf("%s: %s value %s cannot be parsed as a subfield (%v) or an immediate value (%v)",
+			arg, key, value, serr, ierr)
+	}
+	return LearnSpec{Kind: LearnMatch, Imm: imm, Dst: dst}, nil
+}
+
+// learnImmediate parses the value a learned flow matches dst against: in
+// the field's own syntax when dst is the whole field (ip_src=10.0.0.1),
+// else as an integer.
+func (p *actionParser) learnImmediate(dst Subfield, value, item string) ([]byte, error) {
+	if dst.Ofs == 0 && dst.NBits == dst.Field.Bits {
+		v, mask, err := dst.Field.ParseValue(value, p.names)
+		if err != nil {
+			return nil, err
+		}
+		if mask != nil {
+			return nil, fmt.Errorf("%s: wildcards not allowed here", value)
+		}
+		return v, nil
+	}
+	v, err := parseBigUint(value)
+	if err != nil {
+		return nil, err
+	}
+	if v.BitLen() > dst.NBits {
+		return nil, fmt.Errorf("%s: value %s does not fit into %d bits", item, value, dst.NBits)
+	}
+	return v.FillBytes(make([]byte, (dst.NBits+7)/8)), nil
+}
+
+func (a *Learn) appendText(b *strings.Builder, names PortNamer) {
+	fmt.Fprintf(b, "learn(table=%d", a.Table)
+	for _, opt := range []struct {
+		name  string
+		value uint16
+	}{
+		{"idle_timeout", a.IdleTimeout},
+		{"hard_timeout", a.HardTimeout},
+		{"fin_idle_timeout", a.FinIdleTimeout},
+		{"fin_hard_timeout", a.FinHardTimeout},
+	} {
+		if opt.value != 0 {
+			fmt.Fprintf(b, ",%s=%d", opt.name, opt.value)
+		}
+	}
+	if a.Priority != learnDefaultPriority {
+		fmt.Fprintf(b, ",priority=%d", a.Priority)
+	}
+	if a.SendFlowRem {
+		b.WriteString(",send_flow_rem")
+	}
+	if a.DeleteLearned {
+		b.WriteString(",delete_learned")
+	}
+	if a.Cookie != 0 {
+		b.WriteString(",cookie=" + hex0(a.Cookie))
+	}
+	if a.Limit != 0 {
+		fmt.Fprintf(b, ",limit=%d", a.Limit)
+	}
+	if a.ResultDst != nil {
+		b.WriteString(",result_dst=" + a.ResultDst.String())
+	}
+	for _, s := range a.Specs {
+		b.WriteByte(',')
+		s.appendText(b, names)
+	}
+	b.WriteByte(')')
+}
+
+func (s *LearnSpec) appendText(b *strings.Builder, names PortNamer) {
+	switch s.Kind {
+	case LearnOutput:
+		b.WriteString("output:" + s.Src.String())
+	case LearnLoad:
+		b.WriteString("load:")
+		if s.Src.Field == nil {
+			b.WriteString(formatHex(s.Imm))
+		} else {
+			b.WriteString(s.Src.String())
+		}
+		b.WriteString("->" + s.Dst.String())
+	case LearnMatch:
+		switch {
+		case s.Src.Field != nil && s.Src == s.Dst:
+			b.WriteString(s.Src.String())
+		case s.Src.Field != nil:
+			b.WriteString(s.Dst.String() + "=" + s.Src.String())
+		case s.Dst.Ofs == 0 && s.Dst.NBits == s.Dst.Field.Bits:
+			b.WriteString(s.Dst.Field.Name + "=" + s.Dst.Field.FormatValue(s.Imm, nil, names))
+		default:
+			b.WriteString(s.Dst.String() + "=" + formatHex(s.Imm))
+		}
+	}
+}
+
+// learnedMatch accumulates what the learned flow's immediate match specs
+// pin down, so later specs' prerequisites can be checked against it.
+func learnedMatch(specs []LearnSpec, upTo int) *Match {
+	m := &Match{}
+	for _, s := range specs[:upTo] {
+		if s.Kind != LearnMatch || s.Src.Field != nil || s.Dst.NBits > 64 {
+			continue
+		}
+		v := new(big.Int).SetBytes(s.Imm).Uint64()
+		s.Dst.Set(&m.Key, v)
+		s.Dst.SetMask(&m.Mask)
+	}
+	return m
+}

@@ -1,0 +1,603 @@
+package flowtable
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+	"strconv"
+	"strings"
+)
+
+// outputToPort builds an output to port; output to CONTROLLER is a
+// controller action, as OVS treats it.
+func outputToPort(port Port, maxLen uint16) Action {
+	if port == PortController {
+		if maxLen == 0 {
+			maxLen = 0xffff
+		}
+		return &Controller{MaxLen: maxLen, Reason: ReasonAction}
+	}
+	return &Output{Port: port}
+}
+
+func (p *actionParser) parseOutput(arg string) (Action, error) {
+	if strings.Contains(arg, "[") {
+		if sf, err := ParseSubfield(arg); err == nil {
+			return &OutputReg{Src: sf}, nil
+		}
+	}
+	port, err := ParsePort(arg, p.names)
+	if err != nil {
+		return nil, fmt.Errorf("%s: output to unknown port", arg)
+	}
+	return outputToPort(port, 0), nil
+}
+
+// minTruncateLen is the shortest truncation OVS allows: an Ethernet
+// header.
+const minTruncateLen = 14
+
+// parseOutputTrunc parses "port=P,max_len=N".
+func (p *actionParser) parseOutputTrunc(arg string) (Action, error) {
+	a := &OutputTrunc{}
+	var havePort, haveLen bool
+	for _, kv := range strings.Split(arg, ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "port":
+			port, err := ParsePort(v, p.names)
+			if err != nil {
+				if strings.Contains(v, "[") {
+					return nil, fmt.Errorf("output to unknown truncate port: %s", v)
+				}
+				return nil, fmt.Errorf("%s: output to unknown port", arg)
+			}
+			a.Port, havePort = port, true
+		case "max_len":
+			n, err := parseUint32(v)
+			if err != nil {
+				return nil, err
+			}
+			if n < minTruncateLen {
+				return nil, fmt.Errorf("max_len %d is less than the minimum value %d", n, minTruncateLen)
+			}
+			a.MaxLen, haveLen = n, true
+		default:
+			return nil, fmt.Errorf("%s: output to unknown port", arg)
+		}
+	}
+	if !havePort || !haveLen {
+		return nil, fmt.Errorf("%s: output to unknown port", arg)
+	}
+	return a, nil
+}
+
+func (p *actionParser) parseController(arg string) (Action, error) {
+	c := &Controller{MaxLen: 0xffff, Reason: ReasonAction}
+	if arg == "" {
+		return c, nil
+	}
+	if !strings.ContainsAny(arg, "=,") && arg != "pause" {
+		n, err := parseUint(arg, 16)
+		if err != nil {
+			return nil, fmt.Errorf("invalid numeric format %s", arg)
+		}
+		c.MaxLen = uint16(n)
+		return c, nil
+	}
+	for _, kv := range strings.Split(arg, ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		var err error
+		switch k {
+		case "max_len":
+			var n uint64
+			n, err = parseUint(v, 16)
+			c.MaxLen = uint16(n)
+		case "reason":
+			c.Reason, err = parseControllerReason(v)
+		case "id":
+			var n uint64
+			n, err = parseUint(v, 16)
+			c.ID = uint16(n)
+		case "userdata":
+			c.Userdata, err = parseHexBytes(v, "userdata")
+			if len(c.Userdata) == 0 {
+				c.Userdata = nil // empty userdata is no userdata
+			}
+		case "pause":
+			c.Pause = true
+		case "meter_id":
+			c.MeterID, err = parseUint32(v)
+		default:
+			return nil, fmt.Errorf("%s: unknown controller action argument", k)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+func parseControllerReason(s string) (ControllerReason, error) {
+	for r, name := range controllerReasonNames {
+		if name == s {
+			return ControllerReason(r), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown reason \"%s\"", s)
+}
+
+func (p *actionParser) parseEnqueue(arg string) (Action, error) {
+	portStr, queueStr, ok := strings.Cut(arg, ":")
+	if !ok {
+		portStr, queueStr, ok = strings.Cut(arg, ",")
+	}
+	if !ok {
+		return nil, errors.New(`"enqueue" syntax is "enqueue:PORT:QUEUE" or "enqueue(PORT,QUEUE)"`)
+	}
+	port, err := ParsePort(portStr, p.names)
+	if err != nil {
+		return nil, fmt.Errorf("%s: enqueue to unknown port", portStr)
+	}
+	q, err := parseUint32(queueStr)
+	if err != nil {
+		return nil, err
+	}
+	return &Enqueue{Port: port, Queue: q}, nil
+}
+
+func parseDecTTL(arg string, paren bool) (Action, error) {
+	if !paren || arg == "" {
+		return &DecTTL{}, nil
+	}
+	d := &DecTTL{}
+	for _, s := range strings.Split(arg, ",") {
+		if s == "" {
+			return nil, errors.New("dec_ttl_cnt_ids: expected at least one controller id.")
+		}
+		id, err := parseUint(s, 16)
+		if err != nil {
+			return nil, fmt.Errorf("invalid numeric format %s", s)
+		}
+		d.IDs = append(d.IDs, uint16(id))
+	}
+	return d, nil
+}
+
+// parseSetField parses "value[/mask]->field".
+func (p *actionParser) parseSetField(arg string) (Action, error) {
+	valueStr, name, ok := strings.Cut(arg, "->")
+	if !ok {
+		return nil, fmt.Errorf("%s: missing `->'", arg)
+	}
+	f, found := fieldByMatchName(name)
+	switch name {
+	// In a match, tp_src and tp_dst mean the L4 port of whatever nw_proto
+	// selects, so they are no field's name; as a set_field destination
+	// OVS takes them as TCP's.
+	case "tp_src":
+		f, found = FieldTCPSrc, true
+	case "tp_dst":
+		f, found = FieldTCPDst, true
+	}
+	if !found {
+		return nil, fmt.Errorf("%s is not a valid OXM field name", name)
+	}
+	if !f.Writable {
+		return nil, fmt.Errorf("%s is read-only", f.Name)
+	}
+	if err := p.checkCTField(f); err != nil {
+		return nil, err
+	}
+	value, mask, err := f.ParseValue(valueStr, p.names)
+	if err != nil {
+		return nil, err
+	}
+	if mask == nil {
+		mask = onesMask(f)
+	}
+	return &SetField{Field: f, Value: value, Mask: mask}, nil
+}
+
+// checkCTField keeps set_field and load from writing ct_mark and
+// ct_label outside ct, where they would not reach the connection.
+func (p *actionParser) checkCTField(f *Field) error {
+	if isCTField(f) && !p.inCT {
+		return errors.New("cannot set CT fields outside of ct action")
+	}
+	return nil
+}
+
+func isCTField(f *Field) bool { return f == FieldCTMark || f == FieldCTLabel }
+
+// onesMask is an exact-match mask for f.
+func onesMask(f *Field) []byte {
+	m := make([]byte, f.Bytes())
+	for j := 0; j < f.Bits; j++ {
+		m[len(m)-1-j/8] |= 1 << (j % 8)
+	}
+	return m
+}
+
+// parseLoad parses "value->dst[..]" into a load-style SetField.
+func (p *actionParser) parseLoad(arg string) (Action, error) {
+	valueStr, dstStr, ok := strings.Cut(arg, "->")
+	if !ok {
+		return nil, fmt.Errorf("%s: missing `->'", arg)
+	}
+	dst, err := ParseSubfield(dstStr)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.checkCTField(dst.Field); err != nil {
+		return nil, err
+	}
+	v, err := parseBigUint(valueStr)
+	if err != nil {
+		return nil, err
+	}
+	if v.BitLen() > dst.NBits {
+		return nil, fmt.Errorf("%s: value %s does not fit into %d bits", arg, valueStr, dst.NBits)
+	}
+	return subfieldLoad(dst, v), nil
+}
+
+// subfieldLoad builds the SetField that writes v into dst.
+func subfieldLoad(dst Subfield, v *big.Int) *SetField {
+	n := dst.Field.Bytes()
+	value := new(big.Int).Lsh(v, uint(dst.Ofs)).FillBytes(make([]byte, n))
+	ones := new(big.Int).Lsh(big.NewInt(1), uint(dst.NBits))
+	ones.Sub(ones, big.NewInt(1))
+	mask := ones.Lsh(ones, uint(dst.Ofs)).FillBytes(make([]byte, n))
+	return &SetField{Field: dst.Field, Value: value, Mask: mask, Load: true}
+}
+
+// parseBigUint parses a decimal or 0x-hex integer of any width.
+func parseBigUint(s string) (*big.Int, error) {
+	v, ok := new(big.Int), false
+	if hex, isHex := strings.CutPrefix(strings.ToLower(s), "0x"); isHex {
+		_, ok = v.SetString(hex, 16)
+	} else if s != "" && s[0] >= '0' && s[0] <= '9' {
+		_, ok = v.SetString(s, 10)
+	}
+	if !ok || v.Sign() < 0 {
+		return nil, fmt.Errorf("%s: invalid numeric format", s)
+	}
+	return v, nil
+}
+
+func parseMove(arg string) (Action, error) {
+	srcStr, dstStr, ok := strings.Cut(arg, "->")
+	if !ok {
+		return nil, fmt.Errorf("%s: missing `->' following source", arg)
+	}
+	src, err := ParseSubfield(srcStr)
+	if err != nil {
+		return nil, err
+	}
+	dst, err := ParseSubfield(dstStr)
+	if err != nil {
+		return nil, err
+	}
+	if src.NBits != dst.NBits {
+		return nil, fmt.Errorf("%s: source field is %d bits wide but destination is %d bits wide",
+			arg, src.NBits, dst.NBits)
+	}
+	return &Move{Src: src, Dst: dst}, nil
+}
+
+// parseResubmit parses "port" (colon form) or "[port],[table][,ct]".
+func (p *actionParser) parseResubmit(arg string, paren bool) (Action, error) {
+	r := &Resubmit{InPort: PortInPort, Table: NoTable}
+	portStr, tableStr, ctStr := arg, "", ""
+	if paren {
+		parts := strings.Split(arg, ",")
+		if len(parts) > 3 {
+			return nil, fmt.Errorf("%s: too many arguments to resubmit", arg)
+		}
+		parts = append(parts, "", "")
+		portStr, tableStr, ctStr = parts[0], parts[1], parts[2]
+	}
+	if portStr != "" {
+		port, err := ParsePort(portStr, p.names)
+		if err != nil {
+			return nil, fmt.Errorf("%s: resubmit to unknown port", portStr)
+		}
+		r.InPort = port
+	}
+	if tableStr != "" {
+		t, err := parseTable(tableStr)
+		if err != nil {
+			return nil, fmt.Errorf("%s: resubmit to unknown table", tableStr)
+		}
+		r.Table = t
+	}
+	switch ctStr {
+	case "":
+	case "ct":
+		r.CT = true
+	default:
+		return nil, fmt.Errorf("%s: unknown resubmit argument", ctStr)
+	}
+	if r.InPort == PortInPort && r.Table == NoTable {
+		return nil, errors.New(`at least one "in_port" or "table" must be specified on resubmit`)
+	}
+	return r, nil
+}
+
+// parseTable parses a table number; OVS reads table numbers in decimal
+// only, so "010" is table 10.
+func parseTable(s string) (uint8, error) {
+	t, err := strconv.ParseUint(s, 10, 32)
+	if err != nil || t > 254 {
+		return 0, fmt.Errorf("unknown table \"%s\"", s)
+	}
+	return uint8(t), nil
+}
+
+func parseWriteMetadata(arg string) (Action, error) {
+	valueStr, maskStr, masked := strings.Cut(arg, "/")
+	v, err := parseUint(valueStr, 64)
+	if err != nil {
+		return nil, fmt.Errorf("invalid numeric format %s", valueStr)
+	}
+	w := &WriteMetadata{Value: v, Mask: ^uint64(0)}
+	if masked {
+		if w.Mask, err = parseUint(maskStr, 64); err != nil {
+			return nil, fmt.Errorf("invalid numeric format %s", maskStr)
+		}
+	}
+	return w, nil
+}
+
+// parseNote parses hex bytes and pads them as OVS pads the NXAST_NOTE
+// action, to a multiple of 8 bytes including its 10-byte header.
+func parseNote(arg string) (Action, error) {
+	data, err := parseHexBytes(arg, "note")
+	if err != nil {
+		return nil, err
+	}
+	padded := (10+len(data)+7)/8*8 - 10
+	return &Note{Data: append(data, make([]byte, padded-len(data))...)}, nil
+}
+
+// parseHexBytes parses pairs of hex digits, optionally separated by dots.
+func parseHexBytes(s, what string) ([]byte, error) {
+	out := []byte{}
+	for i := 0; i < len(s); {
+		if s[i] == '.' {
+			i++
+			continue
+		}
+		if i+1 >= len(s) {
+			return nil, fmt.Errorf("bad hex digit in `%s' argument", what)
+		}
+		b, err := strconv.ParseUint(s[i:i+2], 16, 8)
+		if err != nil {
+			return nil, fmt.Errorf("bad hex digit in `%s' argument", what)
+		}
+		out = append(out, byte(b))
+		i += 2
+	}
+	return out, nil
+}
+
+func parseConjunction(arg string) (Action, error) {
+	idStr, clauses, ok := strings.Cut(arg, ",")
+	kStr, nStr, ok2 := strings.Cut(clauses, "/")
+	id, err1 := parseUint(idStr, 32)
+	k, err2 := parseUint(kStr, 8)
+	n, err3 := parseUint(nStr, 8)
+	if !ok || !ok2 || err1 != nil || err2 != nil || err3 != nil {
+		return nil, fmt.Errorf("\"conjunction\" syntax is \"conjunction(id,i/n)\"")
+	}
+	switch {
+	case n < 2:
+		return nil, errors.New("conjunction must have at least 2 clauses")
+	case n > 64:
+		return nil, errors.New("conjunction must have at most 64 clauses")
+	case k < 1:
+		return nil, errors.New("clause index must be positive")
+	case k > n:
+		return nil, errors.New("clause index must be less than or equal to number of clauses")
+	}
+	return &Conjunction{ID: uint32(id), Clause: uint8(k), NClauses: uint8(n)}, nil
+}
+
+func parseFinTimeout(arg string) (Action, error) {
+	f := &FinTimeout{}
+	if arg == "" {
+		return f, nil
+	}
+	for _, kv := range strings.Split(arg, ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		n, err := parseUint(v, 16)
+		if err != nil {
+			return nil, fmt.Errorf("invalid %s \"%s\"", k, v)
+		}
+		switch k {
+		case "idle_timeout":
+			f.IdleTimeout = uint16(n)
+		case "hard_timeout":
+			f.HardTimeout = uint16(n)
+		default:
+			return nil, fmt.Errorf("invalid key '%s' in 'fin_timeout' argument", k)
+		}
+	}
+	return f, nil
+}
+
+func (p *actionParser) parseSample(arg string) (Action, error) {
+	s := &Sample{SamplingPort: PortNone}
+	for _, kv := range strings.Split(arg, ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		var err error
+		switch k {
+		case "probability":
+			var n uint64
+			n, err = parseUint(v, 16)
+			if err != nil {
+				return nil, fmt.Errorf("invalid probability \"%s\"", v)
+			}
+			if n == 0 {
+				return nil, fmt.Errorf("invalid probability value \"%s\"", v)
+			}
+			s.Probability = uint16(n)
+		case "collector_set_id":
+			s.CollectorSetID, err = parseUint32(v)
+		case "obs_domain_id":
+			s.ObsDomainID, err = parseUint32(v)
+		case "obs_point_id":
+			s.ObsPointID, err = parseUint32(v)
+		case "sampling_port":
+			s.SamplingPort, err = ParsePort(v, p.names)
+		case "ingress":
+			s.Direction = SampleIngress
+		case "egress":
+			s.Direction = SampleEgress
+		default:
+			return nil, fmt.Errorf("invalid key \"%s\" in \"sample\" argument", k)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if s.Probability == 0 {
+		return nil, errors.New("non-zero \"probability\" must be specified on sample")
+	}
+	return s, nil
+}
+
+// parseCheckPktLarger parses "(N)->dst": arg is N, rest is "->dst".
+func parseCheckPktLarger(arg, rest string) (Action, error) {
+	n, err := parseUint(arg, 16)
+	if err != nil {
+		return nil, fmt.Errorf("invalid numeric format %s", arg)
+	}
+	dstStr, ok := strings.CutPrefix(rest, "->")
+	if !ok {
+		return nil, fmt.Errorf("%s: missing `->'", arg)
+	}
+	dst, err := ParseSubfield(dstStr)
+	if err != nil {
+		return nil, err
+	}
+	if dst.NBits != 1 {
+		return nil, errors.New("Only 1-bit destination field is allowed")
+	}
+	return &CheckPktLarger{PktLen: uint16(n), Dst: dst}, nil
+}
+
+func parseHashFields(s string) (HashFields, bool) {
+	for i, name := range hashFieldNames {
+		if name == s {
+			return HashFields(i), true
+		}
+	}
+	return 0, false
+}
+
+// parseMultipath parses "fields,basis,algorithm,n_links,arg,dst".
+func parseMultipath(arg string) (Action, error) {
+	parts := strings.Split(arg, ",")
+	if len(parts) != 6 {
+		return nil, fmt.Errorf("%s: not enough arguments to multipath action", arg)
+	}
+	m := &Multipath{}
+	fields, ok := parseHashFields(parts[0])
+	if !ok {
+		return nil, fmt.Errorf("%s: unknown fields `%s'", arg, parts[0])
+	}
+	m.Fields = fields
+	basis, err := parseUint(parts[1], 16)
+	if err != nil {
+		return nil, fmt.Errorf("%s: invalid basis `%s'", arg, parts[1])
+	}
+	m.Basis = uint16(basis)
+	algo := -1
+	for i, name := range multipathAlgorithmNames {
+		if name == parts[2] {
+			algo = i
+		}
+	}
+	if algo < 0 {
+		return nil, fmt.Errorf("%s: unknown algorithm `%s'", arg, parts[2])
+	}
+	m.Algorithm = MultipathAlgorithm(algo)
+	nLinks, err := strconv.Atoi(parts[3])
+	if err != nil || nLinks < 1 || nLinks > 65536 {
+		return nil, fmt.Errorf("%s: n_links %s is not in valid range 1 to 65536", arg, parts[3])
+	}
+	m.MaxLink = uint16(nLinks - 1)
+	a, err := parseUint(parts[4], 32)
+	if err != nil {
+		return nil, fmt.Errorf("%s: invalid arg `%s'", arg, parts[4])
+	}
+	m.Arg = uint32(a)
+	if m.Dst, err = ParseSubfield(parts[5]); err != nil {
+		return nil, err
+	}
+	if m.Dst.NBits < 16 && nLinks > 1<<m.Dst.NBits {
+		return nil, fmt.Errorf("%s: %d-bit destination field has %d possible values, less than specified n_links %d",
+			arg, m.Dst.NBits, 1<<m.Dst.NBits, nLinks)
+	}
+	return m, nil
+}
+
+// parseBundle parses "fields,basis,algorithm,ofport,[dst,]members:p,...".
+func (p *actionParser) parseBundle(arg string, load bool) (Action, error) {
+	name := "bundle"
+	want := 5
+	if load {
+		name, want = "bundle_load", 6
+	}
+	parts := strings.SplitN(arg, ",", want)
+	if len(parts) < want {
+		return nil, fmt.Errorf("%s: not enough arguments to %s action", arg, name)
+	}
+	b := &Bundle{}
+	fields, ok := parseHashFields(parts[0])
+	if !ok {
+		return nil, fmt.Errorf("%s: unknown fields `%s'", arg, parts[0])
+	}
+	b.Fields = fields
+	basis, err := parseUint(parts[1], 16)
+	if err != nil {
+		return nil, fmt.Errorf("%s: invalid basis `%s'", arg, parts[1])
+	}
+	b.Basis = uint16(basis)
+	switch parts[2] {
+	case "active_backup":
+		b.Algorithm = BundleActiveBackup
+	case "hrw":
+		b.Algorithm = BundleHRW
+	default:
+		return nil, fmt.Errorf("%s: unknown algorithm `%s'", arg, parts[2])
+	}
+	if parts[3] != "ofport" {
+		return nil, fmt.Errorf("%s: unknown member_type `%s'", arg, parts[3])
+	}
+	if load {
+		dst, err := ParseSubfield(parts[4])
+		if err != nil {
+			return nil, err
+		}
+		b.Dst = &dst
+	}
+	list := parts[want-1]
+	key, ports, ok := strings.Cut(list, ":")
+	if !ok || (key != "members" && key != "slaves") {
+		return nil, fmt.Errorf("%s: missing member delimiter, expected `members', got `%s'", arg, key)
+	}
+	b.Members = []Port{}
+	if ports != "" {
+		for _, s := range strings.Split(ports, ",") {
+			port, err := ParsePort(s, p.names)
+			if err != nil {
+				return nil, fmt.Errorf("%s: bad port number", s)
+			}
+			b.Members = append(b.Members, port)
+		}
+	}
+	return b, nil
+}
