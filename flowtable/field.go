@@ -203,24 +203,24 @@ func (f Field) with(maskable, writable bool, p Prereq, fmt Format) Field {
 
 // Registered fields that other code refers to directly.
 var (
-	FieldDPHash, FieldRecircID, FieldConjID, FieldActsetOutput                 *Field
-	FieldTunID, FieldTunSrc, FieldTunDst, FieldTunIPv6Src                      *Field
-	FieldTunIPv6Dst, FieldTunFlags, FieldTunGBPID, FieldTunGBPFlags            *Field
-	FieldInPort, FieldPktMark, FieldMetadata                                   *Field
-	FieldCTState, FieldCTZone, FieldCTMark, FieldCTLabel                       *Field
-	FieldCTNwProto, FieldCTNwSrc, FieldCTNwDst, FieldCTTpSrc                   *Field
-	FieldCTTpDst, FieldCTIPv6Src, FieldCTIPv6Dst                               *Field
-	FieldEthSrc, FieldEthDst, FieldEthType, FieldVLANTCI                       *Field
-	FieldDlVLAN, FieldVLANVID, FieldDlVLANPCP, FieldVLANPCP                    *Field
-	FieldMPLSLabel, FieldMPLSTC, FieldMPLSBOS, FieldMPLSTTL                    *Field
-	FieldIPSrc, FieldIPDst, FieldIPv6Src, FieldIPv6Dst                         *Field
-	FieldIPv6Label, FieldNwProto, FieldNwTTL, FieldIPFrag                      *Field
-	FieldNwTOS, FieldIPDSCP, FieldNwECN                                        *Field
-	FieldARPOp, FieldARPSPA, FieldARPTPA, FieldARPSHA, FieldARPTHA             *Field
-	FieldTCPSrc, FieldTCPDst, FieldTCPFlags                                    *Field
-	FieldUDPSrc, FieldUDPDst, FieldSCTPSrc, FieldSCTPDst                       *Field
-	FieldICMPType, FieldICMPCode, FieldICMPv6Type, FieldICMPv6Code             *Field
-	FieldNDTarget, FieldNDSLL, FieldNDTLL, FieldNDReserved, FieldNDOptionsType *Field
+	FieldDPHash, FieldRecircID, FieldConjID, FieldActsetOutput                                *Field
+	FieldTunID, FieldTunSrc, FieldTunDst, FieldTunIPv6Src                                     *Field
+	FieldTunIPv6Dst, FieldTunFlags, FieldTunGBPID, FieldTunGBPFlags, FieldTunTOS, FieldTunTTL *Field
+	FieldInPort, FieldPktMark, FieldMetadata                                                  *Field
+	FieldCTState, FieldCTZone, FieldCTMark, FieldCTLabel                                      *Field
+	FieldCTNwProto, FieldCTNwSrc, FieldCTNwDst, FieldCTTpSrc                                  *Field
+	FieldCTTpDst, FieldCTIPv6Src, FieldCTIPv6Dst                                              *Field
+	FieldEthSrc, FieldEthDst, FieldEthType, FieldVLANTCI                                      *Field
+	FieldDlVLAN, FieldVLANVID, FieldDlVLANPCP, FieldVLANPCP                                   *Field
+	FieldMPLSLabel, FieldMPLSTC, FieldMPLSBOS, FieldMPLSTTL                                   *Field
+	FieldIPSrc, FieldIPDst, FieldIPv6Src, FieldIPv6Dst                                        *Field
+	FieldIPv6Label, FieldNwProto, FieldNwTTL, FieldIPFrag                                     *Field
+	FieldNwTOS, FieldIPDSCP, FieldNwECN                                                       *Field
+	FieldARPOp, FieldARPSPA, FieldARPTPA, FieldARPSHA, FieldARPTHA                            *Field
+	FieldTCPSrc, FieldTCPDst, FieldTCPFlags                                                   *Field
+	FieldUDPSrc, FieldUDPDst, FieldSCTPSrc, FieldSCTPDst                                      *Field
+	FieldICMPType, FieldICMPCode, FieldICMPv6Type, FieldICMPv6Code                            *Field
+	FieldNDTarget, FieldNDSLL, FieldNDTLL, FieldNDReserved, FieldNDOptionsType                *Field
 
 	// FieldReg holds reg0..reg15, FieldXReg xreg0..xreg7, FieldXXReg
 	// xxreg0..xxreg3.
@@ -243,6 +243,8 @@ func init() {
 	FieldTunIPv6Dst = register(fieldAt(wTunIPv6DstLo, 0, 128).with(mask, rw, PrereqNone, FormatIPv6), "tun_ipv6_dst", "NXM_NX_TUN_IPV6_DST")
 	FieldTunGBPID = register(fieldAt(wTunMisc, 16, 16).with(mask, rw, PrereqNone, FormatDecimal), "tun_gbp_id", "NXM_NX_TUN_GBP_ID")
 	FieldTunGBPFlags = register(fieldAt(wTunMisc, 8, 8).with(mask, rw, PrereqNone, FormatHex), "tun_gbp_flags", "NXM_NX_TUN_GBP_FLAGS")
+	FieldTunTOS = register(fieldAt(wTunMisc, 40, 8).with(exact, rw, PrereqNone, FormatDecimal), "tun_tos", "")
+	FieldTunTTL = register(fieldAt(wTunMisc, 32, 8).with(exact, rw, PrereqNone, FormatDecimal), "tun_ttl", "")
 	FieldTunFlags = register(fieldAt(wTunMisc, 48, 16).with(mask, rw, PrereqNone, FormatTunFlags), "tun_flags", "NXM_NX_TUN_FLAGS")
 	FieldInPort = register(fieldAt(wPort, 32, 16).with(exact, rw, PrereqNone, FormatOFPort), "in_port", "NXM_OF_IN_PORT")
 	FieldPktMark = register(fieldAt(wPort, 0, 32).with(mask, rw, PrereqNone, FormatHex), "pkt_mark", "NXM_NX_PKT_MARK")

@@ -13,6 +13,7 @@ type goldenRecord struct {
 	in, proto string
 	out       []string // --no-stats lines, port numbers
 	names     []string // the same with --names
+	errs      []string // stderr of a refused flow
 	line      int
 }
 
@@ -40,6 +41,8 @@ func readGolden(t *testing.T, path string) []goldenRecord {
 			cur.out = append(cur.out, rest)
 		case "names":
 			cur.names = append(cur.names, rest)
+		case "err":
+			cur.errs = append(cur.errs, rest)
 		}
 	}
 	if err := sc.Err(); err != nil {

@@ -113,10 +113,6 @@ func (m *Match) setField(f *Field, v, mask []byte) {
 	case FieldVLANVID:
 		vid := toU64(v) & 0x1fff
 		if mask == nil {
-			if vid&VLANCFI == 0 {
-				m.SetExact(tci, 0) // OpenFlow 1.2+: "no VLAN"
-				return
-			}
 			m.SetMasked(tci, m.Key.tci()&^0x1fff|vid, m.FieldMask(tci)|0x1fff)
 			return
 		}
@@ -140,6 +136,27 @@ func (m *Match) setField(f *Field, v, mask []byte) {
 }
 
 func (k *Key) tci() uint64 { return FieldVLANTCI.Get(k) }
+
+// NormalizeFor turns the match into what survives a trip through proto's
+// wire format, as a switch would store it and dump-flows print it back.
+// OpenFlow 1.0 keeps a fully masked VLAN ID only as "this VLAN" or "no
+// VLAN"; OpenFlow 1.2+ carries the VLAN as OXM vlan_vid (ID and present
+// bit) and vlan_pcp, which needs a tag.
+func (m *Match) NormalizeFor(proto Protocol) {
+	tci, mask := m.Key.tci(), FieldVLANTCI.Get(&m.Mask)
+	switch proto {
+	case OpenFlow10:
+		if (mask == 0x1fff || mask == 0xffff) && tci&VLANCFI == 0 {
+			m.SetExact(FieldVLANTCI, 0)
+		}
+	case OpenFlow15:
+		oxm := mask & 0x1fff
+		if mask&VLANCFI != 0 && tci&VLANCFI != 0 && mask&0xe000 == 0xe000 {
+			oxm |= 0xe000
+		}
+		m.SetMasked(FieldVLANTCI, tci&oxm, oxm)
+	}
+}
 
 // ParseMatch parses a match in ovs-ofctl syntax: protocol shorthands and
 // field=value[/mask] items separated by commas or spaces. Fields whose

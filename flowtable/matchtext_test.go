@@ -92,6 +92,7 @@ func TestMatchGolden(t *testing.T) {
 			t.Errorf("line %d: ParseMatch(%q): %v", r.line, in, err)
 			continue
 		}
+		m.NormalizeFor(OpenFlow10)
 		want := dumpedMatch(r.out[0])
 		if got := m.Format(nil); got != want {
 			t.Errorf("line %d: %q\n got %q\nwant %q", r.line, in, got, want)
@@ -103,6 +104,7 @@ func TestMatchGolden(t *testing.T) {
 		}
 		// Round trip: parsing the canonical text gives the same match.
 		again, err := ParseMatch(want, nil)
+		again.NormalizeFor(OpenFlow10)
 		if err != nil || again != m {
 			t.Errorf("line %d: reparsing %q: %v (equal=%v)", r.line, want, err, again == m)
 			continue
@@ -140,6 +142,7 @@ func TestMatchDropsUnmetPrerequisites(t *testing.T) {
 			t.Errorf("%q: %v", tt.in, err)
 			continue
 		}
+		m.NormalizeFor(OpenFlow10)
 		if got := m.Format(nil); got != tt.want {
 			t.Errorf("%q: got %q want %q", tt.in, got, tt.want)
 		}

@@ -51,9 +51,11 @@ func ParseSubfield(s string) (Subfield, error) {
 		}
 		sf.Ofs, sf.NBits = bit, 1
 	}
-	if sf.Ofs < 0 || sf.Ofs+sf.NBits > f.Bits {
-		return Subfield{}, fmt.Errorf("%s: %d-bit field %s[%d..%d] extends past the field's %d bits", s,
-			sf.NBits, name, sf.Ofs, sf.Ofs+sf.NBits-1, f.Bits)
+	if sf.Ofs >= f.Bits {
+		return Subfield{}, fmt.Errorf("%s: starting bit %d is not valid because field is only %d bits wide", s, sf.Ofs, f.Bits)
+	}
+	if end := sf.Ofs + sf.NBits - 1; end >= f.Bits {
+		return Subfield{}, fmt.Errorf("%s: ending bit %d is not valid because field is only %d bits wide", s, end, f.Bits)
 	}
 	return sf, nil
 }

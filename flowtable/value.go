@@ -26,18 +26,21 @@ func (f *Field) ParseValue(s string, names PortNamer) (value, mask []byte, err e
 		}
 	}
 	valStr, maskStr, masked := strings.Cut(s, "/")
+	if masked && !f.Maskable && f.Format != FormatOFPort {
+		return nil, nil, fmt.Errorf("%s: invalid mask for field %s", s, f.Name)
+	}
 	value, err = f.parseOne(valStr, names)
 	if err != nil {
 		if f.Format == FormatIPv4 || f.Format == FormatIPv6 {
 			return nil, nil, f.badAddress(s)
 		}
-		return nil, nil, err
+		return nil, nil, wholeText(err, s, "value")
 	}
 	if !masked {
 		return value, nil, nil
 	}
 	if !f.Maskable {
-		return nil, nil, fmt.Errorf("%s: field does not support masking", f.Name)
+		return nil, nil, fmt.Errorf("%s: invalid mask for field %s", s, f.Name)
 	}
 	switch f.Format {
 	case FormatIPv4, FormatIPv6:
@@ -58,13 +61,35 @@ func (f *Field) ParseValue(s string, names PortNamer) (value, mask []byte, err e
 			if f.Format == FormatIPv4 || f.Format == FormatIPv6 {
 				return nil, nil, f.badAddress(s)
 			}
-			return nil, nil, err
+			return nil, nil, wholeText(err, s, "mask")
 		}
 	}
 	for i := range value {
 		value[i] &= mask[i]
 	}
 	return value, mask, nil
+}
+
+// integerError is a parse failure of one integer, which OVS reports
+// against the whole "value/mask" text.
+type integerError struct {
+	f        *Field
+	tooLarge bool
+}
+
+func (e *integerError) Error() string { return "bad integer for field " + e.f.Name }
+
+// wholeText rewrites an integer error in OVS's words for the text s, where
+// part says whether the value or the mask was at fault.
+func wholeText(err error, s, part string) error {
+	var ie *integerError
+	if !errors.As(err, &ie) {
+		return err
+	}
+	if ie.tooLarge {
+		return fmt.Errorf("%s: %s too large for %d-byte field %s", s, part, ie.f.Bytes(), ie.f.Name)
+	}
+	return fmt.Errorf("%s: bad syntax for %s value", s, ie.f.Name)
 }
 
 func (f *Field) badAddress(s string) error {
@@ -131,12 +156,12 @@ func (f *Field) parseOne(s string, names PortNamer) ([]byte, error) {
 func (f *Field) parseInteger(s string) ([]byte, error) {
 	v, ok := new(big.Int).SetString(s, 0)
 	if !ok || v.Sign() < 0 || strings.HasPrefix(s, "0b") || strings.HasPrefix(s, "0o") || strings.Contains(s, "_") {
-		return nil, fmt.Errorf("%s: invalid integer value for field %s", s, f.Name)
+		return nil, &integerError{f: f}
 	}
 	// Like OVS, reject only values wider than the field's bytes; bits above
 	// a narrower field's width are dropped (dl_vlan=5000 is 904).
 	if v.BitLen() > 8*f.Bytes() {
-		return nil, fmt.Errorf("%s: value too large for %d-byte field %s", s, f.Bytes(), f.Name)
+		return nil, &integerError{f: f, tooLarge: true}
 	}
 	b := make([]byte, f.Bytes())
 	v.FillBytes(b)
@@ -283,7 +308,7 @@ func (f *Field) parseFlags(s string) ([]byte, []byte, error) {
 		for _, part := range strings.Split(s, "|") {
 			bit, ok := lookupFlag(names, part)
 			if !ok {
-				return nil, nil, fmt.Errorf("%s: unknown %s flag", part, f.Name)
+				return nil, nil, fmt.Errorf("%s: unknown %s flag(s)", s, flagKind(f.Format))
 			}
 			value |= bit
 		}
@@ -303,10 +328,10 @@ func (f *Field) parseFlags(s string) ([]byte, []byte, error) {
 		s = s[end:]
 		bit, ok := lookupFlag(names, name)
 		if !ok {
-			return nil, nil, fmt.Errorf("%s: unknown %s flag", name, f.Name)
+			return nil, nil, fmt.Errorf("%s: unknown %s flag(s)", name, flagKind(f.Format))
 		}
 		if mask&bit != 0 {
-			return nil, nil, fmt.Errorf("%s: specified multiple times", name)
+			return nil, nil, fmt.Errorf("%s: Each %s flag can be specified only once", name, flagKind(f.Format))
 		}
 		mask |= bit
 		if sign == '+' {
@@ -314,6 +339,17 @@ func (f *Field) parseFlags(s string) ([]byte, []byte, error) {
 		}
 	}
 	return bigEndian(value, f.Bytes()), bigEndian(mask, f.Bytes()), nil
+}
+
+// flagKind is how OVS's messages name a kind of flag.
+func flagKind(format Format) string {
+	switch format {
+	case FormatTCPFlags:
+		return "TCP"
+	case FormatTunFlags:
+		return "tunnel"
+	}
+	return "ct_state"
 }
 
 func lookupFlag(names []flagName, name string) (uint64, bool) {
