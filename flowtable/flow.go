@@ -54,8 +54,10 @@ var flowFlagNames = []struct {
 type Flow struct {
 	Table       uint8
 	Priority    uint16
-	Cookie      uint64
-	CookieMask  uint64 // modify/delete only: which cookie bits must equal Cookie
+	Cookie      uint64 // the flow's cookie; in a modify, the new cookie if SetCookie
+	SetCookie   bool   // modify: "cookie=V" without a mask replaces the cookie
+	CookieMatch uint64 // modify/delete: "cookie=V/M" selects flows whose cookie
+	CookieMask  uint64 // has CookieMatch in the bits of CookieMask
 	IdleTimeout uint16
 	HardTimeout uint16
 	Importance  uint16
@@ -170,20 +172,28 @@ func (f *Flow) setKeyword(key, value string, cmd FlowCommand, names PortNamer) e
 			f.Importance = uint16(n)
 		}
 	case "cookie":
+		// With a mask the cookie selects flows; without one it is the
+		// cookie to give them, as in ovs-ofctl.
 		v, m, masked := strings.Cut(value, "/")
 		c, err := strconv.ParseUint(v, 0, 64)
 		if err != nil {
 			return fmt.Errorf("invalid cookie \"%s\"", value)
 		}
-		f.Cookie, f.CookieMask = c, ^uint64(0)
-		if masked {
-			if cmd == FlowAdd {
-				return errors.New("flow additions cannot use a cookie mask")
+		if !masked {
+			if cmd == FlowDelete || cmd == FlowDeleteStrict {
+				return errors.New("cannot set cookie")
 			}
-			if f.CookieMask, err = strconv.ParseUint(m, 0, 64); err != nil {
-				return fmt.Errorf("invalid cookie mask \"%s\"", m)
-			}
+			f.Cookie, f.SetCookie = c, cmd != FlowAdd
+			return nil
 		}
+		if cmd == FlowAdd {
+			return errors.New("flow additions cannot use a cookie mask")
+		}
+		mask, err := strconv.ParseUint(m, 0, 64)
+		if err != nil {
+			return fmt.Errorf("invalid cookie mask \"%s\"", m)
+		}
+		f.CookieMatch, f.CookieMask = c&mask, mask
 	case "out_port":
 		if cmd == FlowAdd {
 			return fmt.Errorf("unknown keyword %s", key)
