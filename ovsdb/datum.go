@@ -404,11 +404,11 @@ func checkDatum(d *Datum, t *ColumnType) *Error {
 }
 
 // diffDatum returns the "diff" form of old→new used by update2 and by
-// _is_diff log records: the new value for scalars, the symmetric difference
-// for sets, and for maps the removed pairs plus the added or changed pairs
-// (new value).
+// _is_diff log records: the new value for columns holding at most one atom,
+// the symmetric difference for sets, and for maps the removed pairs plus
+// the added or changed pairs (new value).
 func diffDatum(old, new *Datum, t *ColumnType) Datum {
-	if t.IsScalar() {
+	if diffIsNewValue(t) {
 		return new.clone()
 	}
 	var diff Datum
@@ -453,7 +453,7 @@ func diffDatum(old, new *Datum, t *ColumnType) Datum {
 
 // applyDiff returns old with a diff (as made by diffDatum) applied.
 func applyDiff(old, diff *Datum, t *ColumnType) Datum {
-	if t.IsScalar() {
+	if diffIsNewValue(t) {
 		return diff.clone()
 	}
 	result := old.clone()
@@ -470,6 +470,10 @@ func applyDiff(old, diff *Datum, t *ColumnType) Datum {
 	}
 	return result
 }
+
+// diffIsNewValue reports whether a diff of type t is simply the new value,
+// as ovsdb-server writes it for scalar and optional columns.
+func diffIsNewValue(t *ColumnType) bool { return t.Value == nil && t.Max == 1 }
 
 func (d *Datum) valueAt(i int) Atom {
 	if d.Values == nil {

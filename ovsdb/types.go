@@ -264,14 +264,13 @@ func (t *ColumnType) IsScalar() bool { return t.Value == nil && t.Min == 1 && t.
 func (t *ColumnType) IsOptional() bool { return t.Value == nil && t.Min == 0 && t.Max == 1 }
 
 func parseColumnType(j any) (ColumnType, error) {
-	if _, ok := j.(map[string]any); !ok {
+	obj, ok := j.(map[string]any)
+	if !ok {
 		key, err := parseBaseType(j)
 		return ColumnType{Key: key, Min: 1, Max: 1}, err
 	}
-	obj := j.(map[string]any)
 	if _, ok := obj["key"]; !ok {
-		key, err := parseBaseType(j)
-		return ColumnType{Key: key, Min: 1, Max: 1}, err
+		return ColumnType{}, fmt.Errorf("type %s: required \"key\" member is missing", jsonText(j))
 	}
 	t := ColumnType{Min: 1, Max: 1}
 	for name, v := range obj {
@@ -316,7 +315,7 @@ func parseColumnType(j any) (ColumnType, error) {
 
 // JSON returns t as ovsdb-server writes it in a schema.
 func (t *ColumnType) JSON() any {
-	if t.IsScalar() {
+	if t.IsScalar() && !t.Key.hasConstraints() {
 		return t.Key.JSON()
 	}
 	obj := map[string]any{"key": t.Key.JSON()}
@@ -351,14 +350,23 @@ func decodeJSON(data []byte) (any, error) {
 
 // jsonText renders v compactly for error messages.
 func jsonText(v any) string {
-	if v == nil {
-		return "null"
-	}
-	b, err := json.Marshal(v)
+	b, err := MarshalJSON(v)
 	if err != nil {
 		return fmt.Sprint(v)
 	}
 	return string(b)
+}
+
+// MarshalJSON encodes v compactly like encoding/json, but without escaping
+// '<', '>' and '&', as OVS writes JSON.
+func MarshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 func jsonInt(v any) (int64, error) {
