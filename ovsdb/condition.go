@@ -135,6 +135,20 @@ func (cs Conditions) Match(r *Row) bool {
 	return true
 }
 
+// MatchAny reports whether r satisfies at least one condition, or cs is
+// empty: monitor_cond combines its clauses by disjunction.
+func (cs Conditions) MatchAny(r *Row) bool {
+	if len(cs) == 0 {
+		return true
+	}
+	for i := range cs {
+		if cs[i].match(r) {
+			return true
+		}
+	}
+	return false
+}
+
 // uuidEquality returns the uuid of a `_uuid == X` clause, for direct lookup.
 func (cs Conditions) uuidEquality() (UUID, bool) {
 	for _, c := range cs {

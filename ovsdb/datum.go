@@ -7,6 +7,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // Atom is one OVSDB atomic value: int64, float64, bool, string or UUID.
@@ -203,8 +204,8 @@ func DefaultDatum(t *ColumnType) Datum {
 	return d
 }
 
-// isDefault reports whether d equals the default of t.
-func (d *Datum) isDefault(t *ColumnType) bool {
+// IsDefault reports whether d equals the default of t.
+func (d *Datum) IsDefault(t *ColumnType) bool {
 	if t.Min == 0 {
 		return len(d.Keys) == 0
 	}
@@ -403,11 +404,11 @@ func checkDatum(d *Datum, t *ColumnType) *Error {
 	return nil
 }
 
-// diffDatum returns the "diff" form of old→new used by update2 and by
+// DiffDatum returns the "diff" form of old→new used by update2 and by
 // _is_diff log records: the new value for columns holding at most one atom,
 // the symmetric difference for sets, and for maps the removed pairs plus
 // the added or changed pairs (new value).
-func diffDatum(old, new *Datum, t *ColumnType) Datum {
+func DiffDatum(old, new *Datum, t *ColumnType) Datum {
 	if diffIsNewValue(t) {
 		return new.clone()
 	}
@@ -473,7 +474,7 @@ func applyDiff(old, diff *Datum, t *ColumnType) Datum {
 
 // diffIsNewValue reports whether a diff of type t is simply the new value,
 // as ovsdb-server writes it for scalar and optional columns.
-func diffIsNewValue(t *ColumnType) bool { return t.Value == nil && t.Max == 1 }
+func diffIsNewValue(t *ColumnType) bool { return t.Max == 1 }
 
 func (d *Datum) valueAt(i int) Atom {
 	if d.Values == nil {
@@ -501,4 +502,65 @@ func (d *Datum) removeAt(i int) {
 	if d.Values != nil {
 		d.Values = append(d.Values[:i], d.Values[i+1:]...)
 	}
+}
+
+// String formats d as ovsdb-server does in error details: an atom alone,
+// a set as "[a, b]", a map as "{k=v, ...}".
+func (d *Datum) String() string {
+	var b strings.Builder
+	if d.Values != nil {
+		b.WriteByte('{')
+	} else if len(d.Keys) != 1 {
+		b.WriteByte('[')
+	}
+	for i, k := range d.Keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(atomString(k))
+		if d.Values != nil {
+			b.WriteByte('=')
+			b.WriteString(atomString(d.Values[i]))
+		}
+	}
+	if d.Values != nil {
+		b.WriteByte('}')
+	} else if len(d.Keys) != 1 {
+		b.WriteByte(']')
+	}
+	return b.String()
+}
+
+// atomString formats an atom as ovsdb-server's text format: strings bare
+// when unambiguous, quoted otherwise.
+func atomString(a Atom) string {
+	switch v := a.(type) {
+	case string:
+		if stringNeedsQuotes(v) {
+			return jsonText(v)
+		}
+		return v
+	case UUID:
+		return v.String()
+	case float64:
+		return formatReal(v)
+	}
+	return fmt.Sprint(a)
+}
+
+func stringNeedsQuotes(s string) bool {
+	if s == "" || s == "true" || s == "false" {
+		return true
+	}
+	c := s[0]
+	if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_') {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return true
+		}
+	}
+	return IsUUID(s)
 }

@@ -32,6 +32,8 @@ const recordMagic = "OVSDB JSON "
 // Like ovsdb-server, it holds an fcntl lock on ".NAME.~lock~" beside it.
 type File struct {
 	path string
+	// mu guards f, which compaction replaces while a sync may run.
+	mu   sync.Mutex
 	f    *os.File
 	lock *os.File
 	// size is the file's length; snapshotSize its length right after the
@@ -350,7 +352,7 @@ func commitRecord(c *Commit) map[string]any {
 				if col.Ephemeral || ch.Old.Fields[i].Equal(&ch.New.Fields[i]) {
 					continue
 				}
-				d := diffDatum(&ch.Old.Fields[i], &ch.New.Fields[i], &col.Type)
+				d := DiffDatum(&ch.Old.Fields[i], &ch.New.Fields[i], &col.Type)
 				diff[col.Name] = d.JSON(&col.Type)
 			}
 			if len(diff) == 0 {
@@ -380,7 +382,7 @@ func commitRecord(c *Commit) map[string]any {
 func storedColumns(ts *TableSchema, r *Row) map[string]any {
 	cols := map[string]any{}
 	for i, col := range ts.Columns {
-		if !col.Ephemeral && !r.Fields[i].isDefault(&col.Type) {
+		if !col.Ephemeral && !r.Fields[i].IsDefault(&col.Type) {
 			cols[col.Name] = r.Fields[i].JSON(&col.Type)
 		}
 	}
@@ -398,6 +400,8 @@ func (f *File) Write(c *Commit) error {
 	if err != nil {
 		return fmt.Errorf("write %s: %w", f.path, err)
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if _, err := f.f.Write(rec); err != nil {
 		// Drop any partial write so that the file stays well-formed.
 		f.f.Truncate(f.size)
@@ -409,9 +413,14 @@ func (f *File) Write(c *Commit) error {
 	return nil
 }
 
-// Sync makes every written record durable.
+// Sync makes every written record durable. It may run concurrently with
+// Write, Compact and Close.
 func (f *File) Sync() error {
-	if err := f.f.Sync(); err != nil {
+	f.mu.Lock()
+	fd := f.f
+	f.mu.Unlock()
+	// If compaction replaced fd meanwhile, the new file was synced whole.
+	if err := fd.Sync(); err != nil && !errors.Is(err, os.ErrClosed) {
 		return fmt.Errorf("sync %s: %w", f.path, err)
 	}
 	return nil
@@ -458,6 +467,8 @@ func (f *File) Compact(db *Database) error {
 		dir.Sync()
 		dir.Close()
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.f.Close()
 	f.f, f.size, f.snapshotSize, f.records = nf, size, size, 0
 	return nil
@@ -498,6 +509,8 @@ func writeSnapshot(path string, db *Database, comment string) (*os.File, int64, 
 
 // Close releases the file and its lock.
 func (f *File) Close() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	err := f.f.Close()
 	unlockFile(f.path, f.lock)
 	return err

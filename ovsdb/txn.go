@@ -444,7 +444,9 @@ func (t *txn) wait(tbl *Table, op map[string]any, conds Conditions) (any, *Error
 		return nil, err
 	}
 	if columns == nil {
-		return nil, syntaxError(op, "\"wait\" requires \"columns\"")
+		for _, c := range tbl.Schema.Columns {
+			columns = append(columns, c.Name)
+		}
 	}
 	until, _ := op["until"].(string)
 	if until != fnEQ && until != fnNE {

@@ -216,9 +216,8 @@ func (b *BaseType) JSON() any {
 // b's constraints.
 func (b *BaseType) checkAtom(a Atom) *Error {
 	if b.Enum != nil && b.Enum.find(a) < 0 {
-		elemType := ColumnType{Key: newBaseType(b.Type), Min: 1, Max: Unlimited}
 		return newError(ErrConstraintViolation, "%s is not one of the allowed values (%s)",
-			atomText(a), jsonText(b.Enum.JSON(&elemType)))
+			atomString(a), b.Enum.String())
 	}
 	switch v := a.(type) {
 	case int64:
@@ -333,8 +332,10 @@ func (t *ColumnType) JSON() any {
 	return obj
 }
 
-// decodeJSON parses one JSON value keeping numbers as json.Number, so that
-// integers and reals stay distinct.
+// ParseJSON parses one JSON value keeping numbers as json.Number, so that
+// integers and reals stay distinct, as every OVSDB decoder needs.
+func ParseJSON(data []byte) (any, error) { return decodeJSON(data) }
+
 func decodeJSON(data []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
