@@ -3,15 +3,16 @@ package ovsdb
 import "fmt"
 
 // precommit finishes a transaction the way ovsdb-server does before
-// committing: it drops no-op changes, collects garbage (unreferenced rows of
-// non-root tables), checks referential integrity, removes dangling weak
-// references, and checks maxRows and index uniqueness. It returns the final
+// committing: it checks referential integrity, collects garbage
+// (unreferenced rows of non-root tables), removes dangling weak
+// references, drops no-op changes, and checks maxRows and index
+// uniqueness. It returns the final
 // changes in execution order, or the error that aborts the transaction.
 func (t *txn) precommit() ([]RowChange, *Error) {
-	if err := t.collectGarbage(); err != nil {
+	if err := t.checkStrongRefs(); err != nil {
 		return nil, err
 	}
-	if err := t.checkStrongRefs(); err != nil {
+	if err := t.collectGarbage(); err != nil {
 		return nil, err
 	}
 	if err := t.removeWeakRefs(); err != nil {

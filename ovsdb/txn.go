@@ -21,8 +21,10 @@ type TxnResult struct {
 	// read-only.
 	Commit *Commit
 	// WaitBlocked is set when the transaction failed only because a "wait"
-	// operation's condition does not hold yet; the caller may retry it
-	// until WaitTimeout (negative: forever) elapses, as ovsdb-server does.
+	// operation's condition does not hold yet and its timeout has not
+	// elapsed; the caller retries it (with TransactSince) after later
+	// commits and once WaitTimeout (negative: never) has passed since the
+	// first attempt, as ovsdb-server does.
 	WaitBlocked bool
 	WaitTimeout time.Duration
 }
@@ -49,6 +51,7 @@ type txn struct {
 	comments []string
 	durable  bool
 	locks    LockChecker
+	started  time.Time
 	// waitTimeout is the timeout of the first unmet "wait", if any.
 	waitBlocked bool
 	waitTimeout time.Duration
@@ -59,7 +62,13 @@ type txn struct {
 // the changes commit, or nothing changes. A bad operation yields an error
 // object in its slot of Results, never a Go error.
 func (db *Database) Transact(ops []any, locks LockChecker) TxnResult {
-	t := &txn{
+	return db.TransactSince(ops, locks, time.Now())
+}
+
+// TransactSince is Transact for a transaction first attempted at started:
+// a blocked "wait" times out once its timeout has elapsed since then.
+func (db *Database) TransactSince(ops []any, locks LockChecker, started time.Time) TxnResult {
+	t := &txn{started: started,
 		db: db, rows: map[UUID]*txnRow{}, inserted: map[*Table][]*txnRow{},
 		symbols: map[string]*symbol{}, locks: locks,
 	}
@@ -486,11 +495,14 @@ func (t *txn) wait(tbl *Table, op map[string]any, conds Conditions) (any, *Error
 	if equal == (until == fnEQ) {
 		return map[string]any{}, nil
 	}
-	if timeout != 0 {
-		t.waitBlocked, t.waitTimeout = true, timeout
-		return nil, newError(ErrTimedOut, "\"wait\" timed out")
+	if timeout == 0 {
+		return nil, newError(ErrTimedOut, "\"where\" clause test failed")
 	}
-	return nil, newError(ErrTimedOut, "\"where\" clause test failed")
+	elapsed := time.Since(t.started)
+	if timeout < 0 || elapsed < timeout {
+		t.waitBlocked, t.waitTimeout = true, timeout
+	}
+	return nil, newError(ErrTimedOut, "\"wait\" timed out after %d ms", elapsed.Milliseconds())
 }
 
 func projection(ts *TableSchema, columns []string, field func(pos int) *Datum) string {

@@ -286,7 +286,7 @@ type trigger struct {
 	d        *database
 	id       json.RawMessage
 	ops      []any
-	deadline time.Time
+	started  time.Time
 	timer    *time.Timer
 }
 
@@ -294,17 +294,17 @@ func (s *Server) retryTriggers(d *database) {
 	pending := s.triggers
 	s.triggers = nil
 	for _, t := range pending {
-		if t.d != d || !s.runTrigger(t, false) {
+		if t.d != d || !s.runTrigger(t) {
 			s.triggers = append(s.triggers, t)
 		}
 	}
 }
 
-// runTrigger retries t and replies if it completed (or expired); it
+// runTrigger retries t and replies if it completed or timed out; it
 // returns whether t is done. s.mu is held.
-func (s *Server) runTrigger(t *trigger, expired bool) bool {
-	res := t.d.db.Transact(t.ops, t.sess)
-	if res.WaitBlocked && !expired {
+func (s *Server) runTrigger(t *trigger) bool {
+	res := t.d.db.TransactSince(t.ops, t.sess, t.started)
+	if res.WaitBlocked {
 		return false
 	}
 	if t.timer != nil {
@@ -323,8 +323,12 @@ func (s *Server) expireTrigger(t *trigger) {
 	defer s.mu.Unlock()
 	for i, p := range s.triggers {
 		if p == t {
-			s.triggers = append(s.triggers[:i], s.triggers[i+1:]...)
-			s.runTrigger(t, true)
+			if s.runTrigger(t) {
+				s.triggers = append(s.triggers[:i], s.triggers[i+1:]...)
+			} else {
+				// The timer fired a little early; try again shortly.
+				t.timer = time.AfterFunc(time.Millisecond, func() { s.expireTrigger(t) })
+			}
 			return
 		}
 	}

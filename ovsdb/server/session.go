@@ -286,11 +286,11 @@ func (sess *session) transact(id json.RawMessage, params []any) {
 		return
 	}
 	ops := params[1:]
-	res := d.db.Transact(ops, sess)
+	started := time.Now()
+	res := d.db.TransactSince(ops, sess, started)
 	if res.WaitBlocked {
-		t := &trigger{sess: sess, d: d, id: id, ops: ops}
+		t := &trigger{sess: sess, d: d, id: id, ops: ops, started: started}
 		if res.WaitTimeout >= 0 {
-			t.deadline = time.Now().Add(res.WaitTimeout)
 			t.timer = time.AfterFunc(res.WaitTimeout, func() { s.expireTrigger(t) })
 		}
 		s.triggers = append(s.triggers, t)
