@@ -282,12 +282,12 @@ func (s *Server) Serve(conn net.Conn) {
 // trigger is a transaction blocked on a "wait" operation, retried after
 // each commit to its database until it completes or times out.
 type trigger struct {
-	sess     *session
-	d        *database
-	id       json.RawMessage
-	ops      []any
-	started  time.Time
-	timer    *time.Timer
+	sess    *session
+	d       *database
+	id      json.RawMessage
+	ops     []any
+	started time.Time
+	timer   *time.Timer
 }
 
 func (s *Server) retryTriggers(d *database) {
