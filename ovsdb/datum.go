@@ -531,6 +531,29 @@ func (d *Datum) String() string {
 	return b.String()
 }
 
+// Format writes d of type t in ovsdb-tool's and ovs-vsctl's text form:
+// maps in braces, sets that may hold several elements (or are empty) in
+// brackets, anything else as a bare atom.
+func (d *Datum) Format(t *ColumnType) string {
+	if t.Value == nil && t.Max == 1 && len(d.Keys) == 1 {
+		return atomString(d.Keys[0])
+	}
+	if t.Value == nil && len(d.Keys) == 1 {
+		return "[" + atomString(d.Keys[0]) + "]"
+	}
+	return d.String()
+}
+
+// FormatValue formats a <value> JSON of column type t (or a diff of one:
+// element counts are not checked) with [Datum.Format].
+func FormatValue(j any, t *ColumnType) (string, error) {
+	d, err := parseDatumElems(j, t, nil)
+	if err != nil {
+		return "", err
+	}
+	return d.Format(t), nil
+}
+
 // atomString formats an atom as ovsdb-server's text format: strings bare
 // when unambiguous, quoted otherwise.
 func atomString(a Atom) string {

@@ -170,6 +170,28 @@ func (rr *recordReader) next() (any, error) {
 	return v, nil
 }
 
+// ReadRecords returns every intact record of the file at path as parsed
+// JSON (numbers as json.Number), the schema first.
+func ReadRecords(path string) ([]any, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	defer f.Close()
+	rr := &recordReader{r: bufio.NewReaderSize(f, 1<<16)}
+	var records []any
+	for {
+		rec, err := rr.next()
+		if err == io.EOF {
+			return records, nil
+		}
+		if err != nil {
+			return records, fmt.Errorf("%s: record at offset %d: %w", path, rr.offset, err)
+		}
+		records = append(records, rec)
+	}
+}
+
 // ReadFile loads the database in the file at path without locking or
 // modifying it. A torn tail is ignored (and reported through logf).
 func ReadFile(path string, logf Logf) (*Database, error) {
@@ -472,6 +494,16 @@ func (f *File) Compact(db *Database) error {
 	f.f.Close()
 	f.f, f.size, f.snapshotSize, f.records = nf, size, size, 0
 	return nil
+}
+
+// WriteSnapshotFile writes a new database file at path holding db's schema
+// and one snapshot record of its rows, as "ovsdb-tool compact DB DST" does.
+func WriteSnapshotFile(path string, db *Database, comment string) error {
+	f, _, err := writeSnapshot(path, db, comment)
+	if err != nil {
+		return fmt.Errorf("write snapshot %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 // writeSnapshot writes and syncs a schema+snapshot file at path, returning

@@ -33,12 +33,17 @@ type Server struct {
 	sessions map[*session]bool
 	triggers []*trigger
 	closed   bool
+	// dbRemotes are the db:DB,TABLE,COLUMN remotes to track.
+	dbRemotes        []dbColumn
+	reconcilePending bool
 
 	dur durability
 
 	remotesMu sync.Mutex
 	remotes   map[string]*remote
 	tlsFiles  TLSFiles
+	// fromDB marks remotes started from db: columns.
+	fromDB map[string]bool
 	wg        sync.WaitGroup
 }
 
@@ -53,7 +58,7 @@ type database struct {
 func New() *Server {
 	s := &Server{
 		dbs: map[string]*database{}, locks: map[string]*lockState{},
-		sessions: map[*session]bool{}, remotes: map[string]*remote{},
+		sessions: map[*session]bool{}, remotes: map[string]*remote{}, fromDB: map[string]bool{},
 	}
 	s.dur.init()
 	schema, err := ovsdb.ParseSchema([]byte(serverSchema))
@@ -166,6 +171,7 @@ func (s *Server) publish(d *database, c *ovsdb.Commit, seq uint64) {
 		m.commitUpdate(c, seq)
 	}
 	s.retryTriggers(d)
+	s.scheduleRemoteReconcile()
 }
 
 // durability tracks which written records have been synced, running one
