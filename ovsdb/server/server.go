@@ -44,7 +44,7 @@ type Server struct {
 	tlsFiles  TLSFiles
 	// fromDB marks remotes started from db: columns.
 	fromDB map[string]bool
-	wg        sync.WaitGroup
+	wg     sync.WaitGroup
 }
 
 type database struct {

@@ -327,7 +327,7 @@ func printLogRow(out io.Writer, table, id string, rj any, isDiff bool, more int,
 type logState struct {
 	schema *ovsdb.DatabaseSchema
 	names  map[string]string
-	seen  map[string]bool
+	seen   map[string]bool
 }
 
 func jsonNumber(v any) (int64, error) {
