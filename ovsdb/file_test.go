@@ -226,3 +226,5 @@ func TestOVSToolReadsGovsFile(t *testing.T) {
 		t.Errorf("ovsdb-tool query after compaction\n got %s\nwant %s", got, wantQuery)
 	}
 }
+
+func writeFile(path string, data []byte) error { return os.WriteFile(path, data, 0o640) }
