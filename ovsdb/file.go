@@ -441,8 +441,16 @@ func (f *File) Sync() error {
 	f.mu.Lock()
 	fd := f.f
 	f.mu.Unlock()
-	// If compaction replaced fd meanwhile, the new file was synced whole.
-	if err := fd.Sync(); err != nil && !errors.Is(err, os.ErrClosed) {
+	// Like ovsdb-server, sync data (and the size) but not timestamps. If
+	// compaction replaced fd meanwhile, the new file was synced whole.
+	rc, err := fd.SyscallConn()
+	if err == nil {
+		ctlErr := rc.Control(func(raw uintptr) { err = syscall.Fdatasync(int(raw)) })
+		if ctlErr != nil {
+			err = ctlErr
+		}
+	}
+	if err != nil && !errors.Is(err, os.ErrClosed) {
 		return fmt.Errorf("sync %s: %w", f.path, err)
 	}
 	return nil

@@ -3,8 +3,11 @@ package server
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/govs/govs/ovsdb"
+	"github.com/govs/govs/ovsdb/jsonrpc"
 )
 
 // Monitor protocol versions.
@@ -24,6 +27,26 @@ type monitor struct {
 	id      json.RawMessage
 	version int
 	tables  map[string]*monitorTable
+	// signature identifies what the monitor selects, so that monitors
+	// with identical requests share one encoding of each update.
+	signature string
+}
+
+// computeSignature sets m.signature from its version and table requests.
+func (m *monitor) computeSignature() {
+	names := make([]string, 0, len(m.tables))
+	for name := range m.tables {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	fmt.Fprintf(&b, "v%d", m.version)
+	for _, name := range names {
+		mt := m.tables[name]
+		fmt.Fprintf(&b, "|%s%v%v%v%v%v%v%s", name, mt.positions, mt.initial, mt.insert, mt.delete, mt.modify,
+			mt.matchAll, mt.whereText)
+	}
+	m.signature = b.String()
 }
 
 // monitorTable is the merged request for one table.
@@ -37,6 +60,8 @@ type monitorTable struct {
 	// where is a disjunction; matchAll is set when no request had one.
 	where    ovsdb.Conditions
 	matchAll bool
+	// whereText is the JSON of the where clauses, for the signature.
+	whereText string
 }
 
 func (mt *monitorTable) match(r *ovsdb.Row) bool {
@@ -138,6 +163,7 @@ func (mt *monitorTable) addRequest(req any, version int, seen map[int]bool) *ovs
 		mt.matchAll = true
 	}
 	mt.where = append(mt.where, conds...)
+	mt.whereText += jsonText(wj)
 	return nil
 }
 
@@ -231,8 +257,16 @@ func (m *monitor) rowUpdate(mt *monitorTable, old, new *ovsdb.Row) any {
 	return nil
 }
 
-// commitUpdate sends the monitor's view of a commit. s.mu is held.
-func (m *monitor) commitUpdate(c *ovsdb.Commit, seq uint64) {
+// commitUpdate sends the monitor's view of a commit. Encoded updates are
+// shared through cache (by monitor signature) within one commit. s.mu is
+// held.
+func (m *monitor) commitUpdate(c *ovsdb.Commit, seq uint64, cache map[string][]byte) {
+	if text, ok := cache[m.signature]; ok {
+		if text != nil {
+			m.sendEncoded(text, seq)
+		}
+		return
+	}
 	updates := map[string]any{}
 	for _, ch := range c.Changes {
 		mt := m.tables[ch.Table.Name]
@@ -250,9 +284,33 @@ func (m *monitor) commitUpdate(c *ovsdb.Commit, seq uint64) {
 		}
 		rows[ch.UUID.String()] = u
 	}
-	if len(updates) > 0 {
-		m.send(updates, seq)
+	if len(updates) == 0 {
+		cache[m.signature] = nil
+		return
 	}
+	text, err := ovsdb.MarshalJSON(updates)
+	if err != nil {
+		m.sess.s.logf("ERR|encode monitor update: %v", err)
+		return
+	}
+	cache[m.signature] = text
+	m.sendEncoded(text, seq)
+}
+
+// sendEncoded sends an update notification whose <table-updates> is
+// already encoded.
+func (m *monitor) sendEncoded(updates []byte, seq uint64) {
+	method := map[int]string{monitorV1: "update", monitorV2: "update2", monitorV3: "update3"}[m.version]
+	params := make([]byte, 0, len(updates)+len(m.id)+len(zeroTxnID)+8)
+	params = append(params, '[')
+	params = append(params, m.id...)
+	params = append(params, ',')
+	if m.version == monitorV3 {
+		params = append(params, `"`+zeroTxnID+`",`...)
+	}
+	params = append(params, updates...)
+	params = append(params, ']')
+	m.sess.send(&jsonrpc.Message{Method: method, Params: params, ID: json.RawMessage("null")}, seq)
 }
 
 func (m *monitor) send(updates map[string]any, seq uint64) {
@@ -295,6 +353,7 @@ func (sess *session) monitor(method string, id json.RawMessage, params []any) {
 	}
 	mid, _ := ovsdb.MarshalJSON(params[1])
 	m := &monitor{sess: sess, db: d, id: json.RawMessage(mid), version: version, tables: tables}
+	m.computeSignature()
 	sess.monitors[key] = m
 	d.monitors[m] = true
 	initial := m.initial()
@@ -357,6 +416,7 @@ func (sess *session) monitorCondChange(id json.RawMessage, params []any) {
 				next.matchAll = true
 			}
 			next.where = append(next.where, conds...)
+			next.whereText += jsonText(wj)
 		}
 		rows := map[string]any{}
 		for rid, r := range m.db.db.Tables[tname].Rows {
@@ -376,6 +436,7 @@ func (sess *session) monitorCondChange(id json.RawMessage, params []any) {
 	delete(sess.monitors, monitorKey(params[0]))
 	mid, _ := ovsdb.MarshalJSON(params[1])
 	m.id = json.RawMessage(mid)
+	m.computeSignature()
 	sess.monitors[newKey] = m
 	seq := sess.s.dur.current()
 	if len(updates) > 0 {

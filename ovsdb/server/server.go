@@ -167,8 +167,9 @@ func (s *Server) commit(d *database, c *ovsdb.Commit) uint64 {
 // publish sends the updates for c to d's monitors, and retries the
 // transactions waiting on d.
 func (s *Server) publish(d *database, c *ovsdb.Commit, seq uint64) {
+	cache := map[string][]byte{}
 	for m := range d.monitors {
-		m.commitUpdate(c, seq)
+		m.commitUpdate(c, seq, cache)
 	}
 	s.retryTriggers(d)
 	s.scheduleRemoteReconcile()
