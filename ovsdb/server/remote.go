@@ -100,6 +100,30 @@ func (s *Server) SetTLSFiles(f TLSFiles) {
 	s.remotesMu.Unlock()
 }
 
+// resolveTLSFiles returns the SSL file names, reading those given as
+// db:DB,TABLE,COLUMN from the database (the first string found), as
+// ovsdb-server does for --private-key=db:Open_vSwitch,SSL,private_key.
+// remotesMu is held.
+func (s *Server) resolveTLSFiles() TLSFiles {
+	f := s.tlsFiles
+	for _, field := range []*string{&f.PrivateKey, &f.Certificate, &f.CACert} {
+		if !strings.HasPrefix(*field, "db:") {
+			continue
+		}
+		spec, err := parseDBColumn(*field)
+		*field = ""
+		if err != nil {
+			continue
+		}
+		s.mu.Lock()
+		if values := s.dbRemoteTargets(spec); len(values) > 0 {
+			*field = values[0]
+		}
+		s.mu.Unlock()
+	}
+	return f
+}
+
 // splitPortHost parses "PORT[:IP]" (passive) into a listen address.
 func splitPortHost(spec string) (string, error) {
 	port, host, _ := strings.Cut(spec, ":")
@@ -147,7 +171,7 @@ func (s *Server) AddRemote(name string) error {
 		var addr string
 		var cfg *tls.Config
 		if addr, err = splitPortHost(arg); err == nil {
-			if cfg, err = s.tlsFiles.tlsConfig(); err == nil {
+			if cfg, err = s.resolveTLSFiles().tlsConfig(); err == nil {
 				r.ln, err = tls.Listen("tcp", addr, cfg)
 			}
 		}
@@ -208,7 +232,7 @@ func (s *Server) dialer(kind, arg string) (func() (net.Conn, error), error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := s.tlsFiles.tlsConfig()
+	cfg, err := s.resolveTLSFiles().tlsConfig()
 	if err != nil {
 		return nil, err
 	}
