@@ -124,4 +124,32 @@ func TestServerMainLifecycle(t *testing.T) {
 	if n := len(d.Tables["Bridge"].Rows); n != 1 {
 		t.Errorf("after restart: %d bridges, want 1", n)
 	}
+
+	// The real ovsdb-server serves the file govs wrote (and compacted).
+	ovsServer := requireBinary(t, "ovsdb-server")
+	ovsSock := filepath.Join(dir, "ovs.sock")
+	ovsPid := filepath.Join(dir, "ovs.pid")
+	c := exec.Command(ovsServer, db, "--remote=punix:"+ovsSock, "--pidfile="+ovsPid, "--detach", "--no-chdir",
+		"--log-file="+filepath.Join(dir, "ovs.log"), "--unixctl="+filepath.Join(dir, "ovs.ctl"))
+	c.Env = ovsEnv(dir)
+	if out, err := c.CombinedOutput(); err != nil {
+		t.Fatalf("real ovsdb-server on govs' file: %v\n%s", err, out)
+	}
+	run(vsctl, "--db=unix:"+ovsSock, "--no-wait", "add-port", "br0", "p1")
+	if got := run(vsctl, "--db=unix:"+ovsSock, "--no-wait", "list-ports", "br0"); got != "p1\n" {
+		t.Errorf("real ovsdb-server on govs' file: list-ports = %q", got)
+	}
+	run(appctl, "-t", filepath.Join(dir, "ovs.ctl"), "exit")
+	// And govs reads what ovsdb-server appended.
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if _, err := os.Stat(ovsPid); os.IsNotExist(err) {
+			break
+		}
+	}
+	if d, err = ovsdb.ReadFile(db, t.Logf); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(d.Tables["Port"].Rows); n != 2 {
+		t.Errorf("after ovsdb-server appended: %d ports, want 2", n)
+	}
 }
