@@ -1,0 +1,388 @@
+package server
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/govs/govs/ovsdb"
+)
+
+// Version is the OVS release whose behaviour govs' OVSDB tools reproduce.
+const Version = "3.1.0"
+
+var serverOptions = []optionSpec{
+	{"remote", argRequired}, {"unixctl", argRequired}, {"run", argRequired},
+	{"pidfile", argOptional}, {"overwrite-pidfile", argNone}, {"detach", argNone},
+	{"no-chdir", argNone}, {"monitor", argNone}, {"user", argRequired},
+	{"log-file", argOptional}, {"verbose", argOptional}, {"syslog-method", argRequired},
+	{"syslog-target", argRequired}, {"private-key", argRequired}, {"certificate", argRequired},
+	{"ca-cert", argRequired}, {"bootstrap-ca-cert", argRequired}, {"peer-ca-cert", argRequired},
+	{"ssl-protocols", argRequired}, {"ssl-ciphers", argRequired},
+	{"disable-file-column-diff", argNone}, {"help", argNone}, {"version", argNone},
+}
+
+// detachEnv marks the re-executed child of --detach; its value is the file
+// descriptor on which the child reports that it started.
+const detachEnv = "GOVS_OVSDB_DETACHED"
+
+const serverUsage = `ovsdb-server: Open vSwitch database server (govs)
+usage: ovsdb-server [OPTIONS] [DATABASE...]
+where each DATABASE is a database file in ovsdb format.
+The default DATABASE, if none is given, is
+  %s
+
+JSON-RPC options (may be specified any number of times):
+  --remote=REMOTE         connect or listen to REMOTE
+                          (punix:FILE, ptcp:PORT[:IP], pssl:PORT[:IP],
+                          unix:FILE, tcp:IP:PORT, ssl:IP:PORT,
+                          db:DB,TABLE,COLUMN)
+  --private-key=FILE, --certificate=FILE, --ca-cert=FILE
+                          SSL key, certificate and CA (or db:DB,TABLE,COLUMN)
+Daemon options:
+  --detach                run in background as daemon
+  --pidfile[=FILE]        create pidfile (default: %s)
+  --overwrite-pidfile     with --pidfile, start even if already running
+  --no-chdir              do not chdir to '/'
+  --unixctl=SOCKET        override default control socket name
+  --log-file[=FILE]       enable logging to specified FILE
+                          (default: %s)
+Other options:
+  -h, --help              display this help message
+  -V, --version           display version information
+Without --remote, govs listens on punix:%s.
+`
+
+// ServerMain runs "ovsdb-server [OPTIONS] [DATABASE...]" with OVS's
+// options and returns the process exit status.
+func ServerMain(args []string) int {
+	opts, dbPaths, err := parseOptions("ovsdb-server", args, serverOptions)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	cfg := serverConfig{
+		pidfile: "", unixctl: "", logFile: "",
+	}
+	for _, o := range opts {
+		switch o.name {
+		case "help":
+			fmt.Printf(serverUsage, defaultDBPath(), filepath.Join(runDir(), "ovsdb-server.pid"),
+				filepath.Join(logDir(), "ovsdb-server.log"), filepath.Join(runDir(), "db.sock"))
+			return 0
+		case "version":
+			fmt.Printf("ovsdb-server (Open vSwitch) %s\n", Version)
+			return 0
+		case "remote":
+			cfg.remotes = append(cfg.remotes, o.value)
+		case "unixctl":
+			cfg.unixctl = absUnder(runDir(), o.value)
+		case "pidfile":
+			cfg.pidfile = filepath.Join(runDir(), "ovsdb-server.pid")
+			if o.hasValue {
+				cfg.pidfile = absUnder(runDir(), o.value)
+			}
+		case "detach":
+			cfg.detach = true
+		case "log-file":
+			cfg.logFile = filepath.Join(logDir(), "ovsdb-server.log")
+			if o.hasValue {
+				cfg.logFile = absUnder(logDir(), o.value)
+			}
+		case "private-key":
+			cfg.tls.PrivateKey = o.value
+		case "certificate":
+			cfg.tls.Certificate = o.value
+		case "ca-cert":
+			cfg.tls.CACert = o.value
+		case "run":
+			fmt.Fprintln(os.Stderr, "ovsdb-server: --run is not supported")
+			return 1
+		}
+	}
+	if len(dbPaths) == 0 {
+		dbPaths = []string{defaultDBPath()}
+	}
+	cfg.dbPaths = dbPaths
+	if len(cfg.remotes) == 0 {
+		cfg.remotes = []string{"punix:" + filepath.Join(runDir(), "db.sock")}
+	}
+	if cfg.detach && os.Getenv(detachEnv) == "" {
+		return detach()
+	}
+	return runServer(cfg)
+}
+
+type serverConfig struct {
+	dbPaths []string
+	remotes []string
+	pidfile string
+	unixctl string
+	logFile string
+	detach  bool
+	tls     TLSFiles
+}
+
+// detach re-executes this program in a new session with the same
+// arguments and waits for it to report that it is serving.
+func detach() int {
+	exe, err := os.Executable()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ovsdb-server: --detach: %v\n", err)
+		return 1
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ovsdb-server: --detach: %v\n", err)
+		return 1
+	}
+	cmd := exec.Command(exe, os.Args[1:]...)
+	cmd.Args[0] = os.Args[0]
+	cmd.Env = append(os.Environ(), detachEnv+"=3")
+	cmd.ExtraFiles = []*os.File{w}
+	cmd.Stderr = os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintf(os.Stderr, "ovsdb-server: --detach: %v\n", err)
+		return 1
+	}
+	w.Close()
+	status, _ := io.ReadAll(r)
+	if string(status) != "ready" {
+		cmd.Wait()
+		return 1
+	}
+	cmd.Process.Release()
+	return 0
+}
+
+// notifyDetachedParent tells the waiting parent that startup succeeded and
+// stops writing to the terminal.
+func notifyDetachedParent() {
+	fdText := os.Getenv(detachEnv)
+	if fdText == "" {
+		return
+	}
+	os.Unsetenv(detachEnv)
+	fd, err := strconv.Atoi(fdText)
+	if err != nil {
+		return
+	}
+	f := os.NewFile(uintptr(fd), "detach-status")
+	f.Write([]byte("ready"))
+	f.Close()
+	if null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0); err == nil {
+		syscall.Dup2(int(null.Fd()), 0)
+		syscall.Dup2(int(null.Fd()), 1)
+		syscall.Dup2(int(null.Fd()), 2)
+		null.Close()
+	}
+}
+
+func runServer(cfg serverConfig) int {
+	log := newVlog("ovsdb_server")
+	fail := func(format string, args ...any) int {
+		msg := fmt.Sprintf(format, args...)
+		fmt.Fprintf(os.Stderr, "ovsdb-server: %s\n", msg)
+		log.logf("ovsdb_server", "EMER", "%s", msg)
+		return 1
+	}
+	if cfg.logFile != "" {
+		if err := log.open(cfg.logFile); err != nil {
+			return fail("%v", err)
+		}
+		defer log.close()
+	}
+	s := New()
+	s.Logf = log.serverLogf
+	s.SetTLSFiles(cfg.tls)
+	var files []*ovsdb.File
+	defer func() {
+		s.Close()
+		for _, f := range files {
+			f.Close()
+		}
+	}()
+	for _, path := range cfg.dbPaths {
+		f, db, err := ovsdb.OpenFile(path, func(format string, args ...any) {
+			log.logf("ovsdb_log", "WARN", format, args...)
+		})
+		if err != nil {
+			return fail("%v", err)
+		}
+		files = append(files, f)
+		if err := s.AddDatabase(db, f); err != nil {
+			return fail("%v", err)
+		}
+	}
+	for _, r := range cfg.remotes {
+		if err := s.addConfiguredRemote(r); err != nil {
+			return fail("%v", err)
+		}
+	}
+	if cfg.pidfile != "" {
+		if err := os.WriteFile(cfg.pidfile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+			return fail("write pidfile: %v", err)
+		}
+		defer os.Remove(cfg.pidfile)
+	}
+	if cfg.unixctl == "" {
+		cfg.unixctl = filepath.Join(runDir(), fmt.Sprintf("ovsdb-server.%d.ctl", os.Getpid()))
+	}
+	exit := make(chan struct{}, 1)
+	ctl, err := startUnixctl(cfg.unixctl, s, log, files, exit)
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer ctl.Close()
+	notifyDetachedParent()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	select {
+	case sig := <-sigs:
+		log.logf("fatal_signal", "WARN", "terminating with signal %d (%s)", sig.(syscall.Signal), signalName(sig))
+	case <-exit:
+	}
+	return 0
+}
+
+func signalName(sig os.Signal) string {
+	name := sig.String()
+	if len(name) > 0 {
+		name = strings.ToUpper(name[:1]) + name[1:]
+	}
+	return name
+}
+
+// addConfiguredRemote adds a remote from the command line; db:DB,TABLE,COLUMN
+// remotes are read from the database now and after every commit.
+func (s *Server) addConfiguredRemote(name string) error {
+	if !strings.HasPrefix(name, "db:") {
+		return s.AddRemote(name)
+	}
+	spec, err := parseDBColumn(name)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.dbRemotes = append(s.dbRemotes, spec)
+	s.mu.Unlock()
+	s.reconcileDBRemotes()
+	return nil
+}
+
+// dbColumn names a column that holds remotes: db:DB,TABLE,COLUMN.
+type dbColumn struct{ db, table, column string }
+
+func parseDBColumn(name string) (dbColumn, error) {
+	parts := strings.Split(strings.TrimPrefix(name, "db:"), ",")
+	if len(parts) != 3 {
+		return dbColumn{}, fmt.Errorf("%s: expected db:DB,TABLE,COLUMN", name)
+	}
+	return dbColumn{parts[0], parts[1], parts[2]}, nil
+}
+
+// dbRemoteTargets reads the remotes named by spec: strings in the column
+// itself, or the "target" of rows it references (as Manager rows). s.mu is
+// held.
+func (s *Server) dbRemoteTargets(spec dbColumn) []string {
+	d := s.dbs[spec.db]
+	if d == nil {
+		return nil
+	}
+	tbl := d.db.Tables[spec.table]
+	if tbl == nil {
+		return nil
+	}
+	col, pos := tbl.Schema.Column(spec.column)
+	if col == nil {
+		return nil
+	}
+	var targets []string
+	for _, r := range tbl.Rows {
+		for _, a := range r.Fields[pos].Keys {
+			switch v := a.(type) {
+			case string:
+				targets = append(targets, v)
+			case ovsdb.UUID:
+				ref := d.db.Tables[col.Type.Key.RefTable]
+				if ref == nil || ref.Rows[v] == nil {
+					continue
+				}
+				if tc, tpos := ref.Schema.Column("target"); tc != nil {
+					for _, t := range ref.Rows[v].Fields[tpos].Keys {
+						if s, ok := t.(string); ok {
+							targets = append(targets, s)
+						}
+					}
+				}
+			}
+		}
+	}
+	return targets
+}
+
+// reconcileDBRemotes starts and stops remotes to match the db: remotes'
+// columns.
+func (s *Server) reconcileDBRemotes() {
+	s.mu.Lock()
+	want := map[string]bool{}
+	for _, spec := range s.dbRemotes {
+		for _, t := range s.dbRemoteTargets(spec) {
+			want[t] = true
+		}
+	}
+	s.mu.Unlock()
+	s.remotesMu.Lock()
+	var stale []string
+	for name := range s.fromDB {
+		if !want[name] {
+			stale = append(stale, name)
+		}
+	}
+	s.remotesMu.Unlock()
+	for _, name := range stale {
+		s.RemoveRemote(name)
+		s.remotesMu.Lock()
+		delete(s.fromDB, name)
+		s.remotesMu.Unlock()
+	}
+	for name := range want {
+		s.remotesMu.Lock()
+		have := s.remotes[name] != nil
+		s.remotesMu.Unlock()
+		if have {
+			continue
+		}
+		if err := s.AddRemote(name); err != nil {
+			s.logf("ERR|%v", err)
+			continue
+		}
+		s.remotesMu.Lock()
+		s.fromDB[name] = true
+		s.remotesMu.Unlock()
+	}
+}
+
+// scheduleRemoteReconcile rereads db: remotes after a commit, off the
+// commit path. s.mu is held.
+func (s *Server) scheduleRemoteReconcile() {
+	if len(s.dbRemotes) == 0 || s.reconcilePending {
+		return
+	}
+	s.reconcilePending = true
+	time.AfterFunc(10*time.Millisecond, func() {
+		s.mu.Lock()
+		s.reconcilePending = false
+		s.mu.Unlock()
+		s.reconcileDBRemotes()
+	})
+}

@@ -1,0 +1,198 @@
+package server
+
+import (
+	"encoding/json"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/govs/govs/ovsdb"
+	"github.com/govs/govs/ovsdb/jsonrpc"
+)
+
+// startMemServer serves an in-memory Open_vSwitch database over net.Pipe
+// connections.
+func startMemServer(t *testing.T) (*Server, func() *testClient) {
+	t.Helper()
+	s := New()
+	s.Logf = t.Logf
+	if err := s.AddDatabase(ovsdb.NewDatabase(ovsdb.VSwitchSchema()), nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	dial := func() *testClient {
+		a, b := net.Pipe()
+		go s.Serve(a)
+		c := &testClient{conn: b, enc: jsonrpc.NewEncoder(b), pending: map[string]chan *jsonrpc.Message{},
+			notes: make(chan *jsonrpc.Message, 1024), done: make(chan struct{})}
+		go c.read()
+		t.Cleanup(func() { b.Close() })
+		return c
+	}
+	return s, dial
+}
+
+func mustJSON(t *testing.T, raw json.RawMessage) string {
+	t.Helper()
+	v, err := ovsdb.ParseJSON(raw)
+	if err != nil {
+		t.Fatalf("bad JSON %s: %v", raw, err)
+	}
+	return maskUUIDs(jsonText(v))
+}
+
+func TestEchoListDBsUnknownMethod(t *testing.T) {
+	_, dial := startMemServer(t)
+	c := dial()
+	if got := mustJSON(t, c.call(t, "echo", "a", 1)); got != `["a",1]` {
+		t.Errorf("echo = %s", got)
+	}
+	if got := mustJSON(t, c.call(t, "list_dbs")); got != `["Open_vSwitch","_Server"]` {
+		t.Errorf("list_dbs = %s", got)
+	}
+	ch, _ := c.start("frobnicate")
+	if m := <-ch; string(m.Error) != `"unknown method"` {
+		t.Errorf("unknown method error = %s", m.Error)
+	}
+	ch, _ = c.start("get_schema", "Nope")
+	if m := <-ch; !strings.Contains(string(m.Error), "unknown database") {
+		t.Errorf("get_schema Nope error = %s", m.Error)
+	}
+	// The connection survives bad requests.
+	if got := mustJSON(t, c.call(t, "echo")); got != `[]` {
+		t.Errorf("echo after errors = %s", got)
+	}
+}
+
+func TestLocks(t *testing.T) {
+	_, dial := startMemServer(t)
+	a, b := dial(), dial()
+	if got := mustJSON(t, a.call(t, "lock", "L")); got != `{"locked":true}` {
+		t.Fatalf("a lock = %s", got)
+	}
+	if got := mustJSON(t, b.call(t, "lock", "L")); got != `{"locked":false}` {
+		t.Fatalf("b lock = %s", got)
+	}
+	assert := map[string]any{"op": "assert", "lock": "L"}
+	if got := mustJSON(t, a.call(t, "transact", "Open_vSwitch", assert)); got != `[{}]` {
+		t.Errorf("a assert = %s", got)
+	}
+	if got := mustJSON(t, b.call(t, "transact", "Open_vSwitch", assert)); !strings.Contains(got, "not owner") {
+		t.Errorf("b assert = %s", got)
+	}
+	a.call(t, "unlock", "L")
+	if n := b.nextNote(t); n.Method != "locked" || mustJSON(t, n.Params) != `["L"]` {
+		t.Errorf("b got %s %s, want locked", n.Method, n.Params)
+	}
+	if got := mustJSON(t, a.call(t, "steal", "L")); got != `{"locked":true}` {
+		t.Errorf("a steal = %s", got)
+	}
+	if n := b.nextNote(t); n.Method != "stolen" {
+		t.Errorf("b got %s, want stolen", n.Method)
+	}
+	// When the owner disconnects, the waiter gets the lock back.
+	a.conn.Close()
+	if n := b.nextNote(t); n.Method != "locked" {
+		t.Errorf("b got %s, want locked", n.Method)
+	}
+}
+
+func TestMonitorUpdate2AndCondChange(t *testing.T) {
+	_, dial := startMemServer(t)
+	c, w := dial(), dial()
+	w.call(t, "transact", "Open_vSwitch",
+		map[string]any{"op": "insert", "table": "Bridge", "row": map[string]any{"name": "br0"}, "uuid-name": "b"},
+		map[string]any{"op": "insert", "table": "Open_vSwitch", "row": map[string]any{"bridges": []any{"named-uuid", "b"}}})
+	initial := c.call(t, "monitor_cond", "Open_vSwitch", "m1", map[string]any{
+		"Bridge": []any{map[string]any{"columns": []string{"name", "external_ids", "fail_mode"}, "where": []any{[]any{"name", "==", "br1"}}}},
+	})
+	if got := mustJSON(t, initial); got != `{}` {
+		t.Errorf("initial = %s", got)
+	}
+	addBridge := func(name string) {
+		w.call(t, "transact", "Open_vSwitch",
+			map[string]any{"op": "insert", "table": "Bridge", "row": map[string]any{"name": name}, "uuid-name": "b"},
+			map[string]any{"op": "mutate", "table": "Open_vSwitch", "where": []any{}, "mutations": []any{[]any{"bridges", "insert", []any{"named-uuid", "b"}}}})
+	}
+	addBridge("br1")
+	n := c.nextNote(t)
+	if got := maskUUIDs(string(n.Params)); n.Method != "update2" || got != `["m1",{"Bridge":{"<uuid>":{"insert":{"name":"br1"}}}}]` {
+		t.Errorf("insert note = %s %s", n.Method, got)
+	}
+	addBridge("br2") // not selected
+	c.noNote(t)
+	w.call(t, "transact", "Open_vSwitch", map[string]any{"op": "update", "table": "Bridge", "where": []any{[]any{"name", "==", "br1"}},
+		"row": map[string]any{"external_ids": []any{"map", []any{[]any{"k", "v"}}}, "fail_mode": "secure"}})
+	n = c.nextNote(t)
+	if got := maskUUIDs(string(n.Params)); got != `["m1",{"Bridge":{"<uuid>":{"modify":{"external_ids":["map",[["k","v"]]],"fail_mode":"secure"}}}}]` {
+		t.Errorf("modify note = %s", got)
+	}
+	// Switch the condition to br2: br1 leaves, br2 enters.
+	c.call(t, "monitor_cond_change", "m1", "m2", map[string]any{"Bridge": []any{map[string]any{"where": []any{[]any{"name", "==", "br2"}}}}})
+	n = c.nextNote(t)
+	got := maskUUIDs(string(n.Params))
+	if !strings.HasPrefix(got, `["m2",`) || !strings.Contains(got, `{"delete":null}`) || !strings.Contains(got, `{"insert":{"name":"br2"}}`) {
+		t.Errorf("cond change note = %s", got)
+	}
+	c.call(t, "monitor_cancel", "m2")
+	addBridge("br3")
+	c.noNote(t)
+}
+
+func TestMonitorV1Update(t *testing.T) {
+	_, dial := startMemServer(t)
+	c, w := dial(), dial()
+	c.call(t, "monitor", "Open_vSwitch", nil, map[string]any{"Open_vSwitch": map[string]any{"columns": []string{"next_cfg", "cur_cfg"}}})
+	w.call(t, "transact", "Open_vSwitch", map[string]any{"op": "insert", "table": "Open_vSwitch", "row": map[string]any{}})
+	n := c.nextNote(t)
+	if got := maskUUIDs(string(n.Params)); n.Method != "update" || got != `[null,{"Open_vSwitch":{"<uuid>":{"new":{"cur_cfg":0,"next_cfg":0}}}}]` {
+		t.Errorf("insert = %s %s", n.Method, got)
+	}
+	w.call(t, "transact", "Open_vSwitch", map[string]any{"op": "mutate", "table": "Open_vSwitch", "where": []any{}, "mutations": []any{[]any{"next_cfg", "+=", 1}}})
+	n = c.nextNote(t)
+	if got := maskUUIDs(string(n.Params)); got != `[null,{"Open_vSwitch":{"<uuid>":{"new":{"cur_cfg":0,"next_cfg":1},"old":{"next_cfg":0}}}}]` {
+		t.Errorf("modify = %s", got)
+	}
+}
+
+func TestWaitBlocksUntilChange(t *testing.T) {
+	_, dial := startMemServer(t)
+	c, w := dial(), dial()
+	w.call(t, "transact", "Open_vSwitch", map[string]any{"op": "insert", "table": "Open_vSwitch", "row": map[string]any{}})
+	wait := map[string]any{"op": "wait", "table": "Open_vSwitch", "where": []any{}, "columns": []string{"cur_cfg"},
+		"until": "==", "rows": []any{map[string]any{"cur_cfg": 1}}}
+	ch, _ := c.start("transact", "Open_vSwitch", wait)
+	select {
+	case m := <-ch:
+		t.Fatalf("wait returned early: %s", m.Result)
+	case <-time.After(50 * time.Millisecond):
+	}
+	w.call(t, "transact", "Open_vSwitch", map[string]any{"op": "update", "table": "Open_vSwitch", "where": []any{}, "row": map[string]any{"cur_cfg": 1}})
+	select {
+	case m := <-ch:
+		if got := mustJSON(t, m.Result); got != `[{}]` {
+			t.Errorf("wait result = %s", got)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("wait never completed")
+	}
+	// A wait that never holds can be cancelled.
+	wait["rows"] = []any{map[string]any{"cur_cfg": 7}}
+	ch, _ = c.start("transact", "Open_vSwitch", wait)
+	time.Sleep(20 * time.Millisecond)
+	c.mu.Lock()
+	id := c.nextID
+	c.mu.Unlock()
+	note, _ := jsonrpc.NewNotification("cancel", []any{id})
+	c.enc.Encode(note)
+	c.enc.Flush()
+	select {
+	case m := <-ch:
+		if string(m.Error) != `"canceled"` {
+			t.Errorf("cancelled wait error = %s", m.Error)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("cancel had no effect")
+	}
+}

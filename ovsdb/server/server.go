@@ -1,0 +1,350 @@
+// Package server owns govs' OVSDB server: RFC 7047 JSON-RPC sessions over
+// unix, TCP and SSL remotes, transactions with durable group commit,
+// monitors (update, update2, update3), locks, the _Server database, and the
+// ovsdb-server and ovsdb-tool command lines ([ServerMain], [ToolMain]).
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/govs/govs/ovsdb"
+	"github.com/govs/govs/ovsdb/jsonrpc"
+)
+
+// serverSchema is the _Server schema as ovsdb-server 3.1 serves it.
+const serverSchema = `{"cksum":"3009684573 744","name":"_Server","tables":{"Database":{"columns":{"cid":{"type":{"key":"uuid","min":0}},"connected":{"type":"boolean"},"index":{"type":{"key":"integer","min":0}},"leader":{"type":"boolean"},"model":{"type":{"key":{"enum":["set",["clustered","relay","standalone"]],"type":"string"}}},"name":{"type":"string"},"schema":{"type":{"key":"string","min":0}},"sid":{"type":{"key":"uuid","min":0}}}}},"version":"1.2.0"}`
+
+// Server serves OVSDB databases to JSON-RPC clients. Transactions, monitors
+// and locks are serialized by one lock; replies wait for the commit they
+// depend on to be synced to disk, so one fsync covers every transaction
+// committed meanwhile.
+type Server struct {
+	// Logf receives the server's log lines; nil discards them.
+	Logf func(format string, args ...any)
+
+	mu       sync.Mutex
+	dbs      map[string]*database
+	locks    map[string]*lockState
+	sessions map[*session]bool
+	triggers []*trigger
+	closed   bool
+	// dbRemotes are the db:DB,TABLE,COLUMN remotes to track.
+	dbRemotes        []dbColumn
+	reconcilePending bool
+
+	dur durability
+
+	remotesMu sync.Mutex
+	remotes   map[string]*remote
+	tlsFiles  TLSFiles
+	// fromDB marks remotes started from db: columns.
+	fromDB map[string]bool
+	wg     sync.WaitGroup
+}
+
+type database struct {
+	name     string
+	db       *ovsdb.Database
+	file     *ovsdb.File
+	monitors map[*monitor]bool
+}
+
+// New returns a server holding only the _Server database.
+func New() *Server {
+	s := &Server{
+		dbs: map[string]*database{}, locks: map[string]*lockState{},
+		sessions: map[*session]bool{}, remotes: map[string]*remote{}, fromDB: map[string]bool{},
+	}
+	s.dur.init()
+	schema, err := ovsdb.ParseSchema([]byte(serverSchema))
+	if err != nil {
+		panic("ovsdb/server: _Server schema: " + err.Error())
+	}
+	s.dbs["_Server"] = &database{name: "_Server", db: ovsdb.NewDatabase(schema), monitors: map[*monitor]bool{}}
+	s.addServerRow("_Server", schema)
+	s.wg.Add(1)
+	go s.dur.run(&s.wg, s.logf)
+	return s
+}
+
+func (s *Server) logf(format string, args ...any) {
+	if s.Logf != nil {
+		s.Logf(format, args...)
+	}
+}
+
+// AddDatabase serves db, appending its commits to file (nil keeps it in
+// memory only). The server does not close file.
+func (s *Server) AddDatabase(db *ovsdb.Database, file *ovsdb.File) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	name := db.Schema.Name
+	if s.dbs[name] != nil {
+		return fmt.Errorf("add database %s: already served", name)
+	}
+	s.dbs[name] = &database{name: name, db: db, file: file, monitors: map[*monitor]bool{}}
+	s.addServerRow(name, db.Schema)
+	return nil
+}
+
+// Database returns the served database called name, or nil. Callers must
+// not use it concurrently with the server; use [Server.Do].
+func (s *Server) Database(name string) *ovsdb.Database {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d := s.dbs[name]; d != nil {
+		return d.db
+	}
+	return nil
+}
+
+// Do runs fn with exclusive access to the server's databases.
+func (s *Server) Do(fn func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn()
+}
+
+// addServerRow records a database in _Server's Database table. s.mu is held
+// (or the server is not yet shared).
+func (s *Server) addServerRow(name string, schema *ovsdb.DatabaseSchema) {
+	text, err := ovsdb.MarshalJSON(schema.JSON())
+	if err != nil {
+		panic("ovsdb/server: encode schema: " + err.Error())
+	}
+	row := map[string]any{
+		"name": name, "model": "standalone", "connected": true, "leader": true,
+		"schema": string(text),
+	}
+	sd := s.dbs["_Server"]
+	res := sd.db.Transact([]any{map[string]any{"op": "insert", "table": "Database", "row": row}}, nil)
+	if res.Commit == nil {
+		panic(fmt.Sprintf("ovsdb/server: _Server insert failed: %v", res.Results))
+	}
+	s.publish(sd, res.Commit, s.dur.current())
+}
+
+// DatabaseNames returns the served databases' names, sorted.
+func (s *Server) databaseNames() []string {
+	names := make([]string, 0, len(s.dbs))
+	for name := range s.dbs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// commit makes a committed transaction durable (asynchronously), compacts
+// the file when due, and sends monitor updates. It returns the durability
+// sequence number that replies about this commit must wait for. s.mu is
+// held.
+func (s *Server) commit(d *database, c *ovsdb.Commit) uint64 {
+	seq := s.dur.current()
+	if d.file != nil {
+		if err := d.file.Write(c); err != nil {
+			s.logf("ERR|%s: %v", d.name, err)
+		} else {
+			seq = s.dur.wrote(d.file)
+		}
+		if d.file.ShouldCompact() {
+			start := time.Now()
+			if err := d.file.Compact(d.db); err != nil {
+				s.logf("ERR|%s: %v", d.name, err)
+			} else {
+				s.logf("INFO|%s: compacted database in %v", d.file.Path(), time.Since(start).Round(time.Millisecond))
+			}
+		}
+	}
+	s.publish(d, c, seq)
+	return seq
+}
+
+// publish sends the updates for c to d's monitors, and retries the
+// transactions waiting on d.
+func (s *Server) publish(d *database, c *ovsdb.Commit, seq uint64) {
+	cache := map[string][]byte{}
+	for m := range d.monitors {
+		m.commitUpdate(c, seq, cache)
+	}
+	s.retryTriggers(d)
+	s.scheduleRemoteReconcile()
+}
+
+// durability tracks which written records have been synced, running one
+// fsync for every batch of commits (group commit).
+type durability struct {
+	mu              sync.Mutex
+	cond            *sync.Cond
+	written, synced uint64
+	dirty           map[*ovsdb.File]bool
+	closed          bool
+}
+
+func (d *durability) init() {
+	d.cond = sync.NewCond(&d.mu)
+	d.dirty = map[*ovsdb.File]bool{}
+}
+
+// wrote notes an unsynced write to f and returns its sequence number.
+func (d *durability) wrote(f *ovsdb.File) uint64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.written++
+	d.dirty[f] = true
+	d.cond.Broadcast()
+	return d.written
+}
+
+// current returns the sequence number of the latest write.
+func (d *durability) current() uint64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.written
+}
+
+// wait blocks until write seq is synced (or the server closes).
+func (d *durability) wait(seq uint64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for d.synced < seq && !d.closed {
+		d.cond.Wait()
+	}
+}
+
+func (d *durability) close() {
+	d.mu.Lock()
+	d.closed = true
+	d.cond.Broadcast()
+	d.mu.Unlock()
+}
+
+// run is the syncer goroutine.
+func (d *durability) run(wg *sync.WaitGroup, logf func(string, ...any)) {
+	defer wg.Done()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for {
+		for d.synced == d.written && !d.closed {
+			d.cond.Wait()
+		}
+		if d.closed && d.synced == d.written {
+			return
+		}
+		target, files := d.written, d.dirty
+		d.dirty = map[*ovsdb.File]bool{}
+		d.mu.Unlock()
+		for f := range files {
+			if err := f.Sync(); err != nil {
+				logf("ERR|%v", err)
+			}
+		}
+		d.mu.Lock()
+		d.synced = target
+		d.cond.Broadcast()
+	}
+}
+
+// Close stops every remote and session and waits for pending syncs.
+func (s *Server) Close() error {
+	s.remotesMu.Lock()
+	for _, r := range s.remotes {
+		r.stop()
+	}
+	s.remotes = map[string]*remote{}
+	s.remotesMu.Unlock()
+	s.mu.Lock()
+	s.closed = true
+	sessions := make([]*session, 0, len(s.sessions))
+	for sess := range s.sessions {
+		sessions = append(sessions, sess)
+	}
+	s.mu.Unlock()
+	for _, sess := range sessions {
+		sess.conn.Close()
+	}
+	s.dur.close()
+	s.wg.Wait()
+	return nil
+}
+
+// Serve runs a JSON-RPC session on conn until it closes.
+func (s *Server) Serve(conn net.Conn) {
+	sess := newSession(s, conn)
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		conn.Close()
+		return
+	}
+	s.sessions[sess] = true
+	s.mu.Unlock()
+	sess.run()
+}
+
+// trigger is a transaction blocked on a "wait" operation, retried after
+// each commit to its database until it completes or times out.
+type trigger struct {
+	sess    *session
+	d       *database
+	id      json.RawMessage
+	ops     []any
+	started time.Time
+	timer   *time.Timer
+}
+
+func (s *Server) retryTriggers(d *database) {
+	pending := s.triggers
+	s.triggers = nil
+	for _, t := range pending {
+		if t.d != d || !s.runTrigger(t) {
+			s.triggers = append(s.triggers, t)
+		}
+	}
+}
+
+// runTrigger retries t and replies if it completed or timed out; it
+// returns whether t is done. s.mu is held.
+func (s *Server) runTrigger(t *trigger) bool {
+	res := t.d.db.TransactSince(t.ops, t.sess, t.started)
+	if res.WaitBlocked {
+		return false
+	}
+	if t.timer != nil {
+		t.timer.Stop()
+	}
+	seq := s.dur.current()
+	if res.Commit != nil {
+		seq = s.commit(t.d, res.Commit)
+	}
+	t.sess.reply(t.id, res.Results, seq)
+	return true
+}
+
+func (s *Server) expireTrigger(t *trigger) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, p := range s.triggers {
+		if p == t {
+			if s.runTrigger(t) {
+				s.triggers = append(s.triggers[:i], s.triggers[i+1:]...)
+			} else {
+				// The timer fired a little early; try again shortly.
+				t.timer = time.AfterFunc(time.Millisecond, func() { s.expireTrigger(t) })
+			}
+			return
+		}
+	}
+}
+
+// sendCanceled answers a request whose trigger was cancelled.
+func sendCanceled(sess *session, id json.RawMessage) {
+	msg, err := jsonrpc.NewErrorReply(id, "canceled")
+	if err == nil {
+		sess.send(msg, 0)
+	}
+}

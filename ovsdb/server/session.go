@@ -1,0 +1,321 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/govs/govs/ovsdb"
+	"github.com/govs/govs/ovsdb/jsonrpc"
+)
+
+// session is one client connection. Its reader goroutine executes requests
+// in order; its writer goroutine sends replies and notifications in the
+// order they were queued, each once the commit it reveals is durable.
+type session struct {
+	s    *Server
+	conn net.Conn
+	enc  *jsonrpc.Encoder
+
+	out struct {
+		mu     sync.Mutex
+		cond   *sync.Cond
+		items  []outItem
+		closed bool
+	}
+
+	// Guarded by s.mu.
+	monitors    map[string]*monitor
+	lockNames   map[string]bool
+	changeAware bool
+}
+
+type outItem struct {
+	msg *jsonrpc.Message
+	// seq is the durability sequence number to wait for before sending.
+	seq uint64
+}
+
+func newSession(s *Server, conn net.Conn) *session {
+	sess := &session{
+		s: s, conn: conn, enc: jsonrpc.NewEncoder(conn),
+		monitors: map[string]*monitor{}, lockNames: map[string]bool{},
+	}
+	sess.out.cond = sync.NewCond(&sess.out.mu)
+	return sess
+}
+
+// send queues msg, to go out once write seq is durable.
+func (sess *session) send(msg *jsonrpc.Message, seq uint64) {
+	sess.out.mu.Lock()
+	if !sess.out.closed {
+		sess.out.items = append(sess.out.items, outItem{msg, seq})
+		sess.out.cond.Signal()
+	}
+	sess.out.mu.Unlock()
+}
+
+func (sess *session) reply(id json.RawMessage, result any, seq uint64) {
+	msg, err := jsonrpc.NewReply(id, result)
+	if err != nil {
+		sess.s.logf("ERR|%v", err)
+		return
+	}
+	sess.send(msg, seq)
+}
+
+func (sess *session) replyError(id json.RawMessage, e any) {
+	msg, err := jsonrpc.NewErrorReply(id, e)
+	if err != nil {
+		sess.s.logf("ERR|%v", err)
+		return
+	}
+	sess.send(msg, 0)
+}
+
+func (sess *session) notify(method string, params any, seq uint64) {
+	msg, err := jsonrpc.NewNotification(method, params)
+	if err != nil {
+		sess.s.logf("ERR|%v", err)
+		return
+	}
+	sess.send(msg, seq)
+}
+
+func (sess *session) writer(done chan<- struct{}) {
+	defer close(done)
+	for {
+		sess.out.mu.Lock()
+		for len(sess.out.items) == 0 && !sess.out.closed {
+			sess.out.cond.Wait()
+		}
+		items := sess.out.items
+		sess.out.items = nil
+		closed := sess.out.closed
+		sess.out.mu.Unlock()
+		if len(items) == 0 && closed {
+			return
+		}
+		var maxSeq uint64
+		for _, it := range items {
+			maxSeq = max(maxSeq, it.seq)
+		}
+		sess.s.dur.wait(maxSeq)
+		for _, it := range items {
+			if err := sess.enc.Encode(it.msg); err != nil {
+				sess.conn.Close()
+				return
+			}
+		}
+		if err := sess.enc.Flush(); err != nil {
+			sess.conn.Close()
+			return
+		}
+	}
+}
+
+func (sess *session) run() {
+	done := make(chan struct{})
+	go sess.writer(done)
+	dec := jsonrpc.NewDecoder(sess.conn)
+	for {
+		msg, err := dec.Decode()
+		if err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+				sess.s.logf("WARN|%s: receive error: %v", sess.conn.RemoteAddr(), err)
+			}
+			break
+		}
+		if msg.Kind() == jsonrpc.KindRequest || msg.Kind() == jsonrpc.KindNotification {
+			sess.handle(msg)
+		}
+	}
+	sess.s.mu.Lock()
+	sess.cleanup()
+	sess.s.mu.Unlock()
+	sess.out.mu.Lock()
+	sess.out.closed = true
+	sess.out.cond.Signal()
+	sess.out.mu.Unlock()
+	<-done
+	sess.conn.Close()
+}
+
+// cleanup drops the session's monitors, locks and blocked transactions.
+// s.mu is held.
+func (sess *session) cleanup() {
+	s := sess.s
+	delete(s.sessions, sess)
+	for _, m := range sess.monitors {
+		delete(m.db.monitors, m)
+	}
+	for name := range sess.lockNames {
+		s.unlock(sess, name)
+	}
+	kept := s.triggers[:0]
+	for _, t := range s.triggers {
+		if t.sess == sess {
+			if t.timer != nil {
+				t.timer.Stop()
+			}
+			continue
+		}
+		kept = append(kept, t)
+	}
+	s.triggers = kept
+}
+
+// HoldsLock implements ovsdb.LockChecker. s.mu is held.
+func (sess *session) HoldsLock(name string) bool {
+	l := sess.s.locks[name]
+	return l != nil && l.owner == sess
+}
+
+func syntaxErrorJSON(params any, format string, args ...any) map[string]any {
+	return (&ovsdb.Error{Name: ovsdb.ErrSyntax, Details: fmt.Sprintf(format, args...), Syntax: jsonText(params)}).JSON()
+}
+
+func jsonText(v any) string {
+	b, _ := ovsdb.MarshalJSON(v)
+	return string(b)
+}
+
+func (sess *session) handle(msg *jsonrpc.Message) {
+	var params []any
+	if len(msg.Params) > 0 {
+		p, err := ovsdb.ParseJSON(msg.Params)
+		list, ok := p.([]any)
+		if err != nil || !ok {
+			if msg.Kind() == jsonrpc.KindRequest {
+				sess.replyError(msg.ID, syntaxErrorJSON(string(msg.Params), "params must be an array"))
+			}
+			return
+		}
+		params = list
+	}
+	if msg.Kind() == jsonrpc.KindNotification {
+		if msg.Method == "cancel" && len(params) == 1 {
+			sess.s.mu.Lock()
+			sess.cancel(params[0])
+			sess.s.mu.Unlock()
+		}
+		return
+	}
+	s := sess.s
+	switch msg.Method {
+	case "echo":
+		sess.reply(msg.ID, params, 0)
+		return
+	case "list_dbs":
+		s.mu.Lock()
+		names := s.databaseNames()
+		s.mu.Unlock()
+		sess.reply(msg.ID, names, 0)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch msg.Method {
+	case "get_schema":
+		d, errObj := s.lookupDB(msg.Method, params)
+		if errObj != nil {
+			sess.replyError(msg.ID, errObj)
+			return
+		}
+		sess.reply(msg.ID, d.db.Schema.JSON(), 0)
+	case "transact":
+		sess.transact(msg.ID, params)
+	case "cancel":
+		if len(params) == 1 {
+			sess.cancel(params[0])
+		}
+	case "monitor", "monitor_cond", "monitor_cond_since":
+		sess.monitor(msg.Method, msg.ID, params)
+	case "monitor_cond_change":
+		sess.monitorCondChange(msg.ID, params)
+	case "monitor_cancel":
+		sess.monitorCancel(msg.ID, params)
+	case "lock", "steal", "unlock":
+		sess.lockRequest(msg.Method, msg.ID, params)
+	case "set_db_change_aware":
+		if len(params) != 1 {
+			sess.replyError(msg.ID, syntaxErrorJSON(params, "set_db_change_aware expects one boolean"))
+			return
+		}
+		aware, ok := params[0].(bool)
+		if !ok {
+			sess.replyError(msg.ID, syntaxErrorJSON(params, "set_db_change_aware expects one boolean"))
+			return
+		}
+		sess.changeAware = aware
+		sess.reply(msg.ID, map[string]any{}, 0)
+	default:
+		sess.replyError(msg.ID, "unknown method")
+	}
+}
+
+// lookupDB returns the database named by params[0]. s.mu is held.
+func (s *Server) lookupDB(method string, params []any) (*database, any) {
+	if len(params) == 0 {
+		return nil, syntaxErrorJSON(params, "%s request lacks a database name", method)
+	}
+	name, ok := params[0].(string)
+	if !ok {
+		return nil, syntaxErrorJSON(params, "%s request's database name must be a string", method)
+	}
+	d := s.dbs[name]
+	if d == nil {
+		return nil, (&ovsdb.Error{
+			Name: ovsdb.ErrUnknownDatabase, Details: fmt.Sprintf("%s request specifies unknown database %s", method, name),
+			Syntax: jsonText(params),
+		}).JSON()
+	}
+	return d, nil
+}
+
+// transact runs a transaction. s.mu is held.
+func (sess *session) transact(id json.RawMessage, params []any) {
+	s := sess.s
+	d, errObj := s.lookupDB("transact", params)
+	if errObj != nil {
+		sess.replyError(id, errObj)
+		return
+	}
+	ops := params[1:]
+	started := time.Now()
+	res := d.db.TransactSince(ops, sess, started)
+	if res.WaitBlocked {
+		t := &trigger{sess: sess, d: d, id: id, ops: ops, started: started}
+		if res.WaitTimeout >= 0 {
+			t.timer = time.AfterFunc(res.WaitTimeout, func() { s.expireTrigger(t) })
+		}
+		s.triggers = append(s.triggers, t)
+		return
+	}
+	seq := s.dur.current()
+	if res.Commit != nil {
+		seq = s.commit(d, res.Commit)
+	}
+	sess.reply(id, res.Results, seq)
+}
+
+// cancel aborts a blocked transaction of this session. s.mu is held.
+func (sess *session) cancel(id any) {
+	s := sess.s
+	want := jsonText(id)
+	for i, t := range s.triggers {
+		tid, err := ovsdb.ParseJSON(t.id)
+		if err == nil && t.sess == sess && jsonText(tid) == want {
+			s.triggers = append(s.triggers[:i], s.triggers[i+1:]...)
+			if t.timer != nil {
+				t.timer.Stop()
+			}
+			sendCanceled(sess, t.id)
+			return
+		}
+	}
+}
