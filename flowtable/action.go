@@ -203,6 +203,10 @@ type Conjunction struct {
 	NClauses uint8
 }
 
+// DeleteField removes a Geneve option (a tun_metadataN field) from the
+// packet's tunnel metadata.
+type DeleteField struct{ Field *Field }
+
 // CTClear clears the packet's connection tracking state.
 type CTClear struct{}
 

@@ -71,7 +71,7 @@ func (p *actionParser) parseCT(arg string) (Action, error) {
 				ct.Zone = uint16(n)
 				break
 			}
-			sf, err := ParseSubfield(value)
+			sf, err := p.subfield(value)
 			if err != nil {
 				return nil, err
 			}

@@ -269,6 +269,10 @@ func (a *Conjunction) appendText(b *strings.Builder, _ PortNamer) {
 	fmt.Fprintf(b, "conjunction(%d,%d/%d)", a.ID, a.Clause, a.NClauses)
 }
 
+func (a *DeleteField) appendText(b *strings.Builder, _ PortNamer) {
+	b.WriteString("delete_field:" + a.Field.Name)
+}
+
 func (a *CTClear) appendText(b *strings.Builder, _ PortNamer) { b.WriteString("ct_clear") }
 
 func (a *Exit) appendText(b *strings.Builder, _ PortNamer) { b.WriteString("exit") }

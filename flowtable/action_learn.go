@@ -112,7 +112,7 @@ func (p *actionParser) parseLearnItem(l *Learn, item, arg string) error {
 		l.DeleteLearned = true
 	case "result_dst":
 		var sf Subfield
-		if sf, err = ParseSubfield(value); err == nil {
+		if sf, err = p.subfield(value); err == nil {
 			if sf.NBits != 1 {
 				return fmt.Errorf("%s: result_dst must be a 1-bit field", arg)
 			}
@@ -137,13 +137,13 @@ func (p *actionParser) parseLearnSpec(item, key, value string, hasValue bool, ar
 		if !ok {
 			return LearnSpec{}, fmt.Errorf("%s: missing `->'", rest)
 		}
-		dst, err := ParseSubfield(dstStr)
+		dst, err := p.subfield(dstStr)
 		if err != nil {
 			return LearnSpec{}, err
 		}
 		spec := LearnSpec{Kind: LearnLoad, Dst: dst}
 		if !startsWithDigit(srcStr) {
-			src, err := ParseSubfield(srcStr)
+			src, err := p.subfield(srcStr)
 			if err != nil {
 				return LearnSpec{}, err
 			}
@@ -165,20 +165,20 @@ func (p *actionParser) parseLearnSpec(item, key, value string, hasValue bool, ar
 		return spec, nil
 	}
 	if rest, ok := strings.CutPrefix(item, "output:"); ok {
-		src, err := ParseSubfield(rest)
+		src, err := p.subfield(rest)
 		if err != nil {
 			return LearnSpec{}, err
 		}
 		return LearnSpec{Kind: LearnOutput, Src: src}, nil
 	}
-	dst, err := ParseSubfield(key)
+	dst, err := p.subfield(key)
 	if err != nil {
 		return LearnSpec{}, fmt.Errorf("%s: unknown keyword %s", arg, key)
 	}
 	if !hasValue {
 		return LearnSpec{Kind: LearnMatch, Src: dst, Dst: dst}, nil
 	}
-	src, serr := ParseSubfield(value)
+	src, serr := p.subfield(value)
 	if serr == nil {
 		if src.NBits != dst.NBits {
 			// OVS pairs each name with the other's width in this message.

@@ -145,6 +145,9 @@ func splitKeyValue(item string) (key, arg, rest string, paren bool) {
 	return item[:i], item[i+1:], "", true
 }
 
+// subfield parses a subfield with the bridge's names (for tun_metadataN).
+func (p *actionParser) subfield(s string) (Subfield, error) { return ParseSubfieldNames(s, p.names) }
+
 // nestedParser parses the action list inside the parent action.
 func (p *actionParser) nestedParser(parent string) *actionParser {
 	inner := *p
@@ -250,9 +253,9 @@ func (p *actionParser) parseOne(item string) (Actions, error) {
 	case "load":
 		return one(p.parseLoad(arg))
 	case "move":
-		return one(parseMove(arg))
+		return one(p.parseMove(arg))
 	case "push", "pop":
-		sf, err := ParseSubfield(arg)
+		sf, err := p.subfield(arg)
 		if err != nil {
 			return nil, err
 		}
@@ -308,6 +311,15 @@ func (p *actionParser) parseOne(item string) (Actions, error) {
 		return one(parseNAT(arg, paren))
 	case "ct_clear":
 		return one(&CTClear{}, nil)
+	case "delete_field":
+		f, found := lookupField(arg, p.names, false)
+		if !found {
+			return nil, fmt.Errorf("%s is not a valid tun_metadata field for delete_field", arg)
+		}
+		if _, isOption := TunMetadataIndex(f); !isOption {
+			return nil, fmt.Errorf("%s is not a valid tun_metadata field for delete_field", arg)
+		}
+		return one(&DeleteField{Field: f}, nil)
 	case "exit":
 		return one(&Exit{}, nil)
 	case "dec_mpls_ttl":
@@ -348,7 +360,7 @@ func (p *actionParser) parseOne(item string) (Actions, error) {
 	case "sample":
 		return one(p.parseSample(arg))
 	case "check_pkt_larger":
-		return one(parseCheckPktLarger(arg, rest))
+		return one(p.parseCheckPktLarger(arg, rest))
 	case "clone":
 		inner, err := p.nestedParser("clone").parseList(arg)
 		if err != nil {
@@ -356,7 +368,7 @@ func (p *actionParser) parseOne(item string) (Actions, error) {
 		}
 		return one(&Clone{Actions: inner}, nil)
 	case "multipath":
-		return one(parseMultipath(arg))
+		return one(p.parseMultipath(arg))
 	case "bundle", "bundle_load":
 		return one(p.parseBundle(arg, strings.EqualFold(key, "bundle_load")))
 	case "learn":

@@ -22,7 +22,7 @@ func outputToPort(port Port, maxLen uint16) Action {
 
 func (p *actionParser) parseOutput(arg string) (Action, error) {
 	if strings.Contains(arg, "[") {
-		if sf, err := ParseSubfield(arg); err == nil {
+		if sf, err := p.subfield(arg); err == nil {
 			return &OutputReg{Src: sf}, nil
 		}
 	}
@@ -170,7 +170,7 @@ func (p *actionParser) parseSetField(arg string) (Action, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: missing `->'", arg)
 	}
-	f, found := fieldByMatchName(name)
+	f, found := lookupField(name, p.names, false)
 	switch name {
 	// In a match, tp_src and tp_dst mean the L4 port of whatever nw_proto
 	// selects, so they are no field's name; as a set_field destination
@@ -225,7 +225,7 @@ func (p *actionParser) parseLoad(arg string) (Action, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: missing `->'", arg)
 	}
-	dst, err := ParseSubfield(dstStr)
+	dst, err := p.subfield(dstStr)
 	if err != nil {
 		return nil, err
 	}
@@ -266,16 +266,16 @@ func parseBigUint(s string) (*big.Int, error) {
 	return v, nil
 }
 
-func parseMove(arg string) (Action, error) {
+func (p *actionParser) parseMove(arg string) (Action, error) {
 	srcStr, dstStr, ok := strings.Cut(arg, "->")
 	if !ok {
 		return nil, fmt.Errorf("%s: missing `->' following source", arg)
 	}
-	src, err := ParseSubfield(srcStr)
+	src, err := p.subfield(srcStr)
 	if err != nil {
 		return nil, err
 	}
-	dst, err := ParseSubfield(dstStr)
+	dst, err := p.subfield(dstStr)
 	if err != nil {
 		return nil, err
 	}
@@ -469,7 +469,7 @@ func (p *actionParser) parseSample(arg string) (Action, error) {
 }
 
 // parseCheckPktLarger parses "(N)->dst": arg is N, rest is "->dst".
-func parseCheckPktLarger(arg, rest string) (Action, error) {
+func (p *actionParser) parseCheckPktLarger(arg, rest string) (Action, error) {
 	n, err := parseUint(arg, 16)
 	if err != nil {
 		return nil, fmt.Errorf("invalid numeric format %s", arg)
@@ -478,7 +478,7 @@ func parseCheckPktLarger(arg, rest string) (Action, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: missing `->'", arg)
 	}
-	dst, err := ParseSubfield(dstStr)
+	dst, err := p.subfield(dstStr)
 	if err != nil {
 		return nil, err
 	}
@@ -498,7 +498,7 @@ func parseHashFields(s string) (HashFields, bool) {
 }
 
 // parseMultipath parses "fields,basis,algorithm,n_links,arg,dst".
-func parseMultipath(arg string) (Action, error) {
+func (p *actionParser) parseMultipath(arg string) (Action, error) {
 	parts := strings.Split(arg, ",")
 	if len(parts) != 6 {
 		return nil, fmt.Errorf("%s: not enough arguments to multipath action", arg)
@@ -534,7 +534,7 @@ func parseMultipath(arg string) (Action, error) {
 		return nil, fmt.Errorf("%s: invalid arg `%s'", arg, parts[4])
 	}
 	m.Arg = uint32(a)
-	if m.Dst, err = ParseSubfield(parts[5]); err != nil {
+	if m.Dst, err = p.subfield(parts[5]); err != nil {
 		return nil, err
 	}
 	if m.Dst.NBits < 16 && nLinks > 1<<m.Dst.NBits {
@@ -578,7 +578,7 @@ func (p *actionParser) parseBundle(arg string, load bool) (Action, error) {
 		return nil, fmt.Errorf("%s: unknown member_type `%s'", arg, parts[3])
 	}
 	if load {
-		dst, err := ParseSubfield(parts[4])
+		dst, err := p.subfield(parts[4])
 		if err != nil {
 			return nil, err
 		}

@@ -158,7 +158,9 @@ func of10SetField(sf *SetField) Actions {
 		}
 		return Actions{&SetVLANVID{VID: uint16(v) & 0xfff}, &SetVLANPCP{PCP: uint8(v >> 13)}}
 	}
-	if sf.Field.NXMName == "" {
+	if _, variable := TunMetadataIndex(sf.Field); sf.Field.NXMName == "" || variable {
+		// Variable-length fields travel as NXAST_REG_LOAD2, which
+		// decodes as set_field again.
 		return Actions{sf}
 	}
 	load := *sf

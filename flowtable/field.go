@@ -336,13 +336,6 @@ func FieldByName(name string) (*Field, bool) {
 	return f, ok
 }
 
-// fieldByMatchName finds a field by a name that flow match syntax accepts:
-// canonical names and aliases, not NXM/OXM names.
-func fieldByMatchName(name string) (*Field, bool) {
-	f, ok := byName[name]
-	return f, ok
-}
-
 func isNXMName(n string) bool {
 	for _, p := range []string{"NXM_", "OXM_", "ONFOXM_", "ERICOXM_"} {
 		if strings.HasPrefix(n, p) {

@@ -7,7 +7,12 @@ import (
 
 // flowGoldenGaps are inputs govs does not reproduce yet, with the reason.
 var flowGoldenGaps = []struct{ substr, why string }{
-	{"tun_metadata", "Geneve TLV mapping lands with the tunnel issue"},
+	// OVS keeps the length of a tun_metadata value as written rather than
+	// the mapped option's: a 1-byte mask on a 4-byte option prints as
+	// exact, and a 5-byte value is cut to its first 4 bytes. govs fits
+	// values to the mapping.
+	{"tun_metadata0=0x5/0xff", "OVS keeps a tun_metadata value's own length"},
+	{"tun_metadata0=0x100000000", "OVS keeps a tun_metadata value's own length"},
 	{"packet_type", "non-Ethernet packet types are not modelled yet"},
 	{"encap(", "encap/decap actions are not implemented"},
 	{"decap(", "encap/decap actions are not implemented"},
@@ -56,7 +61,7 @@ func TestFlowGolden(t *testing.T) {
 					t.Errorf("line %d: ParseFlow(%q): %v", r.line, r.in, err)
 					continue
 				}
-				if got := f.Format(nil, proto); got != r.out[0] {
+				if got := f.Format(goldenNoPorts, proto); got != r.out[0] {
 					t.Errorf("line %d: %q\n got %q\nwant %q", r.line, r.in, got, r.out[0])
 					continue
 				}
@@ -64,12 +69,12 @@ func TestFlowGolden(t *testing.T) {
 					t.Errorf("line %d: %q with names\n got %q\nwant %q", r.line, r.in, got, r.names[0])
 					continue
 				}
-				again, err := ParseFlow(r.out[0], FlowAdd, nil, proto)
+				again, err := ParseFlow(r.out[0], FlowAdd, goldenNoPorts, proto)
 				if err != nil {
 					t.Errorf("line %d: reparsing %q: %v", r.line, r.out[0], err)
 					continue
 				}
-				if got := again.Format(nil, proto); got != r.out[0] {
+				if got := again.Format(goldenNoPorts, proto); got != r.out[0] {
 					t.Errorf("line %d: reparsed %q prints %q", r.line, r.out[0], got)
 					continue
 				}

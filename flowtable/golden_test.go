@@ -51,5 +51,24 @@ func readGolden(t *testing.T, path string) []goldenRecord {
 	return recs
 }
 
-// goldenPorts are the ports of the bridge the golden files were made on.
-var goldenPorts = PortMap{"veth11": 1, "veth22": 2, "veth21": 3, "p4": 4, "br0": PortLocal}
+// goldenPorts are the names of the bridge the golden files were made on:
+// its ports and the TLV map gen.sh installs.
+var goldenPorts = Names{
+	Ports: PortMap{"veth11": 1, "veth22": 2, "veth21": 3, "p4": 4, "br0": PortLocal},
+	TLV:   goldenTLV,
+}
+
+// goldenNoPorts has the golden bridge's TLV map but prints port numbers.
+var goldenNoPorts = Names{TLV: goldenTLV}
+
+var goldenTLV = func() *TLVMap {
+	t, err := NewTLVMap(
+		TLVMapping{Class: 0xffff, Type: 0, Length: 4, Index: 0},
+		TLVMapping{Class: 0xffff, Type: 1, Length: 8, Index: 1},
+		TLVMapping{Class: 0x0102, Type: 0x80, Length: 16, Index: 2},
+	)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}()

@@ -69,7 +69,7 @@ func (m *Match) SetProtocol(word string) bool {
 // field's old one, and fields that are views of another (dl_vlan, nw_tos,
 // vlan_vid, ...) update only their part of it.
 func (m *Match) SetFieldText(name, value string, names PortNamer) error {
-	f, ok := fieldByMatchName(name)
+	f, ok := lookupField(name, names, false)
 	if !ok {
 		switch name {
 		case "tp_src":
@@ -133,6 +133,9 @@ func (m *Match) setField(f *Field, v, mask []byte) {
 	}
 	m.Clear(f)
 	m.SetBytesMasked(f, v, mask)
+	if n, ok := TunMetadataIndex(f); ok {
+		setPresent(m, n)
+	}
 }
 
 func (k *Key) tci() uint64 { return FieldVLANTCI.Get(k) }
@@ -436,6 +439,13 @@ func (m *Match) Format(names PortNamer) string {
 	b.generic(m, "tun_gbp_flags", FieldTunGBPFlags, nil)
 	if !m.IsWildcard(FieldTunFlags) {
 		b.item("tun_flags", formatFlags(tunFlagNames, FieldTunFlags.Get(&m.Key), FieldTunFlags.Get(&m.Mask)))
+	}
+	if tlv := tlvOf(names); tlv != nil {
+		for n := 0; n < MaxTunMetadata; n++ {
+			if f, ok := tlv.Field(n); ok {
+				b.generic(m, f.Name, f, nil)
+			}
+		}
 	}
 	b.generic(m, "metadata", FieldMetadata, nil)
 	if !m.IsWildcard(FieldInPort) {

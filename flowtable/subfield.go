@@ -15,16 +15,20 @@ type Subfield struct {
 
 // ParseSubfield parses "name[]", "name[bit]" or "name[start..end]", where
 // name is a field's canonical, alias or NXM/OXM name.
-func ParseSubfield(s string) (Subfield, error) {
+func ParseSubfield(s string) (Subfield, error) { return ParseSubfieldNames(s, nil) }
+
+// ParseSubfieldNames is ParseSubfield with a bridge's names, through which
+// tun_metadataN resolves (see [Names]).
+func ParseSubfieldNames(s string, names PortNamer) (Subfield, error) {
 	name, rest, ok := strings.Cut(s, "[")
 	if !ok || !strings.HasSuffix(rest, "]") {
-		f, found := FieldByName(s)
+		f, found := lookupField(s, names, true)
 		if !found {
 			return Subfield{}, fmt.Errorf("%s: unknown field `%s'", s, s)
 		}
 		return Subfield{Field: f, NBits: f.Bits}, nil
 	}
-	f, found := FieldByName(name)
+	f, found := lookupField(name, names, true)
 	if !found {
 		return Subfield{}, fmt.Errorf("%s: unknown field `%s'", s, name)
 	}
