@@ -1,0 +1,212 @@
+package vsctl
+
+import (
+	stdcontext "context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/govs/govs/ovsdb"
+	"github.com/govs/govs/ovsdb/internal/ovstest"
+)
+
+// mainArgsEnv makes the test binary run Main with the JSON array of
+// arguments it holds, so tests can run govs' ovs-vsctl as a process.
+const mainArgsEnv = "GOVS_TEST_VSCTL_ARGS"
+
+func TestMain(m *testing.M) {
+	if text := os.Getenv(mainArgsEnv); text != "" {
+		var args []string
+		if err := json.Unmarshal([]byte(text), &args); err != nil {
+			os.Exit(99)
+		}
+		os.Exit(Main(args))
+	}
+	os.Exit(m.Run())
+}
+
+// script is a session of ovs-vsctl commands; "#unordered" marks outputs
+// whose line order depends on row hashes in OVS.
+var script = []string{
+	"init",
+	"show",
+	"add-br br0",
+	"add-br br0",
+	"--may-exist add-br br0",
+	"list-br",
+	"br-exists br0",
+	"br-exists nobr",
+	"br-to-vlan br0",
+	"br-to-parent br0",
+	"add-port br0 p1",
+	"add-port br0 p2 -- set interface p2 type=internal",
+	"add-port br0 p1",
+	"add-port nobr p9",
+	"list-ports br0",
+	"set port p1 tag=10",
+	"get port p1 tag",
+	"set port p1 tag=20 trunks=1,2,3",
+	"get port p1 trunks",
+	"add port p1 trunks 4",
+	"remove port p1 trunks 2",
+	"get port p1 trunks",
+	"clear port p1 trunks",
+	"get port p1 trunks",
+	"set port p1 tag=abc",
+	"set port p1 nocol=1",
+	"get port nop tag",
+	"list port p1",
+	"--columns=name,tag list port p1",
+	"find port tag=20",
+	"--columns=name find port tag>5",
+	"--bare --columns=name find interface type=internal #unordered",
+	"set bridge br0 external_ids:key1=value1 external_ids:key2=value2",
+	"get bridge br0 external_ids",
+	"get bridge br0 external_ids:key1",
+	"get bridge br0 external_ids:nokey",
+	"--if-exists get bridge br0 external_ids:nokey",
+	"remove bridge br0 external_ids key1",
+	"get bridge br0 external_ids",
+	"br-set-external-id br0 k9 v9",
+	"br-get-external-id br0 k9",
+	"br-get-external-id br0",
+	"port-to-br p1",
+	"port-to-br nop",
+	"iface-to-br p2",
+	"iface-to-br noi",
+	"list-ifaces br0",
+	"add-br br1",
+	"list-br",
+	"add-bond br1 bond0 e1 e2",
+	"add-bond br1 bond1 e3",
+	"list-ports br1",
+	"list-ifaces br1",
+	"show #unordered",
+	"--format=table --columns=name,tag list port p1",
+	"--format=csv --columns=name,tag,other_config list interface e1",
+	"--format=json --columns=name,type list interface p2",
+	"--format=html --columns=name,type list interface p2",
+	"--bare --columns=name,tag list port p1",
+	"--data=json --columns=name,tag list port p1",
+	"--oneline list-br",
+	"--oneline --columns=name list bridge br1",
+	"--no-headings --format=table --columns=name list bridge br1",
+	"set-fail-mode br0 secure",
+	"get-fail-mode br0",
+	"set-fail-mode br0 bogus",
+	"del-fail-mode br0",
+	"get-fail-mode br0",
+	"set-controller br0 tcp:127.0.0.1:6653 tcp:127.0.0.2:6653",
+	"get-controller br0",
+	"del-controller br0",
+	"get-controller br0",
+	"set-manager ptcp:6640",
+	"get-manager",
+	"del-manager",
+	"get-manager",
+	"set-ssl /k.pem /c.pem /ca.pem",
+	"get-ssl",
+	"del-ssl",
+	"del-port br0 p1",
+	"del-port br0 p1",
+	"--if-exists del-port br0 p1",
+	"del-port br1 p2",
+	"--with-iface del-port e1",
+	"list-ports br1",
+	"list-ports br0",
+	"--id=@q create qos type=linux-htb -- set port p2 qos=@q",
+	"--columns=type list qos",
+	"clear port p2 qos",
+	"list qos",
+	"create qos type=x",
+	"--all destroy qos",
+	"list qos",
+	"destroy qos nonexistent",
+	"--if-exists destroy qos nonexistent",
+	"set bridge br0 other_config:hwaddr=\"00:11:22:33:44:55\"",
+	"get bridge br0 other_config",
+	"get bridge br0 other_config:hwaddr",
+	"wait-until bridge br0 other_config:hwaddr=\"00:11:22:33:44:55\"",
+	"set open . external_ids:system-id=abc",
+	"get open . external_ids",
+	"frobnicate",
+	"list-ports",
+	"show #unordered",
+	"del-br br1",
+	"del-br br1",
+	"--if-exists del-br br1",
+	"list-br",
+	"del-br br0",
+	"list-br",
+	"show",
+}
+
+type runner func(args []string) (string, int)
+
+func realVsctl(t *testing.T, dir string) runner {
+	bin := ovstest.RequireBinary(t, "ovs-vsctl")
+	return func(args []string) (string, int) {
+		ctx, cancel := stdcontext.WithTimeout(stdcontext.Background(), 20*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, bin, args...)
+		cmd.Env = ovstest.Env(dir)
+		return runCmd(t, cmd)
+	}
+}
+
+func govsVsctl(t *testing.T, dir string) runner {
+	return func(args []string) (string, int) {
+		text, _ := json.Marshal(args)
+		ctx, cancel := stdcontext.WithTimeout(stdcontext.Background(), 20*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, os.Args[0])
+		cmd.Env = append(ovstest.Env(dir), mainArgsEnv+"="+string(text))
+		return runCmd(t, cmd)
+	}
+}
+
+func runCmd(t *testing.T, cmd *exec.Cmd) (string, int) {
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return string(out), ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("%v: %v", cmd.Args, err)
+	}
+	return string(out), 0
+}
+
+func normalize(out, sock string, unordered bool) string {
+	text := ovstest.MaskUUIDs(strings.ReplaceAll(out, sock, "SOCK"))
+	if unordered {
+		lines := strings.Split(strings.TrimSpace(text), "\n")
+		sort.Strings(lines)
+		text = strings.Join(lines, "\n")
+	}
+	return text
+}
+
+// TestAgainstOVS runs the script with the real ovs-vsctl and with govs'
+// against two fresh real ovsdb-servers and requires the same output and
+// exit status, UUIDs aside.
+func TestAgainstOVS(t *testing.T) {
+	dir := t.TempDir()
+	real, govs := realVsctl(t, dir), govsVsctl(t, dir)
+	realSock := ovstest.StartOVSDBServer(t, ovsdb.VSwitchSchemaText())
+	govsSock := ovstest.StartOVSDBServer(t, ovsdb.VSwitchSchemaText())
+	for _, line := range script {
+		unordered := strings.HasSuffix(line, " #unordered")
+		args := strings.Fields(strings.TrimSuffix(line, " #unordered"))
+		wantOut, wantCode := real(append([]string{"--db=unix:" + realSock, "--no-wait"}, args...))
+		gotOut, gotCode := govs(append([]string{"--db=unix:" + govsSock, "--no-wait"}, args...))
+		want := normalize(wantOut, realSock, unordered) + "\nexit " + strconv.Itoa(wantCode)
+		got := normalize(gotOut, govsSock, unordered) + "\nexit " + strconv.Itoa(gotCode)
+		if got != want {
+			t.Errorf("ovs-vsctl %s:\n--- OVS:\n%s\n--- govs:\n%s", line, want, got)
+		}
+	}
+}
