@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // ParseDatumString parses a value in the text syntax ovs-vsctl accepts:
@@ -127,6 +128,9 @@ func (p *textParser) atom(b *BaseType, delims string) (Atom, error) {
 		}
 		return nil, fmt.Errorf("%q is not a valid boolean (use \"true\" or \"false\")", word)
 	case TypeString:
+		if !utf8.ValidString(word) {
+			return nil, fmt.Errorf("%q is not valid UTF-8", word)
+		}
 		return word, nil
 	}
 	if strings.HasPrefix(word, "@") && p.resolve != nil {

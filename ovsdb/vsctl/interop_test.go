@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/govs/govs/ovsdb"
 	"github.com/govs/govs/ovsdb/internal/ovstest"
+	"github.com/govs/govs/ovsdb/server"
 )
 
 // mainArgsEnv makes the test binary run Main with the JSON array of
@@ -190,23 +192,46 @@ func normalize(out, sock string, unordered bool) string {
 	return text
 }
 
-// TestAgainstOVS runs the script with the real ovs-vsctl and with govs'
-// against two fresh real ovsdb-servers and requires the same output and
-// exit status, UUIDs aside.
+// startGovsServer serves a fresh in-memory Open_vSwitch database with
+// govs' server on a unix socket.
+func startGovsServer(t *testing.T) string {
+	s := server.New()
+	if err := s.AddDatabase(ovsdb.NewDatabase(ovsdb.VSwitchSchema()), nil); err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(t.TempDir(), "db.sock")
+	if err := s.AddRemote("punix:" + sock); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return sock
+}
+
+// TestAgainstOVS runs the script with the real ovs-vsctl against the real
+// ovsdb-server (the reference), with govs' ovs-vsctl against the real
+// ovsdb-server, and with govs' ovs-vsctl against govs' server, and
+// requires the same output and exit status, UUIDs aside.
 func TestAgainstOVS(t *testing.T) {
 	dir := t.TempDir()
 	real, govs := realVsctl(t, dir), govsVsctl(t, dir)
-	realSock := ovstest.StartOVSDBServer(t, ovsdb.VSwitchSchemaText())
-	govsSock := ovstest.StartOVSDBServer(t, ovsdb.VSwitchSchemaText())
+	refSock := ovstest.StartOVSDBServer(t, ovsdb.VSwitchSchemaText())
+	ovsSock := ovstest.StartOVSDBServer(t, ovsdb.VSwitchSchemaText())
+	govsSock := startGovsServer(t)
 	for _, line := range script {
 		unordered := strings.HasSuffix(line, " #unordered")
 		args := strings.Fields(strings.TrimSuffix(line, " #unordered"))
-		wantOut, wantCode := real(append([]string{"--db=unix:" + realSock, "--no-wait"}, args...))
-		gotOut, gotCode := govs(append([]string{"--db=unix:" + govsSock, "--no-wait"}, args...))
-		want := normalize(wantOut, realSock, unordered) + "\nexit " + strconv.Itoa(wantCode)
-		got := normalize(gotOut, govsSock, unordered) + "\nexit " + strconv.Itoa(gotCode)
-		if got != want {
-			t.Errorf("ovs-vsctl %s:\n--- OVS:\n%s\n--- govs:\n%s", line, want, got)
+		wantOut, wantCode := real(append([]string{"--db=unix:" + refSock, "--no-wait"}, args...))
+		want := normalize(wantOut, refSock, unordered) + "\nexit " + strconv.Itoa(wantCode)
+		for _, sock := range []string{ovsSock, govsSock} {
+			gotOut, gotCode := govs(append([]string{"--db=unix:" + sock, "--no-wait"}, args...))
+			got := normalize(gotOut, sock, unordered) + "\nexit " + strconv.Itoa(gotCode)
+			server := "ovsdb-server"
+			if sock == govsSock {
+				server = "govs server"
+			}
+			if got != want {
+				t.Errorf("ovs-vsctl %s (govs ovs-vsctl, %s):\n--- OVS:\n%s\n--- govs:\n%s", line, server, want, got)
+			}
 		}
 	}
 }
