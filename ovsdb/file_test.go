@@ -11,7 +11,10 @@ import (
 	"github.com/govs/govs/ovsdb/internal/ovstest"
 )
 
-func requireBinary(t testing.TB, name string) string { t.Helper(); return ovstest.RequireBinary(t, name) }
+func requireBinary(t testing.TB, name string) string {
+	t.Helper()
+	return ovstest.RequireBinary(t, name)
+}
 
 // dumpDB renders every stored row of db deterministically.
 func dumpDB(db *Database) string {
