@@ -2,6 +2,8 @@ package vsctl
 
 import (
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/govs/govs/ovsdb"
 )
@@ -25,43 +27,146 @@ func cmdInit(ctx *context) error {
 	return nil
 }
 
-// bridges returns the bridges of the Open_vSwitch record by name.
-func (ctx *context) bridges() (map[string]*row, error) {
+// vsBridge is a bridge as ovs-vsctl sees it: a real Bridge row, or a
+// fake (VLAN) bridge, which is a port of its parent with fake_bridge=true
+// and the bridge's VLAN as tag.
+type vsBridge struct {
+	name   string
+	br     *row // the real Bridge row (the parent's, for a fake bridge)
+	parent *vsBridge
+	vlan   int64
+	// fakePort is the fake bridge's own port.
+	fakePort *row
+}
+
+// vsPort is a port and the bridge (real or fake) it belongs to.
+type vsPort struct {
+	port   *row
+	bridge *vsBridge
+}
+
+// vsIface is an interface and its port.
+type vsIface struct {
+	iface *row
+	port  *vsPort
+}
+
+// cache is the bridge/port/interface view of the database, rebuilt from
+// the model whenever a command needs it.
+type cache struct {
+	bridges map[string]*vsBridge
+	ports   map[string]*vsPort
+	ifaces  map[string]*vsIface
+}
+
+func portVLAN(p *row) (int64, bool) {
+	d := p.column("tag")
+	if d == nil || d.Len() != 1 {
+		return 0, false
+	}
+	v, ok := d.Keys[0].(int64)
+	return v, ok && v >= 0 && v <= 4095
+}
+
+func (ctx *context) cache() (*cache, error) {
 	ovs, err := ctx.ovsRow()
 	if err != nil {
 		return nil, err
 	}
-	brs := map[string]*row{}
+	c := &cache{bridges: map[string]*vsBridge{}, ports: map[string]*vsPort{}, ifaces: map[string]*vsIface{}}
+	var real []*vsBridge
 	for _, id := range ovs.refs("bridges") {
-		if br := ctx.m.get("Bridge", id); br != nil {
-			brs[br.str("name")] = br
+		br := ctx.m.get("Bridge", id)
+		if br == nil || c.bridges[br.str("name")] != nil {
+			continue
+		}
+		b := &vsBridge{name: br.str("name"), br: br}
+		c.bridges[b.name] = b
+		real = append(real, b)
+	}
+	for _, b := range real {
+		for _, p := range ctx.portRows(b.br) {
+			if !boolColumn(p, "fake_bridge") {
+				continue
+			}
+			if vlan, ok := portVLAN(p); ok && c.bridges[p.str("name")] == nil {
+				c.bridges[p.str("name")] = &vsBridge{name: p.str("name"), br: b.br, parent: b, vlan: vlan, fakePort: p}
+			}
 		}
 	}
-	return brs, nil
+	for _, b := range real {
+		for _, p := range ctx.portRows(b.br) {
+			name := p.str("name")
+			if c.ports[name] != nil {
+				continue
+			}
+			owner := b
+			if fb := c.bridges[name]; fb != nil && fb.fakePort == p {
+				owner = fb
+			} else if vlan, ok := portVLAN(p); ok {
+				for _, fb := range c.bridges {
+					if fb.parent == b && fb.vlan == vlan {
+						owner = fb
+					}
+				}
+			}
+			vp := &vsPort{port: p, bridge: owner}
+			c.ports[name] = vp
+			for _, iid := range p.refs("interfaces") {
+				if i := ctx.m.get("Interface", iid); i != nil && c.ifaces[i.str("name")] == nil {
+					c.ifaces[i.str("name")] = &vsIface{iface: i, port: vp}
+				}
+			}
+		}
+	}
+	return c, nil
 }
 
-func (ctx *context) bridge(name string, mustExist bool) (*row, error) {
-	brs, err := ctx.bridges()
-	if err != nil {
-		return nil, err
-	}
-	br := brs[name]
-	if br == nil && mustExist {
-		return nil, fail("no bridge named %s", name)
-	}
-	return br, nil
-}
-
-// portsOf returns a bridge's ports.
-func (ctx *context) portsOf(br *row) []*row {
+// portRows returns a Bridge row's ports.
+func (ctx *context) portRows(br *row) []*row {
 	var ports []*row
 	for _, id := range br.refs("ports") {
 		if p := ctx.m.get("Port", id); p != nil {
 			ports = append(ports, p)
 		}
 	}
-	sort.Slice(ports, func(i, j int) bool { return ports[i].str("name") < ports[j].str("name") })
 	return ports
+}
+
+// bridge finds a bridge (real or fake) by name.
+func (ctx *context) bridge(name string, mustExist bool) (*vsBridge, *cache, error) {
+	c, err := ctx.cache()
+	if err != nil {
+		return nil, nil, err
+	}
+	b := c.bridges[name]
+	if b == nil && mustExist {
+		return nil, nil, fail("no bridge named %s", name)
+	}
+	return b, c, nil
+}
+
+// bridgeRow returns the Bridge row of a bridge, the parent's for a fake
+// bridge.
+func (ctx *context) bridgeRow(name string) (*row, error) {
+	b, _, err := ctx.bridge(name, true)
+	if err != nil {
+		return nil, err
+	}
+	return b.br, nil
+}
+
+// portsOf returns the names of a bridge's ports, sorted, without the
+// bridge's own port.
+func (c *cache) portsOf(b *vsBridge) []string {
+	var names []string
+	for name, p := range c.ports {
+		if p.bridge == b && name != b.name {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names
 }
 
 func (ctx *context) ifacesOf(port *row) []*row {
@@ -71,67 +176,61 @@ func (ctx *context) ifacesOf(port *row) []*row {
 			ifaces = append(ifaces, i)
 		}
 	}
-	sort.Slice(ifaces, func(i, j int) bool { return ifaces[i].str("name") < ifaces[j].str("name") })
 	return ifaces
-}
-
-// findPort finds a port by name on any bridge, with its bridge.
-func (ctx *context) findPort(name string) (*row, *row, error) {
-	brs, err := ctx.bridges()
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, br := range brs {
-		for _, p := range ctx.portsOf(br) {
-			if p.str("name") == name {
-				return p, br, nil
-			}
-		}
-	}
-	return nil, nil, nil
-}
-
-// findIface finds an interface by name, with its port and bridge.
-func (ctx *context) findIface(name string) (*row, *row, *row, error) {
-	brs, err := ctx.bridges()
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	for _, br := range brs {
-		for _, p := range ctx.portsOf(br) {
-			for _, i := range ctx.ifacesOf(p) {
-				if i.str("name") == name {
-					return i, p, br, nil
-				}
-			}
-		}
-	}
-	return nil, nil, nil, nil
 }
 
 func strDatum(s string) ovsdb.Datum { return ovsdb.Datum{Keys: []ovsdb.Atom{s}} }
 
 func cmdAddBr(ctx *context) error {
-	name := ctx.cmd.args[0]
-	if len(ctx.cmd.args) != 1 {
-		return fail("fake bridges (add-br BRIDGE PARENT VLAN) are not supported")
+	a := ctx.cmd.args
+	name := a[0]
+	if len(a) == 2 {
+		return fail("'add-br' command takes exactly 1 or 3 arguments")
 	}
 	ovs, err := ctx.ovsRow()
 	if err != nil {
 		return err
 	}
-	if br, err := ctx.bridge(name, false); err != nil {
+	existing, c, err := ctx.bridge(name, false)
+	if err != nil {
 		return err
-	} else if br != nil {
-		if ctx.cmd.has("may-exist") {
-			return nil
-		}
-		return fail("cannot create a bridge named %s because a bridge named %s already exists", name, name)
 	}
-	if p, br, err := ctx.findPort(name); err != nil {
-		return err
-	} else if p != nil {
-		return fail("cannot create a bridge named %s because a port named %s already exists on bridge %s", name, name, br.str("name"))
+	var parent *vsBridge
+	var vlan int64
+	if len(a) == 3 {
+		if vlan, err = strconv.ParseInt(a[2], 10, 64); err != nil || vlan < 0 || vlan > 4095 {
+			return fail("add-br: vlan must be between 0 and 4095")
+		}
+		if parent = c.bridges[a[1]]; parent == nil {
+			return fail("parent bridge %s does not exist", a[1])
+		}
+		if parent.parent != nil {
+			return fail("cannot create bridge with fake bridge as parent")
+		}
+	}
+	if existing != nil {
+		if !ctx.cmd.has("may-exist") {
+			return fail("cannot create a bridge named %s because a bridge named %s already exists", name, name)
+		}
+		switch {
+		case parent == nil && existing.parent != nil:
+			return fail("\"--may-exist add-br %s\" but %s is a VLAN bridge for VLAN %d", name, name, existing.vlan)
+		case parent != nil && existing.parent == nil:
+			return fail("\"--may-exist add-br %s %s %d\" but %s is not a VLAN bridge", name, a[1], vlan, name)
+		case parent != nil && existing.parent != parent:
+			return fail("\"--may-exist add-br %s %s %d\" but %s has the wrong parent %s",
+				name, a[1], vlan, name, existing.parent.name)
+		case parent != nil && existing.vlan != vlan:
+			return fail("\"--may-exist add-br %s %s %d\" but %s is a VLAN bridge for the wrong VLAN %d",
+				name, a[1], vlan, name, existing.vlan)
+		}
+		return nil
+	}
+	if p := c.ports[name]; p != nil {
+		return fail("cannot create a bridge named %s because a port named %s already exists on bridge %s", name, name, p.bridge.name)
+	}
+	if i := c.ifaces[name]; i != nil {
+		return fail("cannot create a bridge named %s because an interface named %s already exists on bridge %s", name, name, i.port.bridge.name)
 	}
 	iface := ctx.m.insert("Interface")
 	iface.set("name", strDatum(name))
@@ -139,6 +238,12 @@ func cmdAddBr(ctx *context) error {
 	port := ctx.m.insert("Port")
 	port.set("name", strDatum(name))
 	port.addRef("interfaces", iface.uuid)
+	if parent != nil {
+		port.set("fake_bridge", ovsdb.Datum{Keys: []ovsdb.Atom{true}})
+		port.set("tag", ovsdb.Datum{Keys: []ovsdb.Atom{vlan}})
+		parent.br.addRef("ports", port.uuid)
+		return nil
+	}
 	br := ctx.m.insert("Bridge")
 	br.set("name", strDatum(name))
 	br.addRef("ports", port.uuid)
@@ -146,35 +251,43 @@ func cmdAddBr(ctx *context) error {
 	return nil
 }
 
-func (ctx *context) deletePort(br, port *row) {
-	for _, i := range ctx.ifacesOf(port) {
+// deletePort removes a port, its interfaces and its bridge's reference.
+func (ctx *context) deletePort(p *vsPort) {
+	for _, i := range ctx.ifacesOf(p.port) {
 		ctx.m.remove(i)
 	}
-	br.removeRef("ports", port.uuid)
-	ctx.m.remove(port)
+	p.bridge.br.removeRef("ports", p.port.uuid)
+	ctx.m.remove(p.port)
 }
 
 func cmdDelBr(ctx *context) error {
-	br, err := ctx.bridge(ctx.cmd.args[0], !ctx.cmd.has("if-exists"))
-	if err != nil || br == nil {
+	b, c, err := ctx.bridge(ctx.cmd.args[0], !ctx.cmd.has("if-exists"))
+	if err != nil || b == nil {
 		return err
 	}
-	for _, p := range ctx.portsOf(br) {
-		ctx.deletePort(br, p)
+	for _, p := range c.ports {
+		if p.bridge == b || (b.parent == nil && p.bridge.br == b.br) {
+			ctx.deletePort(p)
+		}
 	}
-	ovs, _ := ctx.ovsRow()
-	ovs.removeRef("bridges", br.uuid)
-	ctx.m.remove(br)
+	if b.parent == nil {
+		ovs, _ := ctx.ovsRow()
+		ovs.removeRef("bridges", b.br.uuid)
+		ctx.m.remove(b.br)
+	}
 	return nil
 }
 
 func cmdListBr(ctx *context) error {
-	brs, err := ctx.bridges()
+	c, err := ctx.cache()
 	if err != nil {
 		return err
 	}
-	names := make([]string, 0, len(brs))
-	for name := range brs {
+	var names []string
+	for name, b := range c.bridges {
+		if (ctx.cmd.has("real") && b.parent != nil) || (ctx.cmd.has("fake") && b.parent == nil) {
+			continue
+		}
 		names = append(names, name)
 	}
 	sort.Strings(names)
@@ -185,57 +298,57 @@ func cmdListBr(ctx *context) error {
 }
 
 func cmdBrExists(ctx *context) error {
-	br, err := ctx.bridge(ctx.cmd.args[0], false)
+	b, _, err := ctx.bridge(ctx.cmd.args[0], false)
 	if err != nil {
 		return err
 	}
-	if br == nil {
+	if b == nil {
 		return &exitError{status: 2}
 	}
 	return nil
 }
 
 func cmdBrToVlan(ctx *context) error {
-	if _, err := ctx.bridge(ctx.cmd.args[0], true); err != nil {
+	b, _, err := ctx.bridge(ctx.cmd.args[0], true)
+	if err != nil {
 		return err
 	}
-	ctx.printf("0\n")
+	ctx.printf("%d\n", b.vlan)
 	return nil
 }
 
 func cmdBrToParent(ctx *context) error {
-	br, err := ctx.bridge(ctx.cmd.args[0], true)
+	b, _, err := ctx.bridge(ctx.cmd.args[0], true)
 	if err != nil {
 		return err
 	}
-	ctx.printf("%s\n", br.str("name"))
+	if b.parent != nil {
+		b = b.parent
+	}
+	ctx.printf("%s\n", b.name)
 	return nil
 }
 
 func cmdListPorts(ctx *context) error {
-	br, err := ctx.bridge(ctx.cmd.args[0], true)
+	b, c, err := ctx.bridge(ctx.cmd.args[0], true)
 	if err != nil {
 		return err
 	}
-	for _, p := range ctx.portsOf(br) {
-		if p.str("name") != br.str("name") {
-			ctx.printf("%s\n", p.str("name"))
-		}
+	for _, name := range c.portsOf(b) {
+		ctx.printf("%s\n", name)
 	}
 	return nil
 }
 
 func cmdListIfaces(ctx *context) error {
-	br, err := ctx.bridge(ctx.cmd.args[0], true)
+	b, c, err := ctx.bridge(ctx.cmd.args[0], true)
 	if err != nil {
 		return err
 	}
 	var names []string
-	for _, p := range ctx.portsOf(br) {
-		for _, i := range ctx.ifacesOf(p) {
-			if i.str("name") != br.str("name") {
-				names = append(names, i.str("name"))
-			}
+	for name, i := range c.ifaces {
+		if i.port.bridge == b && name != b.name {
+			names = append(names, name)
 		}
 	}
 	sort.Strings(names)
@@ -247,26 +360,22 @@ func cmdListIfaces(ctx *context) error {
 
 // addPort implements add-port and add-bond.
 func (ctx *context) addPort(brName, portName string, ifaceNames []string, settings []string) error {
-	br, err := ctx.bridge(brName, true)
+	b, c, err := ctx.bridge(brName, true)
 	if err != nil {
 		return err
 	}
-	if p, pbr, err := ctx.findPort(portName); err != nil {
-		return err
-	} else if p != nil {
-		if ctx.cmd.has("may-exist") {
-			if pbr != br {
-				return fail("\"--may-exist add-port %s %s\" but %s is actually attached to bridge %s", brName, portName, portName, pbr.str("name"))
-			}
-			return nil
+	if p := c.ports[portName]; p != nil {
+		if !ctx.cmd.has("may-exist") {
+			return fail("cannot create a port named %s because a port named %s already exists on bridge %s", portName, portName, p.bridge.name)
 		}
-		return fail("cannot create a port named %s because a port named %s already exists on bridge %s", portName, portName, pbr.str("name"))
+		if p.bridge != b {
+			return fail("\"--may-exist add-port %s %s\" but %s is actually attached to bridge %s", brName, portName, portName, p.bridge.name)
+		}
+		return nil
 	}
 	for _, name := range ifaceNames {
-		if i, _, ibr, err := ctx.findIface(name); err != nil {
-			return err
-		} else if i != nil {
-			return fail("cannot create an interface named %s because an interface named %s already exists on bridge %s", name, name, ibr.str("name"))
+		if i := c.ifaces[name]; i != nil {
+			return fail("cannot create an interface named %s because an interface named %s already exists on bridge %s", name, name, i.port.bridge.name)
 		}
 	}
 	port := ctx.m.insert("Port")
@@ -276,12 +385,15 @@ func (ctx *context) addPort(brName, portName string, ifaceNames []string, settin
 		iface.set("name", strDatum(name))
 		port.addRef("interfaces", iface.uuid)
 	}
+	if b.parent != nil {
+		port.set("tag", ovsdb.Datum{Keys: []ovsdb.Atom{b.vlan}})
+	}
 	for _, s := range settings {
 		if err := ctx.setColumn(port, s); err != nil {
 			return err
 		}
 	}
-	br.addRef("ports", port.uuid)
+	b.br.addRef("ports", port.uuid)
 	return nil
 }
 
@@ -294,7 +406,7 @@ func cmdAddBond(ctx *context) error {
 	a := ctx.cmd.args
 	var ifaces, settings []string
 	for _, arg := range a[2:] {
-		if len(settings) > 0 || containsAny(arg, "=") {
+		if len(settings) > 0 || strings.Contains(arg, "=") {
 			settings = append(settings, arg)
 		} else {
 			ifaces = append(ifaces, arg)
@@ -306,33 +418,20 @@ func cmdAddBond(ctx *context) error {
 	return ctx.addPort(a[0], a[1], ifaces, settings)
 }
 
-func containsAny(s, chars string) bool {
-	for _, c := range chars {
-		for _, d := range s {
-			if c == d {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 func cmdDelPort(ctx *context) error {
 	a := ctx.cmd.args
 	target := a[len(a)-1]
-	port, br, err := ctx.findPort(target)
+	c, err := ctx.cache()
 	if err != nil {
 		return err
 	}
-	if port == nil && ctx.cmd.has("with-iface") {
-		var iface *row
-		iface, port, br, err = ctx.findIface(target)
-		if err != nil {
-			return err
+	p := c.ports[target]
+	if p == nil && ctx.cmd.has("with-iface") {
+		if i := c.ifaces[target]; i != nil {
+			p = i.port
 		}
-		_ = iface
 	}
-	if port == nil {
+	if p == nil {
 		if ctx.cmd.has("if-exists") {
 			return nil
 		}
@@ -342,73 +441,93 @@ func cmdDelPort(ctx *context) error {
 		return fail("no port named %s", target)
 	}
 	if len(a) == 2 {
-		want, err := ctx.bridge(a[0], true)
-		if err != nil {
-			return err
+		b := c.bridges[a[0]]
+		if b == nil {
+			return fail("no bridge named %s", a[0])
 		}
-		if want != br {
+		if p.bridge != b {
+			if p.bridge.parent == b {
+				return fail("bridge %s does not have a port %s (although its child bridge %s does)", a[0], target, p.bridge.name)
+			}
 			return fail("bridge %s does not have a port %s", a[0], target)
 		}
 	}
-	ctx.deletePort(br, port)
+	ctx.deletePort(p)
 	return nil
 }
 
 func cmdPortToBr(ctx *context) error {
-	port, br, err := ctx.findPort(ctx.cmd.args[0])
+	c, err := ctx.cache()
 	if err != nil {
 		return err
 	}
-	if port == nil {
+	p := c.ports[ctx.cmd.args[0]]
+	if p == nil {
 		return fail("no port named %s", ctx.cmd.args[0])
 	}
-	ctx.printf("%s\n", br.str("name"))
+	ctx.printf("%s\n", p.bridge.name)
 	return nil
 }
 
 func cmdIfaceToBr(ctx *context) error {
-	iface, _, br, err := ctx.findIface(ctx.cmd.args[0])
+	c, err := ctx.cache()
 	if err != nil {
 		return err
 	}
-	if iface == nil {
+	i := c.ifaces[ctx.cmd.args[0]]
+	if i == nil {
 		return fail("no interface named %s", ctx.cmd.args[0])
 	}
-	ctx.printf("%s\n", br.str("name"))
+	ctx.printf("%s\n", i.port.bridge.name)
 	return nil
 }
 
+// externalIDs returns where a bridge's external IDs live: the Bridge row,
+// or for a fake bridge its port's external_ids under "fake-bridge-" keys.
+func (ctx *context) externalIDs(name string) (*row, string, error) {
+	b, _, err := ctx.bridge(name, true)
+	if err != nil {
+		return nil, "", err
+	}
+	if b.parent != nil {
+		return b.fakePort, "fake-bridge-", nil
+	}
+	return b.br, "", nil
+}
+
 func cmdBrSetExternalID(ctx *context) error {
-	br, err := ctx.bridge(ctx.cmd.args[0], true)
+	r, prefix, err := ctx.externalIDs(ctx.cmd.args[0])
 	if err != nil {
 		return err
 	}
-	d := *br.column("external_ids")
-	key := ctx.cmd.args[1]
+	d := *r.column("external_ids")
+	key := prefix + ctx.cmd.args[1]
 	if len(ctx.cmd.args) == 3 {
 		d = d.WithPair(key, ctx.cmd.args[2])
 	} else {
 		keys := ovsdb.Datum{Keys: []ovsdb.Atom{key}}
 		d = d.Subtract(&keys)
 	}
-	br.set("external_ids", d)
+	r.set("external_ids", d)
 	return nil
 }
 
 func cmdBrGetExternalID(ctx *context) error {
-	br, err := ctx.bridge(ctx.cmd.args[0], true)
+	r, prefix, err := ctx.externalIDs(ctx.cmd.args[0])
 	if err != nil {
 		return err
 	}
-	d := br.column("external_ids")
+	d := r.column("external_ids")
 	if len(ctx.cmd.args) == 2 {
-		if v, ok := d.Lookup(ctx.cmd.args[1]); ok {
+		if v, ok := d.Lookup(prefix + ctx.cmd.args[1]); ok {
 			ctx.printf("%s\n", v)
 		}
 		return nil
 	}
 	for i, k := range d.Keys {
-		ctx.printf("%s=%s\n", k, d.Values[i])
+		if key := k.(string); strings.HasPrefix(key, prefix) {
+			ctx.printf("%s=%s\n", strings.TrimPrefix(key, prefix), d.Values[i])
+		}
 	}
 	return nil
 }
@@ -441,7 +560,7 @@ func (ctx *context) replaceTargets(owner *row, column, table string, targets []s
 }
 
 func cmdGetController(ctx *context) error {
-	br, err := ctx.bridge(ctx.cmd.args[0], true)
+	br, err := ctx.bridgeRow(ctx.cmd.args[0])
 	if err != nil {
 		return err
 	}
@@ -452,7 +571,7 @@ func cmdGetController(ctx *context) error {
 }
 
 func cmdSetController(ctx *context) error {
-	br, err := ctx.bridge(ctx.cmd.args[0], true)
+	br, err := ctx.bridgeRow(ctx.cmd.args[0])
 	if err != nil {
 		return err
 	}
@@ -461,7 +580,7 @@ func cmdSetController(ctx *context) error {
 }
 
 func cmdDelController(ctx *context) error {
-	br, err := ctx.bridge(ctx.cmd.args[0], true)
+	br, err := ctx.bridgeRow(ctx.cmd.args[0])
 	if err != nil {
 		return err
 	}
@@ -470,7 +589,7 @@ func cmdDelController(ctx *context) error {
 }
 
 func cmdGetFailMode(ctx *context) error {
-	br, err := ctx.bridge(ctx.cmd.args[0], true)
+	br, err := ctx.bridgeRow(ctx.cmd.args[0])
 	if err != nil {
 		return err
 	}
@@ -481,7 +600,7 @@ func cmdGetFailMode(ctx *context) error {
 }
 
 func cmdSetFailMode(ctx *context) error {
-	br, err := ctx.bridge(ctx.cmd.args[0], true)
+	br, err := ctx.bridgeRow(ctx.cmd.args[0])
 	if err != nil {
 		return err
 	}
@@ -494,7 +613,7 @@ func cmdSetFailMode(ctx *context) error {
 }
 
 func cmdDelFailMode(ctx *context) error {
-	br, err := ctx.bridge(ctx.cmd.args[0], true)
+	br, err := ctx.bridgeRow(ctx.cmd.args[0])
 	if err != nil {
 		return err
 	}
