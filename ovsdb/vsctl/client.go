@@ -50,7 +50,13 @@ func dial(remote string, ssl sslFiles, timeout time.Duration) (*conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: database connection failed (%w)", remote, err)
 	}
-	return &conn{c: c, dec: jsonrpc.NewDecoder(c), enc: jsonrpc.NewEncoder(c)}, nil
+	cn := &conn{c: c}
+	cn.dec, cn.enc = newCodec(c)
+	return cn, nil
+}
+
+func newCodec(c net.Conn) (*jsonrpc.Decoder, *jsonrpc.Encoder) {
+	return jsonrpc.NewDecoder(c), jsonrpc.NewEncoder(c)
 }
 
 // hostPort turns OVS's "IP:PORT" (IPv6 in brackets) into a dial address.

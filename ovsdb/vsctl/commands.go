@@ -14,6 +14,7 @@ func init() {
 	commandTable = map[string]*commandSpec{
 		"init":               {0, 0, "", cmdInit},
 		"show":               {0, 0, "", cmdShow},
+		"emer-reset":         {0, 0, "", cmdEmerReset},
 		"add-br":             {1, 3, "--may-exist", cmdAddBr},
 		"del-br":             {1, 1, "--if-exists", cmdDelBr},
 		"list-br":            {0, 0, "--real --fake", cmdListBr},
