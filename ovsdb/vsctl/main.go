@@ -153,7 +153,8 @@ func parseArgs(args []string) (*options, []*command, error) {
 		case "ca-cert", "C":
 			o.ssl.caCert = value
 		case "help", "h":
-			return nil, nil, &exitError{status: 0, msg: ""}
+			printUsage(os.Stdout)
+			return nil, nil, &exitError{status: 0}
 		case "version", "V":
 			fmt.Println("ovs-vsctl (Open vSwitch) 3.1.0")
 			return nil, nil, &exitError{status: 0}
