@@ -587,3 +587,6 @@ func stringNeedsQuotes(s string) bool {
 	}
 	return IsUUID(s)
 }
+
+// FormatAtom formats one atom as [Datum.Format] does.
+func FormatAtom(a Atom) string { return atomString(a) }

@@ -7,20 +7,13 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/govs/govs/ovsdb/internal/ovstest"
 )
 
-// requireBinary returns the path of an OVS tool, skipping the test when it
-// is missing, or failing it when CI=true.
 func requireBinary(t testing.TB, name string) string {
 	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s not found (install openvswitch-switch): %v", name, err)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return path
+	return ovstest.RequireBinary(t, name)
 }
 
 // dumpDB renders every stored row of db deterministically.

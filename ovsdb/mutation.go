@@ -71,24 +71,9 @@ func (m *mutation) apply(old *Datum, tableName string) (Datum, *Error) {
 	var result Datum
 	switch m.mutator {
 	case "insert":
-		result = old.clone()
-		for i, k := range m.arg.Keys {
-			if result.find(k) < 0 {
-				result.insertAt(k, m.arg.valueAt(i))
-			}
-		}
+		result = old.Union(&m.arg)
 	case "delete":
-		result = old.clone()
-		for i, k := range m.arg.Keys {
-			idx := result.find(k)
-			if idx < 0 {
-				continue
-			}
-			if m.arg.Values != nil && compareAtoms(result.Values[idx], m.arg.Values[i]) != 0 {
-				continue
-			}
-			result.removeAt(idx)
-		}
+		result = old.Subtract(&m.arg)
 	default:
 		result = Datum{Keys: make([]Atom, len(old.Keys))}
 		for i, k := range old.Keys {
