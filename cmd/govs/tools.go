@@ -1,8 +1,12 @@
 package main
 
-import "github.com/govs/govs/ovsdb/server"
+import (
+	"github.com/govs/govs/ovsdb/server"
+	"github.com/govs/govs/ovsdb/vsctl"
+)
 
 func init() {
 	tools["ovsdb-server"] = server.ServerMain
 	tools["ovsdb-tool"] = server.ToolMain
+	tools["ovs-vsctl"] = vsctl.Main
 }
