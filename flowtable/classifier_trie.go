@@ -26,8 +26,14 @@ const maxPrefixFields = 4
 // trieStride is how many leading address bits a trie's jump table resolves
 // in one step. Rule sets commonly hold many short prefixes, which makes the
 // trie's top a nearly complete binary tree: without the table a walk would
-// spend a dependent memory load on each of its first levels.
-const trieStride = 8
+// spend a dependent memory load on each of its first levels. 10 bits get
+// past the common /8s, and the table's 8 KiB are allocated only for a trie
+// that gets a prefix.
+const trieStride = 10
+
+// jumpTable is a trie's jump table, indexed by an address's first
+// trieStride bits.
+type jumpTable [1 << trieStride]atomic.Pointer[trieWalk]
 
 // prefixTrie is the trie of one field. Lookups never lock: a node's
 // prefix never changes once it is published, while its rule count and
@@ -37,7 +43,7 @@ const trieStride = 8
 // node still sees a valid, merely older, subtrie.
 //
 // The jump table lets a walk skip the nodes shorter than trieStride bits:
-// jump[v] is the walk for addresses whose first trieStride bits are v,
+// entry v is the walk for addresses whose first trieStride bits are v,
 // paused before its first node of trieStride bits or more (or ended). The
 // writer recomputes the entries a change affects after making it, and
 // replaces each whole, so a reader sees an entry of the trie before or
@@ -45,7 +51,7 @@ const trieStride = 8
 type prefixTrie struct {
 	field *Field
 	root  atomic.Pointer[trieNode]
-	jump  [1 << trieStride]atomic.Pointer[trieWalk]
+	jump  atomic.Pointer[jumpTable] // nil until the first prefix
 }
 
 // trieNode is a path-compressed node: it stands for the prefix (hi, lo)/plen
@@ -161,8 +167,8 @@ func (w *trieWalk) has(plen int) bool {
 func (w *trieWalk) advance(t *prefixTrie, k *Key, upto int) {
 	if !w.started {
 		hi, lo := fieldValue(t.field, k)
-		if j := t.jump[hi>>(64-trieStride)].Load(); j != nil {
-			*w = *j
+		if tab := t.jump.Load(); tab != nil {
+			*w = *tab[hi>>(64-trieStride)].Load()
 		} else {
 			w.start(t)
 		}
@@ -213,10 +219,17 @@ func (w *trieWalk) step(t *prefixTrie) {
 // trieStride bits leave the entries, which stop above them, alone.
 // Writers only.
 func (t *prefixTrie) rejump(hi uint64, d int) {
+	tab := t.jump.Load()
+	if tab == nil {
+		// The first prefix: fill the whole table before publishing it.
+		tab, hi, d = new(jumpTable), 0, 0
+		defer t.jump.Store(tab)
+	}
 	if d > trieStride {
 		return
 	}
 	first := hi >> (64 - trieStride) &^ (1<<(trieStride-d) - 1)
+	var prev *trieWalk
 	for v := first; v < first+1<<(trieStride-d); v++ {
 		// The nodes above trieStride bits see only the address's first
 		// trieStride bits: v stands for every address that starts so.
@@ -226,9 +239,16 @@ func (t *prefixTrie) rejump(hi uint64, d int) {
 			w.step(t)
 		}
 		w.hi = 0
-		if old := t.jump[v].Load(); old == nil || *old != *w {
-			t.jump[v].Store(w)
+		if old := tab[v].Load(); old != nil && *old == *w {
+			prev = old
+			continue
 		}
+		if prev != nil && *prev == *w {
+			// Neighbours often pause alike: share their entry.
+			w = prev
+		}
+		tab[v].Store(w)
+		prev = w
 	}
 }
 
