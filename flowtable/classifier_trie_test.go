@@ -30,24 +30,14 @@ func TestPrefixTrieJumpTable(t *testing.T) {
 				b := bases[rng.IntN(len(bases))]
 				return b[0] ^ rng.Uint64()>>rng.IntN(64), b[1] ^ rng.Uint64()
 			}
-			for range 600 {
-				if len(live) > 0 && rng.IntN(3) == 0 {
-					i := rng.IntN(len(live))
-					p := live[i]
-					tr.remove(p.hi, p.lo, p.plen)
-					live[i] = live[len(live)-1]
-					live = live[:len(live)-1]
-				} else {
-					hi, lo := randAddr()
-					plen := 1 + rng.IntN(min(f.Bits, 40))
-					if rng.IntN(4) == 0 {
-						plen = 1 + rng.IntN(trieStride)
-					}
-					mhi, mlo := prefixMask(plen)
-					p := prefix{hi & mhi, lo & mlo, plen}
-					tr.insert(p.hi, p.lo, p.plen)
-					live = append(live, p)
-				}
+			remove := func(i int) {
+				p := live[i]
+				tr.remove(p.hi, p.lo, p.plen)
+				live[i] = live[len(live)-1]
+				live = live[:len(live)-1]
+			}
+			check := func() {
+				t.Helper()
 				checkJumpTable(t, tr)
 				for range 20 {
 					var k Key
@@ -64,6 +54,27 @@ func TestPrefixTrieJumpTable(t *testing.T) {
 						t.Fatalf("/%d of %x %x: via the jump table (%v, %x), from the root (%v, %x)", plen, hi, lo, gotJump, wcJump, gotRoot, wcRoot)
 					}
 				}
+			}
+			for range 600 {
+				if len(live) > 0 && rng.IntN(3) == 0 {
+					remove(rng.IntN(len(live)))
+				} else {
+					hi, lo := randAddr()
+					plen := 1 + rng.IntN(min(f.Bits, 40))
+					if rng.IntN(4) == 0 {
+						plen = 1 + rng.IntN(trieStride)
+					}
+					mhi, mlo := prefixMask(plen)
+					p := prefix{hi & mhi, lo & mlo, plen}
+					tr.insert(p.hi, p.lo, p.plen)
+					live = append(live, p)
+				}
+				check()
+			}
+			// Down to an empty trie, whose table must say so.
+			for len(live) > 0 {
+				remove(rng.IntN(len(live)))
+				check()
 			}
 		})
 	}
