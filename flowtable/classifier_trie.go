@@ -144,8 +144,10 @@ func bitAt(hi, lo uint64, i int) int {
 
 // trieWalk is one classifier lookup's walk down one trie with the packet's
 // address. Subtables ask in turn about their prefix length, and the walk
-// goes only as deep as the longest length asked about so far: a hit
-// usually needs only the first levels.
+// goes only as deep as the longest length asked about so far (or the jump
+// table's entry, if that is deeper): a hit usually needs only the first
+// levels. A paused walk also serves as a jump table entry, with hi and lo
+// zero.
 type trieWalk struct {
 	started, ended bool
 	hi, lo         uint64    // the address
@@ -283,10 +285,9 @@ func newTrieNode(hi, lo uint64, plen int) *trieNode {
 // Writers only.
 func (t *prefixTrie) insert(hi, lo uint64, plen int) {
 	slot := &t.root
-	// The walks a change of slot may affect: those of the addresses that
-	// share depth bits with the prefix, the ones that reach the node
-	// holding slot (whose walks may end there, by the one link or the
-	// other).
+	// A change of slot may affect the walks of the addresses that share
+	// their first depth bits with the prefix: those that reach the node
+	// holding slot, whose walks may end there whichever link they take.
 	depth := 0
 	for {
 		n := slot.Load()
@@ -352,8 +353,9 @@ func (t *prefixTrie) remove(hi, lo uint64, plen int) {
 		n++
 		l = link{&node.child[bitAt(hi, lo, node.plen)], node.plen}
 	}
-	// The shallowest change so far: the rule count, which only the jump
-	// table entries of shorter prefixes record.
+	// The depth of the shallowest change (see insert), for rejump. So far
+	// that is the rule count, which jump table entries record only for
+	// prefixes shorter than trieStride.
 	changed := trieStride + 1
 	if plen < trieStride {
 		changed = plen
