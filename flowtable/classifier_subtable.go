@@ -192,9 +192,14 @@ func (st *subtable[T]) lookup(k *Key) *ruleGroup[T] {
 // the probe failed gives the same megaflows, because a probe that succeeds
 // means some rule has the packet's prefix, which is exactly when the trie
 // would not have ruled the subtable out. Most probes thus need no walk.
+//
+// When wc already has the whole mask, as subtables searched earlier often
+// leave it, nothing found here can add to it, and a plain lookup (one
+// probe, no stage indexes or tries) gives the same answer. This covers the
+// catch-all subtable, which has no words, too.
 func (st *subtable[T]) lookupWC(k *Key, wc *Mask, tries []prefixTrie, tr *[maxPrefixFields]trieWalk) *ruleGroup[T] {
-	if len(st.stages) == 0 {
-		return st.probe(k, hashFinal(0))
+	if st.allInWC(wc) {
+		return st.lookup(k)
 	}
 	var h uint64
 	start := 0
@@ -259,6 +264,18 @@ next:
 		return &n.val
 	}
 	return nil
+}
+
+// allInWC reports whether wc already has every bit of the mask. It looks
+// at the last stage's words first, which earlier subtables have least
+// often unwildcarded, to answer no soonest.
+func (st *subtable[T]) allInWC(wc *Mask) bool {
+	for i := len(st.words) - 1; i >= 0; i-- {
+		if w := st.words[i]; w.mask&^wc[w.idx] != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // unwildcard ORs into wc the mask of words[:n].

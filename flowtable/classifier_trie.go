@@ -1,6 +1,7 @@
 package flowtable
 
 import (
+	"cmp"
 	"fmt"
 	"math/bits"
 	"sync/atomic"
@@ -22,15 +23,35 @@ import (
 // results fit in a fixed array on the stack.
 const maxPrefixFields = 4
 
+// trieStride is how many leading address bits a trie's jump table resolves
+// in one step. Rule sets commonly hold many short prefixes, which makes the
+// trie's top a nearly complete binary tree: without the table a walk would
+// spend a dependent memory load on each of its first levels. 10 bits get
+// past the common /8s, and the table's 8 KiB are allocated only for a trie
+// that gets a prefix.
+const trieStride = 10
+
+// jumpTable is a trie's jump table, indexed by an address's first
+// trieStride bits.
+type jumpTable [1 << trieStride]atomic.Pointer[trieWalk]
+
 // prefixTrie is the trie of one field. Lookups never lock: a node's
 // prefix never changes once it is published, while its rule count and
 // child links are atomics that the writer updates in place. A writer
 // builds any new node completely before linking it with one atomic store,
 // and unlinks nodes without touching them, so a reader walking an unlinked
 // node still sees a valid, merely older, subtrie.
+//
+// The jump table lets a walk skip the nodes shorter than trieStride bits:
+// entry v is the walk for addresses whose first trieStride bits are v,
+// paused before its first node of trieStride bits or more (or ended). The
+// writer recomputes the entries a change affects after making it, and
+// replaces each whole, so a reader sees an entry of the trie before or
+// after the change, as it would see the nodes themselves.
 type prefixTrie struct {
 	field *Field
 	root  atomic.Pointer[trieNode]
+	jump  atomic.Pointer[jumpTable] // nil until the first prefix
 }
 
 // trieNode is a path-compressed node: it stands for the prefix (hi, lo)/plen
@@ -123,8 +144,10 @@ func bitAt(hi, lo uint64, i int) int {
 
 // trieWalk is one classifier lookup's walk down one trie with the packet's
 // address. Subtables ask in turn about their prefix length, and the walk
-// goes only as deep as the longest length asked about so far: a hit
-// usually needs only the first levels.
+// goes only as deep as the longest length asked about so far (or the jump
+// table's entry, if that is deeper): a hit usually needs only the first
+// levels. A paused walk also serves as a jump table entry, with hi and lo
+// zero.
 type trieWalk struct {
 	started, ended bool
 	hi, lo         uint64    // the address
@@ -141,37 +164,93 @@ func (w *trieWalk) has(plen int) bool {
 }
 
 // advance walks on until it has matched upto bits of the address or ended.
+// Walking further than asked never changes an answer, so the walk starts
+// from the jump table's entry even when that is past upto.
 func (w *trieWalk) advance(t *prefixTrie, k *Key, upto int) {
 	if !w.started {
-		w.started = true
-		w.hi, w.lo = fieldValue(t.field, k)
-		w.next = t.root.Load()
-		w.ended = w.next == nil
+		hi, lo := fieldValue(t.field, k)
+		if tab := t.jump.Load(); tab != nil {
+			*w = *tab[hi>>(64-trieStride)].Load()
+		} else {
+			w.start(t)
+		}
+		w.hi, w.lo = hi, lo
 	}
 	for !w.ended && w.depth < upto {
-		n := w.next
-		if c := commonLen(w.hi, w.lo, n.hi, n.lo, n.plen); c < n.plen {
-			// Bit c decided that the walk ends here.
-			w.ended, w.maskbits = true, c+1
-			return
+		w.step(t)
+	}
+}
+
+// start begins a walk at the trie's root.
+func (w *trieWalk) start(t *prefixTrie) {
+	w.started = true
+	w.next = t.root.Load()
+	w.ended = w.next == nil
+}
+
+// step examines the next node of a walk that has not ended.
+func (w *trieWalk) step(t *prefixTrie) {
+	n := w.next
+	if c := commonLen(w.hi, w.lo, n.hi, n.lo, n.plen); c < n.plen {
+		// Bit c decided that the walk ends here.
+		w.ended, w.maskbits = true, c+1
+		return
+	}
+	w.depth = n.plen
+	if n.rules.Load() > 0 {
+		w.plens[(n.plen-1)/64] |= 1 << ((n.plen - 1) % 64)
+	}
+	if n.plen == t.field.Bits {
+		w.ended, w.maskbits = true, n.plen
+		return
+	}
+	b := bitAt(w.hi, w.lo, n.plen)
+	if w.next = n.child[b].Load(); w.next == nil {
+		// The next bit matters only if the other branch exists; at a
+		// leaf every address with this prefix ends the walk here.
+		w.ended, w.maskbits = true, n.plen
+		if n.child[1-b].Load() != nil {
+			w.maskbits++
 		}
-		w.depth = n.plen
-		if n.rules.Load() > 0 {
-			w.plens[(n.plen-1)/64] |= 1 << ((n.plen - 1) % 64)
+	}
+}
+
+// rejump recomputes the jump table entries of the addresses that share
+// their first d bits with the left-aligned hi: those whose walks pass a
+// link or a rule count that changed at depth d. Changes deeper than
+// trieStride bits leave the entries, which stop above them, alone.
+// Writers only.
+func (t *prefixTrie) rejump(hi uint64, d int) {
+	tab := t.jump.Load()
+	if tab == nil {
+		// The first prefix: fill the whole table before publishing it.
+		tab, hi, d = new(jumpTable), 0, 0
+		defer t.jump.Store(tab)
+	}
+	if d > trieStride {
+		return
+	}
+	first := hi >> (64 - trieStride) &^ (1<<(trieStride-d) - 1)
+	var prev *trieWalk
+	for v := first; v < first+1<<(trieStride-d); v++ {
+		// The nodes above trieStride bits see only the address's first
+		// trieStride bits: v stands for every address that starts so.
+		w := &trieWalk{hi: v << (64 - trieStride)}
+		w.start(t)
+		for !w.ended && w.next.plen < trieStride {
+			w.step(t)
 		}
-		if n.plen == t.field.Bits {
-			w.ended, w.maskbits = true, n.plen
-			return
+		w.hi = 0
+		if old := tab[v].Load(); old != nil && *old == *w {
+			prev = old
+			continue
 		}
-		b := bitAt(w.hi, w.lo, n.plen)
-		if w.next = n.child[b].Load(); w.next == nil {
-			// The next bit matters only if the other branch exists; at a
-			// leaf every address with this prefix ends the walk here.
-			w.ended, w.maskbits = true, n.plen
-			if n.child[1-b].Load() != nil {
-				w.maskbits++
-			}
+		if prev != nil && *prev == *w {
+			// Neighbours often pause alike: share their entry.
+			w = prev
 		}
+		tab[v].Store(w)
+		prev = w
 	}
 }
 
@@ -206,10 +285,15 @@ func newTrieNode(hi, lo uint64, plen int) *trieNode {
 // Writers only.
 func (t *prefixTrie) insert(hi, lo uint64, plen int) {
 	slot := &t.root
+	// A change of slot may affect the walks of the addresses that share
+	// their first depth bits with the prefix: those that reach the node
+	// holding slot, whose walks may end there whichever link they take.
+	depth := 0
 	for {
 		n := slot.Load()
 		if n == nil {
 			slot.Store(newTrieNode(hi, lo, plen))
+			t.rejump(hi, depth)
 			return
 		}
 		c := commonLen(hi, lo, n.hi, n.lo, min(plen, n.plen))
@@ -221,18 +305,24 @@ func (t *prefixTrie) insert(hi, lo uint64, plen int) {
 			branch.child[bitAt(hi, lo, c)].Store(newTrieNode(hi, lo, plen))
 			branch.child[bitAt(n.hi, n.lo, c)].Store(n)
 			slot.Store(branch)
+			t.rejump(hi, depth)
 			return
 		case plen < n.plen:
 			// The new prefix is a proper ancestor of n.
 			parent := newTrieNode(hi, lo, plen)
 			parent.child[bitAt(n.hi, n.lo, plen)].Store(n)
 			slot.Store(parent)
+			t.rejump(hi, depth)
 			return
 		case plen == n.plen:
 			n.rules.Add(1)
+			if plen < trieStride {
+				t.rejump(hi, plen)
+			}
 			return
 		default:
 			slot = &n.child[bitAt(hi, lo, n.plen)]
+			depth = n.plen
 		}
 	}
 }
@@ -240,42 +330,54 @@ func (t *prefixTrie) insert(hi, lo uint64, plen int) {
 // remove undoes one insert of the same prefix, unlinking nodes that no
 // longer carry rules or branch. Writers only.
 func (t *prefixTrie) remove(hi, lo uint64, plen int) {
+	// A link, and how many bits the addresses whose walks a change of it
+	// may affect share with the prefix (see insert).
+	type link struct {
+		slot  *atomic.Pointer[trieNode]
+		depth int
+	}
 	// The links walked, root first; a node per bit at most.
-	var path [129]*atomic.Pointer[trieNode]
-	depth := 0
-	slot := &t.root
+	var path [129]link
+	n := 0
+	l := link{&t.root, 0}
 	for {
-		n := slot.Load()
-		if n == nil || plen < n.plen || commonLen(hi, lo, n.hi, n.lo, n.plen) < n.plen {
+		node := l.slot.Load()
+		if node == nil || plen < node.plen || commonLen(hi, lo, node.hi, node.lo, node.plen) < node.plen {
 			panic("flowtable: prefix trie lost track of a prefix")
 		}
-		if plen == n.plen {
-			n.rules.Add(-1)
+		if plen == node.plen {
+			node.rules.Add(-1)
 			break
 		}
-		path[depth] = slot
-		depth++
-		slot = &n.child[bitAt(hi, lo, n.plen)]
+		path[n] = l
+		n++
+		l = link{&node.child[bitAt(hi, lo, node.plen)], node.plen}
+	}
+	// The depth of the shallowest change (see insert), for rejump. So far
+	// that is the rule count, which jump table entries record only for
+	// prefixes shorter than trieStride.
+	changed := trieStride + 1
+	if plen < trieStride {
+		changed = plen
 	}
 	for {
-		n := slot.Load()
-		c0, c1 := n.child[0].Load(), n.child[1].Load()
-		switch {
-		case n.rules.Load() > 0 || c0 != nil && c1 != nil:
-			return
-		case c0 != nil:
-			slot.Store(c0)
-			return
-		case c1 != nil:
-			slot.Store(c1)
-			return
+		node := l.slot.Load()
+		c0, c1 := node.child[0].Load(), node.child[1].Load()
+		if node.rules.Load() > 0 || c0 != nil && c1 != nil {
+			break
+		}
+		changed = l.depth
+		if c0 != nil || c1 != nil {
+			l.slot.Store(cmp.Or(c0, c1))
+			break
 		}
 		// A leaf went away: its parent lost a branch and may go too.
-		slot.Store(nil)
-		if depth == 0 {
-			return
+		l.slot.Store(nil)
+		if n == 0 {
+			break
 		}
-		depth--
-		slot = path[depth]
+		n--
+		l = path[n]
 	}
+	t.rejump(hi, changed)
 }

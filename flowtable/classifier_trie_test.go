@@ -1,0 +1,114 @@
+package flowtable
+
+import (
+	"testing"
+
+	"github.com/govs/govs/internal/testutil"
+)
+
+// TestPrefixTrieJumpTable checks, through random inserts and removes, that
+// the jump table matches the trie (every entry is what a walk from the
+// root pauses at) and that walks starting from it answer exactly as walks
+// from the root.
+func TestPrefixTrieJumpTable(t *testing.T) {
+	rng := testutil.Rand(t)
+	for _, f := range []*Field{FieldIPDst, FieldIPv6Dst} {
+		t.Run(f.Name, func(t *testing.T) {
+			tr := &prefixTrie{field: f}
+			type prefix struct {
+				hi, lo uint64
+				plen   int
+			}
+			var live []prefix
+			// Prefixes drawn from a few bases so they nest and share
+			// their first bits, short ones included.
+			bases := make([][2]uint64, 6)
+			for i := range bases {
+				bases[i] = [2]uint64{rng.Uint64(), rng.Uint64()}
+			}
+			randAddr := func() (hi, lo uint64) {
+				b := bases[rng.IntN(len(bases))]
+				return b[0] ^ rng.Uint64()>>rng.IntN(64), b[1] ^ rng.Uint64()
+			}
+			remove := func(i int) {
+				p := live[i]
+				tr.remove(p.hi, p.lo, p.plen)
+				live[i] = live[len(live)-1]
+				live = live[:len(live)-1]
+			}
+			check := func() {
+				t.Helper()
+				checkJumpTable(t, tr)
+				for range 20 {
+					var k Key
+					hi, lo := randAddr()
+					setFieldValue(f, &k, hi, lo)
+					plen := 1 + rng.IntN(f.Bits)
+					var viaJump, viaRoot trieWalk
+					var wcJump, wcRoot Mask
+					gotJump := viaJump.rulesOut(tr, &k, &wcJump, plen)
+					viaRoot.start(tr)
+					viaRoot.hi, viaRoot.lo = fieldValue(f, &k)
+					gotRoot := viaRoot.rulesOut(tr, &k, &wcRoot, plen)
+					if gotJump != gotRoot || wcJump != wcRoot {
+						t.Fatalf("/%d of %x %x: via the jump table (%v, %x), from the root (%v, %x)", plen, hi, lo, gotJump, wcJump, gotRoot, wcRoot)
+					}
+				}
+			}
+			for range 600 {
+				if len(live) > 0 && rng.IntN(3) == 0 {
+					remove(rng.IntN(len(live)))
+				} else {
+					hi, lo := randAddr()
+					plen := 1 + rng.IntN(min(f.Bits, 40))
+					if rng.IntN(4) == 0 {
+						plen = 1 + rng.IntN(trieStride)
+					}
+					mhi, mlo := prefixMask(plen)
+					p := prefix{hi & mhi, lo & mlo, plen}
+					tr.insert(p.hi, p.lo, p.plen)
+					live = append(live, p)
+				}
+				check()
+			}
+			// Down to an empty trie, whose table must say so.
+			for len(live) > 0 {
+				remove(rng.IntN(len(live)))
+				check()
+			}
+		})
+	}
+}
+
+// checkJumpTable fails unless every jump table entry is the walk from the
+// root paused before its first node of trieStride bits or more.
+func checkJumpTable(t *testing.T, tr *prefixTrie) {
+	t.Helper()
+	tab := tr.jump.Load()
+	if tab == nil {
+		if tr.root.Load() != nil {
+			t.Fatal("a trie with prefixes has no jump table")
+		}
+		return
+	}
+	for v := range tab {
+		want := trieWalk{hi: uint64(v) << (64 - trieStride)}
+		want.start(tr)
+		for !want.ended && want.next.plen < trieStride {
+			want.step(tr)
+		}
+		want.hi = 0
+		if got := tab[v].Load(); got == nil || *got != want {
+			t.Fatalf("jump[%#x] = %+v, want %+v", v, got, want)
+		}
+	}
+}
+
+// setFieldValue stores the left-aligned (hi, lo) in f's bits of k.
+func setFieldValue(f *Field, k *Key, hi, lo uint64) {
+	if f.Bits == 128 {
+		k[f.lsbWord-1], k[f.lsbWord] = hi, lo
+		return
+	}
+	k[f.lsbWord] = hi >> (64 - f.Bits) << f.lsbShift
+}
