@@ -18,13 +18,13 @@ func (x *xlate) normal() {
 	inPort := flowtable.Port(flowtable.FieldInPort.Get(&x.key))
 	in, ok := x.ports.byOF[inPort]
 	if !ok {
-		x.traceNote(" -> no input bundle, dropping")
+		x.traceNote("-> no input bundle, dropping")
 		return
 	}
 	dst := macBytes(flowtable.FieldEthDst.Get(&x.key))
 	src := macBytes(flowtable.FieldEthSrc.Get(&x.key))
 	if isReservedMulticast(dst) {
-		x.traceNote(" -> packet has reserved destination MAC, dropping")
+		x.traceNote("-> packet has reserved destination MAC, dropping")
 		return
 	}
 	tci := x.tci()
@@ -53,18 +53,18 @@ func (x *xlate) normal() {
 	if dst[0]&1 == 0 {
 		if port, ok := x.br.fdb.Lookup(dst, vlan, x.now); ok {
 			if port == inPort {
-				x.traceNote(" -> learned port is input port, dropping")
+				x.traceNote("-> learned port is input port, dropping")
 				return
 			}
 			if out, ok := x.ports.byOF[port]; ok && out.policy.carries(vlan) {
-				x.traceNote(" -> forwarding to learned port")
+				x.traceNote("-> forwarding to learned port")
 				x.normalOutput(out, vlan)
 				return
 			}
 		}
-		x.traceNote(" -> no learned MAC for destination, flooding")
+		x.traceNote("-> no learned MAC for destination, flooding")
 	} else {
-		x.traceNote(" -> no learned MAC for destination, flooding")
+		x.traceNote("-> no learned MAC for destination, flooding")
 	}
 	for _, p := range x.ports.sorted {
 		if p != in && p.policy.carries(vlan) {

@@ -365,7 +365,7 @@ func (x *xlate) runActions(acts flowtable.Actions) {
 			x.actionSet = nil
 		case *flowtable.WriteActions:
 			x.actionSet = mergeActionSet(x.actionSet, a.Actions)
-			x.traceNote(" -> action set is: %s", x.actionSet.String())
+			x.traceNote("-> action set is: %s", x.actionSet.String())
 		case *flowtable.Group:
 			x.group(a.ID)
 		case *flowtable.DecTTL:
