@@ -14,7 +14,9 @@ GOVS="$PWD/bin/govs"
 
 cleanup() {
 	set +e
-	[ -f "$DIR/ovsdb-server.pid" ] && kill "$(cat "$DIR/ovsdb-server.pid")" 2>/dev/null
+	for d in ovs-vswitchd ovsdb-server; do
+		[ -f "$DIR/$d.pid" ] && kill "$(cat "$DIR/$d.pid")" 2>/dev/null
+	done
 	for ns in "$NS1" "$NS2" "$HOST"; do ip netns del "$ns" 2>/dev/null; done
 	rm -rf "$DIR"
 }
@@ -43,16 +45,18 @@ done
 ip -n "$HOST" link set veth11 up; ip -n "$HOST" link set veth21 up
 ip -n "$HOST" -br link
 
-step "config store: govs ovsdb-server and govs' ovs-vsctl (seed 004's commands)"
+step "config: govs ovsdb-server, govs ovs-vswitchd and govs' ovs-vsctl (seed 004's commands)"
 export OVS_RUNDIR="$DIR" OVS_DBDIR="$DIR" OVS_LOGDIR="$DIR"
 # The OVS tool names are links to govs, as `make install` lays them out.
 mkdir -p "$DIR/bin"
-for t in ovs-vsctl ovsdb-server ovsdb-tool; do ln -s "$GOVS" "$DIR/bin/$t"; done
+for t in ovs-vsctl ovsdb-server ovsdb-tool ovs-vswitchd; do ln -s "$GOVS" "$DIR/bin/$t"; done
 export PATH="$DIR/bin:$PATH"
 run ovsdb-tool create "$DIR/conf.db"
 run ip netns exec "$HOST" ovsdb-server "$DIR/conf.db" --remote="punix:$DIR/db.sock" --pidfile --detach --log-file
-vsctl() { printf '$ ovs-vsctl %s\n' "$*"; ovs-vsctl --db="unix:$DIR/db.sock" --no-wait "$@"; }
-vsctl init
+run ovs-vsctl --no-wait init
+run ip netns exec "$HOST" ovs-vswitchd --pidfile --detach --log-file
+# Without --no-wait each command returns once ovs-vswitchd has applied it.
+vsctl() { printf '$ ovs-vsctl %s\n' "$*"; ovs-vsctl --timeout=10 "$@"; }
 vsctl add-br sw1
 vsctl add-port sw1 veth11
 vsctl add-port sw1 veth21
@@ -62,7 +66,9 @@ vsctl show
 vsctl set port veth21 tag=10
 vsctl list-ports sw1
 vsctl get port veth21 tag
-echo "(--no-wait: no govs vswitchd applies the config yet; that comes with the OpenFlow issue)"
+vsctl --columns=name,ofport list interface
+echo "ovs-vswitchd's log:"
+sed 's/^/  /' "$DIR/ovs-vswitchd.log"
 
 step "flow table (flowtable): the seed's flows, parsed and printed as ovs-ofctl prints them, then looked up"
 # The example's output is checked by go test; show it once it passed.

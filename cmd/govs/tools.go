@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/govs/govs/ofproto/vswitchd"
 	"github.com/govs/govs/ovsdb/server"
 	"github.com/govs/govs/ovsdb/vsctl"
 )
@@ -9,4 +10,5 @@ func init() {
 	tools["ovsdb-server"] = server.ServerMain
 	tools["ovsdb-tool"] = server.ToolMain
 	tools["ovs-vsctl"] = vsctl.Main
+	tools["ovs-vswitchd"] = vswitchd.Main
 }

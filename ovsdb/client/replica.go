@@ -150,6 +150,9 @@ func (r *Replica) signal() {
 	}
 }
 
+// SchemaVersion is the monitored database's schema version.
+func (r *Replica) SchemaVersion() string { return r.schema.Version }
+
 // Changed delivers a token after each change of the replica.
 func (r *Replica) Changed() <-chan struct{} { return r.notify }
 

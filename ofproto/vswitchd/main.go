@@ -1,0 +1,212 @@
+package vswitchd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/govs/govs/internal/daemon"
+	"github.com/govs/govs/ovsdb"
+	"github.com/govs/govs/ovsdb/client"
+	"github.com/govs/govs/ovsdb/server"
+)
+
+// Version is what --version reports.
+const Version = "3.1.0"
+
+const usage = `ovs-vswitchd: Open vSwitch daemon (govs)
+usage: ovs-vswitchd [OPTIONS] [DATABASE]
+where DATABASE is a socket on which ovsdb-server is listening
+      (default: "unix:%s").
+Without DATABASE, and with no server listening there, govs serves
+%s itself on that socket.
+
+Daemon options:
+  --detach                run in background as daemon
+  --pidfile[=FILE]        create pidfile (default: %s)
+  --log-file[=FILE]       enable logging to specified FILE
+                          (default: %s)
+  -h, --help              display this help message
+  -V, --version           display version information
+`
+
+// Main runs "ovs-vswitchd [OPTIONS] [DATABASE]" and returns the exit
+// status.
+func Main(args []string) int {
+	runDir, logDir := daemon.RunDir(), daemon.LogDir()
+	defaultSock := filepath.Join(runDir, "db.sock")
+	var pidfile, logFile, remote string
+	detach := false
+	for _, a := range args {
+		name, value, hasValue := strings.Cut(a, "=")
+		switch name {
+		case "-h", "--help":
+			fmt.Printf(usage, defaultSock, filepath.Join(daemon.DBDir(), "conf.db"),
+				filepath.Join(runDir, "ovs-vswitchd.pid"), filepath.Join(logDir, "ovs-vswitchd.log"))
+			return 0
+		case "-V", "--version":
+			fmt.Printf("ovs-vswitchd (Open vSwitch) %s\n", Version)
+			return 0
+		case "--detach":
+			detach = true
+		case "--pidfile":
+			pidfile = filepath.Join(runDir, "ovs-vswitchd.pid")
+			if hasValue {
+				pidfile = daemon.Under(runDir, value)
+			}
+		case "--log-file":
+			logFile = filepath.Join(logDir, "ovs-vswitchd.log")
+			if hasValue {
+				logFile = daemon.Under(logDir, value)
+			}
+		case "--no-chdir", "--monitor", "--mlockall", "--overwrite-pidfile", "--disable-system":
+			// Accepted for compatibility; govs has nothing to do for them.
+		default:
+			switch {
+			case strings.HasPrefix(a, "-v") || strings.HasPrefix(a, "--verbose"):
+				// Log levels are not configurable yet.
+			case strings.HasPrefix(a, "-"):
+				fmt.Fprintf(os.Stderr, "ovs-vswitchd: unrecognized option '%s'\n", a)
+				return 1
+			case remote != "":
+				fmt.Fprintln(os.Stderr, "ovs-vswitchd: exactly zero or one non-option argument required; use --help for usage")
+				return 1
+			default:
+				remote = a
+			}
+		}
+	}
+	if detach && !daemon.Detached() {
+		return daemon.Detach("ovs-vswitchd")
+	}
+	log := daemon.NewLog(nil)
+	if logFile != "" {
+		l, err := daemon.OpenLog(logFile)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "ovs-vswitchd: %v\n", err)
+			return 1
+		}
+		log = l
+	}
+	if pidfile != "" {
+		if err := daemon.WritePidfile(pidfile); err != nil {
+			fmt.Fprintf(os.Stderr, "ovs-vswitchd: %v\n", err)
+			return 1
+		}
+		defer os.Remove(pidfile)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	if remote == "" {
+		remote = "unix:" + defaultSock
+		if !listening(defaultSock) {
+			srv, err := embedDatabase(defaultSock, log)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "ovs-vswitchd: %v\n", err)
+				return 1
+			}
+			defer srv.Close()
+			if err := initDatabase(ctx, remote); err != nil {
+				fmt.Fprintf(os.Stderr, "ovs-vswitchd: initialize database: %v\n", err)
+				return 1
+			}
+		}
+	}
+	log.Printf("vswitchd", "INFO", "govs ovs-vswitchd (Open vSwitch) %s, database %s", Version, remote)
+	daemon.Ready()
+	if err := run(ctx, remote, log); err != nil && !errors.Is(err, context.Canceled) {
+		log.Printf("vswitchd", "EMER", "%v", err)
+		return 1
+	}
+	log.Printf("vswitchd", "INFO", "exiting")
+	return 0
+}
+
+// run keeps a switch attached to the database, reconnecting with back-off
+// when the connection drops.
+func run(ctx context.Context, remote string, log *daemon.Log) error {
+	sw := New(log)
+	backoff := 100 * time.Millisecond
+	for {
+		c, err := client.Dial(ctx, remote)
+		if err == nil {
+			backoff = 100 * time.Millisecond
+			err = sw.Serve(ctx, c)
+			c.Close()
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		log.Printf("reconnect", "WARN", "%s: %v; retrying in %v", remote, err, backoff)
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		backoff = min(2*backoff, 8*time.Second)
+	}
+}
+
+// listening reports whether something accepts connections on a socket.
+func listening(path string) bool {
+	c, err := net.DialTimeout("unix", path, time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}
+
+// embedDatabase serves $OVS_DBDIR/conf.db (created with the Open_vSwitch
+// schema if missing) on sock, as a separate ovsdb-server would.
+func embedDatabase(sock string, log *daemon.Log) (*server.Server, error) {
+	path := filepath.Join(daemon.DBDir(), "conf.db")
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		if err := ovsdb.CreateFile(path, ovsdb.VSwitchSchemaText()); err != nil {
+			return nil, fmt.Errorf("create %s: %w", path, err)
+		}
+	}
+	file, db, err := ovsdb.OpenFile(path, func(format string, args ...any) {
+		log.Printf("ovsdb_file", "WARN", format, args...)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	srv := server.New()
+	if err := srv.AddDatabase(db, file); err != nil {
+		return nil, err
+	}
+	os.Remove(sock) // a stale socket from a previous run
+	if err := srv.AddRemote("punix:" + sock); err != nil {
+		srv.Close()
+		return nil, err
+	}
+	log.Printf("vswitchd", "INFO", "serving %s on %s", path, sock)
+	return srv, nil
+}
+
+// initDatabase gives a new database its Open_vSwitch row, as OVS's
+// startup script does with "ovs-vsctl --no-wait init".
+func initDatabase(ctx context.Context, remote string) error {
+	c, err := client.Dial(ctx, remote)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_, err = c.Transact(ctx, dbName,
+		map[string]any{"op": "wait", "table": "Open_vSwitch", "where": []any{}, "columns": []any{"_uuid"},
+			"until": "==", "rows": []any{}, "timeout": 0},
+		map[string]any{"op": "insert", "table": "Open_vSwitch", "row": map[string]any{}})
+	var opErr *client.OpError
+	if errors.As(err, &opErr) && opErr.Kind == "timed out" {
+		return nil // already initialized
+	}
+	return err
+}

@@ -1,0 +1,157 @@
+package vswitchd
+
+import (
+	"context"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/govs/govs/flowtable"
+	"github.com/govs/govs/internal/daemon"
+	"github.com/govs/govs/internal/testutil"
+	"github.com/govs/govs/ofproto"
+	"github.com/govs/govs/ovsdb"
+	"github.com/govs/govs/ovsdb/client"
+	"github.com/govs/govs/ovsdb/server"
+)
+
+// startSwitch runs an in-memory database on a unix socket with a switch
+// following it, and returns the socket's remote name and the switch.
+func startSwitch(t *testing.T) (string, *Switch) {
+	t.Helper()
+	srv := server.New()
+	if err := srv.AddDatabase(ovsdb.NewDatabase(ovsdb.VSwitchSchema()), nil); err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(t.TempDir(), "db.sock")
+	if err := srv.AddRemote("punix:" + sock); err != nil {
+		t.Fatal(err)
+	}
+	remote := "unix:" + sock
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := initDatabase(ctx, remote); err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.Dial(ctx, remote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw := New(daemon.NewLog(io.Discard))
+	done := make(chan error, 1)
+	go func() { done <- sw.Serve(ctx, c) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		c.Close()
+		srv.Close()
+	})
+	return remote, sw
+}
+
+// vsctl runs the real ovs-vsctl without --no-wait, so each command also
+// proves that the switch reported the change applied (cur_cfg).
+func vsctl(t *testing.T, remote string, args ...string) string {
+	t.Helper()
+	path := testutil.RequireCommand(t, "ovs-vsctl")
+	cmd := exec.Command(path, append([]string{"--db=" + remote, "--timeout=10"}, args...)...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("ovs-vsctl %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func TestRealVsctlDrivesSwitch(t *testing.T) {
+	remote, sw := startSwitch(t)
+	vsctl(t, remote, "add-br", "br0")
+	vsctl(t, remote, "add-port", "br0", "veth11", "--", "set", "port", "veth11", "tag=10")
+	vsctl(t, remote, "add-port", "br0", "veth22", "--", "set", "interface", "veth22", "ofport_request=5")
+	vsctl(t, remote, "add-port", "br0", "trunk0", "--", "set", "port", "trunk0", "trunks=10,20", "vlan_mode=trunk")
+
+	if got := vsctl(t, remote, "get", "interface", "veth22", "ofport"); got != "5" {
+		t.Errorf("veth22 ofport %s, want the requested 5", got)
+	}
+	if got := vsctl(t, remote, "get", "interface", "br0", "ofport"); got != "65534" {
+		t.Errorf("br0 ofport %s, want LOCAL", got)
+	}
+	if got := vsctl(t, remote, "get", "open_vswitch", ".", "ovs_version"); got != `"`+Version+`"` {
+		t.Errorf("ovs_version %s", got)
+	}
+
+	// The switch is read only after ovs-vsctl returned: by then it has
+	// applied the change (ovs-vsctl waited for cur_cfg).
+	b, ok := sw.Bridge("br0")
+	if !ok {
+		t.Fatal("no bridge br0 in the switch")
+	}
+	p, ok := b.Port("veth11")
+	if !ok || !p.VLAN.HasTag || p.VLAN.Tag != 10 {
+		t.Fatalf("veth11 = %+v, want access port tag 10", p)
+	}
+	tr, _ := b.Port("trunk0")
+	if tr.VLAN.Mode != ofproto.VLANModeTrunk || len(tr.VLAN.Trunks) != 2 {
+		t.Fatalf("trunk0 VLAN %+v", tr.VLAN)
+	}
+
+	vsctl(t, remote, "set", "port", "veth11", "tag=20")
+	if p, _ := b.Port("veth11"); p.VLAN.Tag != 20 {
+		t.Errorf("veth11 tag %d after set port veth11 tag=20", p.VLAN.Tag)
+	}
+	vsctl(t, remote, "del-port", "br0", "veth11")
+	if _, ok := b.Port("veth11"); ok {
+		t.Error("veth11 survived del-port")
+	}
+	if _, ok := b.PortByNumber(5); !ok {
+		t.Error("veth22 lost its port")
+	}
+	vsctl(t, remote, "del-br", "br0")
+	if _, ok := sw.Bridge("br0"); ok {
+		t.Error("br0 survived del-br")
+	}
+}
+
+// TestDefaultFlow checks a bridge the database makes starts as OVS's do:
+// with "priority=0 actions=NORMAL" in table 0.
+func TestDefaultFlow(t *testing.T) {
+	remote, sw := startSwitch(t)
+	ctx := context.Background()
+	c, err := client.Dial(ctx, remote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, err = c.Transact(ctx, dbName,
+		map[string]any{"op": "insert", "table": "Interface", "row": map[string]any{"name": "br9", "type": "internal"}, "uuid-name": "i"},
+		map[string]any{"op": "insert", "table": "Port", "row": map[string]any{"name": "br9",
+			"interfaces": []any{"named-uuid", "i"}}, "uuid-name": "p"},
+		map[string]any{"op": "insert", "table": "Bridge", "row": map[string]any{"name": "br9",
+			"ports": []any{"named-uuid", "p"}}, "uuid-name": "b"},
+		map[string]any{"op": "mutate", "table": "Open_vSwitch", "where": []any{},
+			"mutations": []any{[]any{"bridges", "insert", []any{"set", []any{[]any{"named-uuid", "b"}}}}}},
+		map[string]any{"op": "mutate", "table": "Open_vSwitch", "where": []any{},
+			"mutations": []any{[]any{"next_cfg", "+=", 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if b, ok := sw.Bridge("br9"); ok {
+			var flows []string
+			b.Table(0).ForEach(func(r *flowtable.Rule) bool {
+				flows = append(flows, r.Flow().Format(nil, flowtable.OpenFlow10))
+				return true
+			})
+			if len(flows) != 1 || flows[0] != "priority=0 actions=NORMAL" {
+				t.Fatalf("new bridge's table 0: %q", flows)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("bridge br9 never appeared")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
