@@ -29,8 +29,10 @@ const (
 	a11PopMPLS      = 20
 	a11SetQueue     = 21
 	a11Group        = 22
+	a11SetNwTTL     = 23
 	a11DecNwTTL     = 24
 	a12SetField     = 25
+	a15CopyField    = 28
 	a15Meter        = 29
 	aVendor         = 0xffff
 	actionHeaderLen = 4
@@ -76,6 +78,7 @@ const (
 	nxastController2     = 37
 	nxastSample2         = 38
 	nxastOutputTrunc     = 39
+	nxastGroup           = 40
 	nxastSample3         = 41
 	nxastClone           = 42
 	nxastCTClear         = 43
@@ -160,7 +163,17 @@ func (e actionEncoder) action(a flowtable.Action) error {
 		return e.controller2(a)
 	case *flowtable.Enqueue:
 		if v != OF10 {
-			return fmt.Errorf("enqueue has no encoding in %s", v)
+			// OVS sends set_queue, output (max_len 65535), pop_queue.
+			if err := e.action(&flowtable.SetQueue{ID: a.Queue}); err != nil {
+				return err
+			}
+			off := e.start(aOutput)
+			e.port(a.Port)
+			e.u16(0xffff)
+			if err := e.finish(off); err != nil {
+				return err
+			}
+			return e.action(&flowtable.PopQueue{})
 		}
 		off := e.start(a10Enqueue)
 		e.u16(uint16(a.Port))
@@ -212,6 +225,18 @@ func (e actionEncoder) action(a flowtable.Action) error {
 		return e.setTp(a10SetTpSrc, a.Port)
 	case *flowtable.SetL4Dst:
 		return e.setTp(a10SetTpDst, a.Port)
+	case *flowtable.SetIPTTL:
+		if v == OF10 {
+			return e.regLoads(loadAction(flowtable.Subfield{Field: flowtable.FieldNwTTL, NBits: 8}, uint64(a.TTL)))
+		}
+		off := e.start(a11SetNwTTL)
+		e.u8(a.TTL)
+		return e.finish(off)
+	case *flowtable.SetIPECN:
+		if v >= OF12 {
+			return e.setField(flowtable.FieldNwECN, uint64(a.ECN))
+		}
+		return e.regLoads(loadAction(flowtable.Subfield{Field: flowtable.FieldNwECN, NBits: 2}, uint64(a.ECN)))
 	case *flowtable.SetField:
 		return e.setFieldAction(a)
 	case *flowtable.Move:
@@ -248,7 +273,10 @@ func (e actionEncoder) action(a flowtable.Action) error {
 		return e.finish(e.nx(nxastPopQueue))
 	case *flowtable.Group:
 		if v == OF10 {
-			return fmt.Errorf("group has no encoding in %s", v)
+			off := e.nx(nxastGroup)
+			e.zeros(2)
+			e.u32(a.ID)
+			return e.finish(off)
 		}
 		off := e.start(a11Group)
 		e.u32(a.ID)
@@ -389,15 +417,12 @@ func (e actionEncoder) ethTypeAction(typ11, nxast uint16, ethType uint16) error 
 }
 
 func (e actionEncoder) resubmit(inPort flowtable.Port, table uint8, ct bool) error {
-	var off int
-	switch {
-	case ct:
-		off = e.nx(nxastResubmitTableCT)
-	case table == flowtable.NoTable:
-		off = e.nx(nxastResubmit)
-	default:
-		off = e.nx(nxastResubmitTable)
+	// OVS sends NXAST_RESUBMIT_TABLE even for a plain resubmit:N.
+	subtype := uint16(nxastResubmitTable)
+	if ct {
+		subtype = nxastResubmitTableCT
 	}
+	off := e.nx(subtype)
 	e.u16(uint16(inPort))
 	e.u8(table)
 	return e.finish(off)
@@ -416,6 +441,9 @@ func (e actionEncoder) stack(subtype uint16, sf flowtable.Subfield) error {
 }
 
 func (e actionEncoder) move(a *flowtable.Move) error {
+	if e.v >= OF15 {
+		return e.copyField(a)
+	}
 	src, err := nxmHeader(a.Src.Field)
 	if err != nil {
 		return err
@@ -441,8 +469,17 @@ func (e actionEncoder) outputReg(a *flowtable.OutputReg) error {
 	off := e.nx(nxastOutputReg)
 	e.u16(ofsNBits(a.Src))
 	e.u32(h)
-	e.u16(0)
+	e.u16(0xffff) // max_len, used only for the controller
 	return e.finish(off)
+}
+
+// actionTLV is the TLV that names f in actions of version v: the match's
+// OXM, except that in_port keeps its 16-bit NXM form, as in OVS.
+func actionTLV(f *flowtable.Field, v Version) *matchField {
+	if f == flowtable.FieldInPort || v < OF12 {
+		return nxmOf[f]
+	}
+	return fieldTLV(f, v)
 }
 
 // setField appends set_field of a whole field of at most 64 bits.
@@ -454,7 +491,7 @@ func (e actionEncoder) setField(f *flowtable.Field, v uint64) error {
 
 // setFieldBytes appends OFPAT_SET_FIELD of a whole field.
 func (e actionEncoder) setFieldBytes(f *flowtable.Field, v []byte) error {
-	mf := fieldTLV(f, e.v)
+	mf := actionTLV(f, e.v)
 	if mf == nil {
 		return fmt.Errorf("field %s has no OXM in %s", f.Name, e.v)
 	}
@@ -466,24 +503,20 @@ func (e actionEncoder) setFieldBytes(f *flowtable.Field, v []byte) error {
 	return e.finish(off)
 }
 
-// setFieldAction encodes a SetField as OVS does: NXAST_REG_LOAD in
-// OpenFlow 1.0 (one per run of mask bits); set_field when the whole field
-// is written or the version allows masks (1.5); else NXAST_REG_LOAD2.
+// setFieldAction encodes a SetField as OVS does: NXAST_REG_LOAD (one per
+// run of mask bits) in OpenFlow 1.0 and for "load:" before 1.5;
+// set_field when the whole field is written or the version allows masks
+// (1.5); else NXAST_REG_LOAD2.
 func (e actionEncoder) setFieldAction(a *flowtable.SetField) error {
 	f := a.Field
 	full := onesCount(a.Mask) == f.Bits
-	if e.v == OF10 || (a.Load && !full) && e.v < OF15 {
-		if e.v != OF10 && nxmOf[f] == nil {
-			return e.regLoad2(a)
-		}
-		if e.v == OF10 || nxmOf[f].hdr.class != classExperimenter {
-			return e.regLoads(a)
-		}
+	if e.v == OF10 || a.Load && e.v < OF15 && nxmOf[f] != nil && nxmOf[f].hdr.class != classExperimenter {
+		return e.regLoads(a)
 	}
 	if !full && e.v < OF15 {
 		return e.regLoad2(a)
 	}
-	mf := fieldTLV(f, e.v)
+	mf := actionTLV(f, e.v)
 	if mf == nil {
 		return fmt.Errorf("field %s has no OXM in %s", f.Name, e.v)
 	}
@@ -541,7 +574,7 @@ func maskRuns(f *flowtable.Field, mask []byte) []flowtable.Subfield {
 
 // regLoad2 appends NXAST_REG_LOAD2: a masked OXM TLV.
 func (e actionEncoder) regLoad2(a *flowtable.SetField) error {
-	mf := fieldTLV(a.Field, e.v)
+	mf := actionTLV(a.Field, e.v)
 	if mf == nil {
 		mf = nxmOf[a.Field]
 	}
@@ -618,6 +651,13 @@ func (d actionDecoder) action(typ uint16, a []byte) (flowtable.Actions, error) {
 	if typ == aVendor {
 		return d.vendor(a)
 	}
+	lens := actionLens11
+	if v == OF10 {
+		lens = actionLens10
+	}
+	if want, known := lens[typ]; known && len(a) != want {
+		return nil, errorf(BadActionBadLen, "action type %d of length %d, want %d", typ, len(a), want)
+	}
 	if typ == aOutput {
 		var port flowtable.Port
 		var maxLen uint16
@@ -636,7 +676,7 @@ func (d actionDecoder) action(typ uint16, a []byte) (flowtable.Actions, error) {
 		if port == flowtable.PortController {
 			return one(&flowtable.Controller{MaxLen: maxLen, Reason: flowtable.ReasonAction}, len(a), "output")
 		}
-		if port == flowtable.PortNone || port == 0 {
+		if port == flowtable.PortNone {
 			return nil, errorf(BadActionBadOutPort, "output to port %d", port)
 		}
 		return one(&flowtable.Output{Port: port}, len(a), "output")
@@ -700,11 +740,17 @@ func (d actionDecoder) action(typ uint16, a []byte) (flowtable.Actions, error) {
 		return one(&flowtable.SetQueue{ID: u32(0)}, 8, "set_queue")
 	case a11Group:
 		return one(&flowtable.Group{ID: u32(0)}, 8, "group")
+	case a11SetNwTTL:
+		return one(&flowtable.SetIPTTL{TTL: body[0]}, 8, "set_nw_ttl")
 	case a11DecNwTTL:
 		return one(&flowtable.DecTTL{}, 8, "dec_nw_ttl")
 	case a12SetField:
 		if v >= OF12 {
 			return d.setField(body)
+		}
+	case a15CopyField:
+		if v >= OF15 {
+			return d.copyField(a)
 		}
 	case a15Meter:
 		if v >= OF15 {
@@ -713,6 +759,18 @@ func (d actionDecoder) action(typ uint16, a []byte) (flowtable.Actions, error) {
 	}
 	return nil, errorf(BadActionBadType, "action type %d in %s", typ, v)
 }
+
+// Fixed lengths of OpenFlow 1.0 and 1.1+ actions.
+var (
+	actionLens10 = map[uint16]int{
+		aOutput: 8, a10SetVLANVID: 8, a10SetVLANPCP: 8, a10StripVLAN: 8, a10SetDLSrc: 16, a10SetDLDst: 16,
+		a10SetNwSrc: 8, a10SetNwDst: 8, a10SetNwTOS: 8, a10SetTpSrc: 8, a10SetTpDst: 8, a10Enqueue: 16,
+	}
+	actionLens11 = map[uint16]int{
+		aOutput: 16, a11SetMPLSTTL: 8, a11DecMPLSTTL: 8, a11PushVLAN: 8, a11PopVLAN: 8, a11PushMPLS: 8,
+		a11PopMPLS: 8, a11SetQueue: 8, a11Group: 8, a11SetNwTTL: 8, a11DecNwTTL: 8, a15Meter: 8,
+	}
+)
 
 // setField decodes OFPAT_SET_FIELD's OXM TLV (masked only in 1.5).
 func (d actionDecoder) setField(body []byte) (flowtable.Actions, error) {
@@ -786,4 +844,63 @@ func onesBytes(f *flowtable.Field) []byte {
 	b := make([]byte, f.Bytes())
 	f.GetBytes(&k, b)
 	return b
+}
+
+// copyField appends OpenFlow 1.5's OFPAT_COPY_FIELD.
+func (e actionEncoder) copyField(a *flowtable.Move) error {
+	src, dst := actionTLV(a.Src.Field, e.v), actionTLV(a.Dst.Field, e.v)
+	if src == nil || dst == nil {
+		return fmt.Errorf("move of a field without an OXM header in %s", e.v)
+	}
+	off := e.start(a15CopyField)
+	e.u16(uint16(a.Src.NBits))
+	e.u16(uint16(a.Src.Ofs))
+	e.u16(uint16(a.Dst.Ofs))
+	e.zeros(2)
+	src.putHeader(e.enc, false)
+	dst.putHeader(e.enc, false)
+	return e.finish(off)
+}
+
+// copyField decodes OFPAT_COPY_FIELD.
+func (d actionDecoder) copyField(a []byte) (flowtable.Actions, error) {
+	r := newDec(d.v, a[actionHeaderLen:], BadActionBadLen, "copy_field")
+	nbits, srcOfs, dstOfs := int(r.u16()), int(r.u16()), int(r.u16())
+	r.skip(2)
+	src, err := oxmSubfield(r, srcOfs, nbits)
+	if err != nil {
+		return nil, err
+	}
+	dst, err := oxmSubfield(r, dstOfs, nbits)
+	if err != nil {
+		return nil, err
+	}
+	if !isZero(r.rest()) {
+		return nil, errorf(BadActionBadArgument, "copy_field padding is not zero")
+	}
+	if !dst.Field.Writable {
+		return nil, errorf(BadActionBadArgument, "copy_field to read-only %s", dst.Field.Name)
+	}
+	return flowtable.Actions{&flowtable.Move{Src: src, Dst: dst}}, nil
+}
+
+// oxmSubfield reads an OXM header (experimenter ones included) naming a
+// field and resolves a bit range of it.
+func oxmSubfield(r *dec, ofs, nbits int) (flowtable.Subfield, error) {
+	h := r.u32()
+	th := tlvHeader{class: uint16(h >> 16), field: uint8(h >> 9 & 0x7f)}
+	if th.class == classExperimenter {
+		th.exp = r.u32()
+	}
+	if r.err != nil {
+		return flowtable.Subfield{}, r.err
+	}
+	mf := fieldIndex[th]
+	if mf == nil || mf.kind != kindPlain && mf.f != flowtable.FieldInPort {
+		return flowtable.Subfield{}, errorf(BadActionBadArgument, "copy_field of unknown field %#08x", h)
+	}
+	if nbits <= 0 || ofs < 0 || ofs+nbits > mf.f.Bits {
+		return flowtable.Subfield{}, errorf(BadActionBadArgument, "bits %d..%d of %d-bit %s", ofs, ofs+nbits-1, mf.f.Bits, mf.name)
+	}
+	return flowtable.Subfield{Field: mf.f, Ofs: ofs, NBits: nbits}, nil
 }

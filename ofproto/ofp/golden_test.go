@@ -83,7 +83,6 @@ func writeGolden(t *testing.T, file string, recs map[string]goldenRecord) {
 	}
 }
 
-
 // ofpPrint returns `ovs-ofctl ofp-print HEX` (with stderr) split in lines.
 // It skips the test without ovs-ofctl, or fails it under CI.
 func ofpPrint(t *testing.T, b []byte, verbosity ...string) []string {

@@ -108,7 +108,7 @@ func (e actionEncoder) subfield(sf flowtable.Subfield) error {
 // maxLearnSpecs bounds a learn action's specs on decode.
 const maxLearnSpecs = 256
 
-func (d actionDecoder) learn(r *dec, a []byte) (flowtable.Actions, error) {
+func (d actionDecoder) learn(r *dec, learn2 bool) (flowtable.Actions, error) {
 	l := &flowtable.Learn{IdleTimeout: r.u16(), HardTimeout: r.u16(), Priority: r.u16(), Cookie: r.u64()}
 	flags := r.u16()
 	l.Table = r.u8()
@@ -119,7 +119,24 @@ func (d actionDecoder) learn(r *dec, a []byte) (flowtable.Actions, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	if flags&^(learnSendFlowRem|learnDeleteLearned) != 0 {
+	allowed := uint16(learnSendFlowRem | learnDeleteLearned)
+	if learn2 {
+		allowed |= learnWriteResult
+		l.Limit = r.u32()
+		ofs := int(r.u16())
+		r.skip(2)
+		if flags&learnWriteResult != 0 {
+			sf, err := subfieldAt(r.u32(), ofs, 1)
+			if err != nil {
+				return nil, err
+			}
+			l.ResultDst = &sf
+		}
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	if flags&^allowed != 0 {
 		return nil, errorf(BadActionBadArgument, "learn flags %#x", flags)
 	}
 	if l.Table == 0xff {

@@ -41,7 +41,6 @@ func appendMatch10(e *enc, m *flowtable.Match) {
 	switch {
 	case tciMask&flowtable.VLANCFI != 0 && tci&flowtable.VLANCFI == 0:
 		vlan = ofp10VLANNone
-		w |= ofp10WDLVLANPCP
 	default:
 		if tciMask&0x0fff == 0x0fff {
 			vlan = uint16(tci & 0x0fff)

@@ -76,6 +76,8 @@ func decodeBody(h Header, body []byte) (Message, error) {
 		return decodeFeaturesReply(v, body)
 	case tPortStatus:
 		return decodePortStatus(v, body)
+	case tFlowMod:
+		return decodeFlowMod(v, body)
 	case tGetConfigRequest:
 		return empty(body, &GetConfigRequest{})
 	case tGetConfigReply:
@@ -138,6 +140,8 @@ func decodeVendor(v Version, body []byte) (Message, error) {
 			return nil, errorf(BadRequestBadLen, "NXT_FLOW_MOD_TABLE_ID body of %d bytes", len(body))
 		}
 		return &FlowModTableID{Enable: body[0] != 0}, nil
+	case nxtFlowMod:
+		return decodeNXFlowMod(v, body)
 	case nxtRoleRequest, nxtRoleReply:
 		if len(body) != 4 {
 			return nil, errorf(BadRequestBadLen, "NXT_ROLE body of %d bytes", len(body))

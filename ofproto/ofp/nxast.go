@@ -138,11 +138,12 @@ func (e actionEncoder) controller2(a *flowtable.Controller) error {
 		e.bytes(value)
 		e.pad8(start)
 	}
+	// OVS pads 16-bit property values to 32 bits inside the length.
 	if a.MaxLen != 0xffff {
-		prop(nxac2MaxLen, binary.BigEndian.AppendUint16(nil, a.MaxLen))
+		prop(nxac2MaxLen, binary.BigEndian.AppendUint32(nil, uint32(a.MaxLen)<<16))
 	}
 	if a.ID != 0 {
-		prop(nxac2ControllerID, binary.BigEndian.AppendUint16(nil, a.ID))
+		prop(nxac2ControllerID, binary.BigEndian.AppendUint32(nil, uint32(a.ID)<<16))
 	}
 	if a.Reason != flowtable.ReasonAction {
 		prop(nxac2Reason, []byte{uint8(a.Reason)})
@@ -312,6 +313,9 @@ func (d actionDecoder) vendor(a []byte) (flowtable.Actions, error) {
 		return one(&flowtable.SetField{Field: mf.f, Value: value, Mask: mask}, 0, "reg_load2")
 	case nxastNote:
 		return one(&flowtable.Note{Data: clone(a[10:])}, 0, "note")
+	case nxastGroup:
+		r.skip(2)
+		return one(&flowtable.Group{ID: r.u32()}, 16, "group")
 	case nxastExit:
 		return one(&flowtable.Exit{}, 16, "exit")
 	case nxastCTClear:
@@ -425,8 +429,8 @@ func (d actionDecoder) vendor(a []byte) (flowtable.Actions, error) {
 		}
 		c.Dst = sf
 		return one(c, 24, "check_pkt_larger")
-	case nxastLearn:
-		return d.learn(r, a)
+	case nxastLearn, nxastLearn2:
+		return d.learn(r, subtype == nxastLearn2)
 	}
 	return nil, errorf(BadActionBadVendorType, "Nicira action subtype %d", subtype)
 }
@@ -468,7 +472,7 @@ func (d actionDecoder) controller2(a []byte) (flowtable.Actions, error) {
 			return nil, errorf("OFPBPC_BAD_LEN", "controller2 property of length %d in %d bytes", n, len(b))
 		}
 		v := b[4:n]
-		need := map[uint16]int{nxac2MaxLen: 2, nxac2ControllerID: 2, nxac2Reason: 1, nxac2Pause: 0, nxac2MeterID: 4}
+		need := map[uint16]int{nxac2MaxLen: 4, nxac2ControllerID: 4, nxac2Reason: 1, nxac2Pause: 0, nxac2MeterID: 4}
 		if want, ok := need[typ]; ok && len(v) != want {
 			return nil, errorf("OFPBPC_BAD_LEN", "controller2 property %d of length %d", typ, n)
 		}

@@ -26,6 +26,10 @@ const (
 	classExperimenter = 0xffff
 )
 
+// oxmPacketType is OXM_OF_PACKET_TYPE: (namespace, type); (0, 0) is
+// Ethernet, which OVS 1.5 matches send for flows that name L2+ fields.
+var oxmPacketType = tlvHeader{class: classOXM, field: 44}
+
 // tlvKind says how a TLV's payload maps onto the flow key.
 type tlvKind uint8
 
@@ -236,8 +240,9 @@ func init() {
 		flowtable.FieldEthSrc, flowtable.FieldEthDst, flowtable.FieldEthType, orderVLAN,
 		flowtable.FieldMPLSTC, flowtable.FieldMPLSBOS, flowtable.FieldMPLSTTL, flowtable.FieldMPLSLabel,
 		flowtable.FieldIPSrc, flowtable.FieldIPDst,
-		flowtable.FieldIPv6Src, flowtable.FieldIPv6Dst, flowtable.FieldIPv6Label,
-		flowtable.FieldIPFrag, flowtable.FieldIPDSCP, flowtable.FieldNwECN, flowtable.FieldNwTTL, flowtable.FieldNwProto,
+		flowtable.FieldIPv6Src, flowtable.FieldIPv6Dst,
+		flowtable.FieldIPFrag, flowtable.FieldIPDSCP, flowtable.FieldNwECN, flowtable.FieldNwTTL,
+		flowtable.FieldIPv6Label, flowtable.FieldNwProto,
 		flowtable.FieldTCPSrc, flowtable.FieldTCPDst, flowtable.FieldTCPFlags,
 		flowtable.FieldUDPSrc, flowtable.FieldUDPDst, flowtable.FieldSCTPSrc, flowtable.FieldSCTPDst,
 		flowtable.FieldICMPType, flowtable.FieldICMPCode,
@@ -369,6 +374,13 @@ func decodeMatchTLVs(b []byte) (flowtable.Match, error) {
 			}
 			th.exp = binary.BigEndian.Uint32(payload)
 			payload = payload[4:]
+		}
+		if th == oxmPacketType {
+			// Only Ethernet packets exist in govs' flow model.
+			if hasMask || length != 4 || binary.BigEndian.Uint32(payload) != 0 {
+				return m, errorf(BadMatchBadValue, "packet_type %x is not Ethernet", payload)
+			}
+			continue
 		}
 		mf := fieldIndex[th]
 		if mf == nil {
