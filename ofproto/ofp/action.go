@@ -70,7 +70,6 @@ const (
 	nxastSample          = 29
 	nxastSetMPLSLabel    = 30
 	nxastSetMPLSTC       = 31
-	nxastOutputReg2      = 32
 	nxastRegLoad2        = 33
 	nxastConjunction     = 34
 	nxastCT              = 35

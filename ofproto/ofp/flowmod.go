@@ -36,8 +36,9 @@ const ofpMatchOXM = 1
 //
 // In OpenFlow 1.0 the table travels in the command's high byte, which is
 // meaningful only after NXT_FLOW_MOD_TABLE_ID; Decode always reads it
-// there, so a switch on a connection without that extension must treat
-// Table 0 as "all tables" for modify and delete and refuse other tables.
+// there, and a 0 in a modify or delete becomes flowtable.TableAll (as
+// ovs-ofctl means it), so a switch on a connection without the extension
+// must refuse other tables itself.
 type FlowMod struct {
 	Command  flowtable.FlowCommand
 	Flow     flowtable.Flow

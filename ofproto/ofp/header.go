@@ -61,37 +61,28 @@ func ParseHeader(b []byte) (Header, error) {
 // Message types of OpenFlow 1.0 (t10*) and 1.1+ (t11*), where they differ
 // and where they are the same (t*).
 const (
-	tHello             = 0
-	tError             = 1
-	tEchoRequest       = 2
-	tEchoReply         = 3
-	tVendor            = 4
-	tFeaturesRequest   = 5
-	tFeaturesReply     = 6
-	tGetConfigRequest  = 7
-	tGetConfigReply    = 8
-	tSetConfig         = 9
-	tPacketIn          = 10
-	tFlowRemoved       = 11
-	tPortStatus        = 12
-	tPacketOut         = 13
-	tFlowMod           = 14
-	t10PortMod         = 15
-	t10StatsRequest    = 16
-	t10StatsReply      = 17
-	t10BarrierRequest  = 18
-	t10BarrierReply    = 19
-	t11GroupMod        = 15
-	t11PortMod         = 16
-	t11TableMod        = 17
-	t11StatsRequest    = 18
-	t11StatsReply      = 19
-	t11BarrierRequest  = 20
-	t11BarrierReply    = 21
-	t12RoleRequest     = 24
-	t12RoleReply       = 25
-	t13GetAsyncRequest = 26
-	t13MeterMod        = 29
+	tHello            = 0
+	tError            = 1
+	tEchoRequest      = 2
+	tEchoReply        = 3
+	tVendor           = 4
+	tFeaturesRequest  = 5
+	tFeaturesReply    = 6
+	tGetConfigRequest = 7
+	tGetConfigReply   = 8
+	tSetConfig        = 9
+	tPortStatus       = 12
+	tFlowMod          = 14
+	t10StatsRequest   = 16
+	t10StatsReply     = 17
+	t10BarrierRequest = 18
+	t10BarrierReply   = 19
+	t11StatsRequest   = 18
+	t11StatsReply     = 19
+	t11BarrierRequest = 20
+	t11BarrierReply   = 21
+	t12RoleRequest    = 24
+	t12RoleReply      = 25
 )
 
 // statsRequestType is OFPT_STATS_REQUEST (OpenFlow 1.0) or

@@ -108,11 +108,8 @@ const (
 	nxtRoleReply         = 11
 	nxtSetFlowFormat     = 12
 	nxtFlowMod           = 13
-	nxtFlowRemoved       = 14
 	nxtFlowModTableID    = 15
 	nxtSetPacketInFormat = 16
-	nxtPacketIn          = 17
-	nxtPacketIn2         = 30
 )
 
 func decodeVendor(v Version, body []byte) (Message, error) {
