@@ -379,7 +379,7 @@ func (m *Match) Format(names PortNamer) string {
 		b.item("actset_output", FormatPort(Port(FieldActsetOutput.Get(&m.Key)), names))
 	}
 	if !m.IsWildcard(FieldCTState) {
-		b.item("ct_state", formatFlagsMatch(ctStateNames, FieldCTState.Get(&m.Key), FieldCTState.Get(&m.Mask), 0xffffffff))
+		b.item("ct_state", formatFlagsMatch(ctStateNames, FieldCTState.Get(&m.Key), FieldCTState.Get(&m.Mask), definedFlags(ctStateNames)))
 	}
 	if !m.IsWildcard(FieldCTZone) {
 		b.item("ct_zone", strconv.FormatUint(FieldCTZone.Get(&m.Key), 10))
@@ -524,7 +524,7 @@ func (m *Match) Format(names PortNamer) string {
 		b.be16Masked(m, "tp_dst", FieldTCPDst)
 	}
 	if !m.IsWildcard(FieldTCPFlags) {
-		b.item("tcp_flags", formatFlagsMatch(tcpFlagNames, FieldTCPFlags.Get(&m.Key), FieldTCPFlags.Get(&m.Mask), 0xfff))
+		b.item("tcp_flags", formatFlagsMatch(tcpFlagNames, FieldTCPFlags.Get(&m.Key), FieldTCPFlags.Get(&m.Mask), definedFlags(tcpFlagNames)))
 	}
 	return b.String()
 }
@@ -537,8 +537,8 @@ func ipProtoShorthand(proto uint8, v6 bool) string {
 	return names[proto]
 }
 
-// formatFlagsMatch prints flags the way match_format does: an exact match
-// as "a|b" (or "0"), a partial one as "+a-b".
+// formatFlagsMatch prints flags the way match_format does: a match on
+// every defined flag (all) as "a|b" (or "0"), a partial one as "+a-b".
 func formatFlagsMatch(names []flagName, value, mask, all uint64) string {
 	if mask&all != all {
 		return formatFlags(names, value, mask)

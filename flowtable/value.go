@@ -251,7 +251,7 @@ var fragNames = []struct {
 	name        string
 	value, mask byte
 }{
-	{"no", 0, FragAny},
+	{"no", 0, FragAny | FragLater},
 	{"yes", FragAny, FragAny},
 	{"first", FragAny, FragAny | FragLater},
 	{"later", FragAny | FragLater, FragAny | FragLater},
@@ -305,6 +305,7 @@ func (f *Field) parseFlags(s string) ([]byte, []byte, error) {
 	var value, mask uint64
 	exact := !strings.HasPrefix(s, "+") && !strings.HasPrefix(s, "-")
 	if exact {
+		// "a|b" pins every flag OVS defines for the field, as OVS does.
 		for _, part := range strings.Split(s, "|") {
 			bit, ok := lookupFlag(names, part)
 			if !ok {
@@ -312,7 +313,7 @@ func (f *Field) parseFlags(s string) ([]byte, []byte, error) {
 			}
 			value |= bit
 		}
-		return bigEndian(value, f.Bytes()), nil, nil
+		return bigEndian(value, f.Bytes()), bigEndian(definedFlags(names), f.Bytes()), nil
 	}
 	for s != "" {
 		sign := s[0]
@@ -350,6 +351,15 @@ func flagKind(format Format) string {
 		return "tunnel"
 	}
 	return "ct_state"
+}
+
+// definedFlags is the mask of every flag in names.
+func definedFlags(names []flagName) uint64 {
+	var all uint64
+	for _, fn := range names {
+		all |= fn.bit
+	}
+	return all
 }
 
 func lookupFlag(names []flagName, name string) (uint64, bool) {

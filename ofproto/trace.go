@@ -111,10 +111,6 @@ func FormatFlow(k *flowtable.Key) string {
 			exact(flowtable.FieldIPv6Src, flowtable.FieldIPv6Dst, flowtable.FieldIPv6Label)
 		}
 		exact(flowtable.FieldNwProto, flowtable.FieldNwTOS, flowtable.FieldNwTTL, flowtable.FieldIPFrag)
-		if flowtable.FieldIPFrag.Get(k) == 0 {
-			// Printed "nw_frag=no", as OVS does for a whole datagram.
-			flowtable.FieldIPFrag.Set(&m.Mask, flowtable.FragAny)
-		}
 		switch flowtable.FieldNwProto.Get(k) {
 		case flowtable.IPProtoTCP:
 			exact(flowtable.FieldTCPSrc, flowtable.FieldTCPDst, flowtable.FieldTCPFlags)
