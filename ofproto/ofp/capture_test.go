@@ -30,16 +30,25 @@ var flowsFile = filepath.Join("..", "..", "testdata", "ofctl", "flows.txt")
 type fakeSwitch struct {
 	ln  net.Listener
 	got chan []byte
+	// answer, when set, sees each message first; handled says it chose
+	// the replies and whether to record the message.
+	answer func(b []byte) (replies [][]byte, record, handled bool)
 }
 
 func newFakeSwitch(t *testing.T) (*fakeSwitch, string) {
+	t.Helper()
+	return newFakeSwitchWith(t, nil)
+}
+
+// newFakeSwitchWith starts a fake switch whose answer hook is answer.
+func newFakeSwitchWith(t *testing.T, answer func([]byte) ([][]byte, bool, bool)) (*fakeSwitch, string) {
 	t.Helper()
 	sock := filepath.Join(t.TempDir(), "br0.mgmt")
 	ln, err := net.Listen("unix", sock)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &fakeSwitch{ln: ln, got: make(chan []byte, 64)}
+	s := &fakeSwitch{ln: ln, got: make(chan []byte, 64), answer: answer}
 	go s.serve()
 	t.Cleanup(func() { ln.Close() })
 	return s, "unix:" + sock
@@ -63,7 +72,14 @@ func (s *fakeSwitch) conn(c net.Conn) {
 		if err != nil {
 			return
 		}
-		reply, record := fakeReply(b)
+		var reply [][]byte
+		var record, handled bool
+		if s.answer != nil {
+			reply, record, handled = s.answer(b)
+		}
+		if !handled {
+			reply, record = fakeReply(b)
+		}
 		if record {
 			s.got <- append([]byte(nil), b...)
 		}

@@ -92,6 +92,10 @@ func decodeBody(h Header, body []byte) (Message, error) {
 		return empty(body, &BarrierRequest{})
 	case h.Type == barrierRequestType(v)+1:
 		return empty(body, &BarrierReply{})
+	case h.Type == statsRequestType(v):
+		return decodeStats(v, body, false)
+	case h.Type == statsRequestType(v)+1:
+		return decodeStats(v, body, true)
 	case v >= OF12 && h.Type == t12RoleRequest:
 		r, err := decodeRole(body)
 		return (*RoleRequest)(r), err
