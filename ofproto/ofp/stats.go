@@ -197,9 +197,13 @@ func (m *flowStatsRequest) encode(e *enc, stype uint16, nxst uint32) error {
 		if err := appendMatchTLVs(e, &f.Match, formatNXM); err != nil {
 			return err
 		}
+		appendNXCookie(e, f.CookieMatch, f.CookieMask)
 		e.put16(lenOff, uint16(len(e.b)-start))
 		e.pad8(start)
 	case e.v == OF10:
+		if f.CookieMask != 0 {
+			return errorf(BadMatchBadField, "cookie filter needs NXM")
+		}
 		if !FitsMatch10(&f.Match) {
 			return errorf(BadMatchBadField, "match needs NXM")
 		}
@@ -246,7 +250,12 @@ func decodeFlowStatsRequest(v Version, b []byte, nxm bool) (*flowStatsRequest, e
 		if d.err != nil {
 			return nil, d.err
 		}
-		match, err := decodeMatchTLVs(raw[:n])
+		tlvs, cookie, mask, err := splitNXCookie(raw[:n])
+		if err != nil {
+			return nil, err
+		}
+		f.CookieMatch, f.CookieMask = cookie, mask
+		match, err := decodeMatchTLVs(tlvs)
 		if err != nil {
 			return nil, err
 		}
@@ -522,4 +531,63 @@ func decodeFlowStatsEntry(v Version, b []byte, nxm bool) (FlowStats, error) {
 		f.Actions, err = decodeInstructions(v, rest)
 	}
 	return s, err
+}
+
+// NXM_NX_COOKIE and NXM_NX_COOKIE_W: the cookie filter that NXM requests
+// carry after the match's fields (OVS tells them from NXM_NX_MPLS_TTL,
+// which has the same field number, by their length).
+const (
+	nxmCookie  = 0x00013c08
+	nxmCookieW = 0x00013d10
+)
+
+// appendNXCookie appends the cookie filter as OVS does: nothing without a
+// mask, no mask when it is all ones.
+func appendNXCookie(e *enc, value, mask uint64) {
+	switch mask {
+	case 0:
+	case ^uint64(0):
+		e.u32(nxmCookie)
+		e.u64(value)
+	default:
+		e.u32(nxmCookieW)
+		e.u64(value)
+		e.u64(mask)
+	}
+}
+
+// splitNXCookie removes a cookie filter from NXM TLVs; malformed TLVs are
+// left for decodeMatchTLVs to report.
+func splitNXCookie(b []byte) (rest []byte, value, mask uint64, err error) {
+	seen := false
+	for p := b; len(p) >= 4; {
+		h := binary.BigEndian.Uint32(p)
+		n := 4 + int(h&0xff)
+		if n > len(p) {
+			break
+		}
+		if h == nxmCookie || h == nxmCookieW {
+			if seen {
+				return nil, 0, 0, errorf(BadMatchDupField, "NXM_NX_COOKIE appears twice")
+			}
+			seen = true
+			value, mask = binary.BigEndian.Uint64(p[4:]), ^uint64(0)
+			if h == nxmCookieW {
+				mask = binary.BigEndian.Uint64(p[12:])
+				if value&^mask != 0 {
+					return nil, 0, 0, errorf(BadMatchBadWildcards, "NXM_NX_COOKIE value has bits outside its mask")
+				}
+			}
+		} else {
+			rest = append(rest, p[:n]...)
+		}
+		p = p[n:]
+		if len(p) < 4 && len(p) > 0 {
+			rest = append(rest, p...)
+		}
+	}
+	if !seen {
+		return b, 0, 0, nil
+	}
+	return rest, value, mask, nil
 }
