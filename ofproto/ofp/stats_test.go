@@ -151,6 +151,15 @@ func checkFlowStatsPrint(t *testing.T, v Version, nxm bool, header string, stats
 	if err != nil {
 		t.Fatalf("EncodeReplies: %v", err)
 	}
+	want := wantFlowStatsLines(t, v, nxm, header, msgs, stats, outs)
+	compareLines(t, ofpParse(t, msgs), want)
+	return msgs
+}
+
+// wantFlowStatsLines checks the parts of a reply (decoding and encoding
+// each back) and returns what ovs-ofctl must print for them.
+func wantFlowStatsLines(t *testing.T, v Version, nxm bool, header string, msgs [][]byte, stats []FlowStats, outs []string) []string {
+	t.Helper()
 	var want []string
 	n := 0
 	for i, m := range msgs {
@@ -162,7 +171,7 @@ func checkFlowStatsPrint(t *testing.T, v Version, nxm bool, header string, stats
 			h += " flags=[more]"
 		}
 		want = append(want, h)
-		_, dm, err := Decode(m)
+		hdr, dm, err := Decode(m)
 		if err != nil {
 			t.Fatalf("Decode part %d: %v", i, err)
 		}
@@ -170,7 +179,7 @@ func checkFlowStatsPrint(t *testing.T, v Version, nxm bool, header string, stats
 		if r.More != (i < len(msgs)-1) {
 			t.Errorf("part %d: More = %v", i, r.More)
 		}
-		again, err := Encode(v, 4, r)
+		again, err := Encode(v, hdr.Xid, r)
 		if err != nil || !bytes.Equal(again, m) {
 			t.Errorf("part %d: re-Encode differs (%v)", i, err)
 		}
@@ -182,9 +191,13 @@ func checkFlowStatsPrint(t *testing.T, v Version, nxm bool, header string, stats
 	if n != len(stats) {
 		t.Fatalf("parts hold %d flows, want %d", n, len(stats))
 	}
-	got := ofpParse(t, msgs)
+	return want
+}
+
+func compareLines(t *testing.T, got, want []string) {
+	t.Helper()
 	if len(got) != len(want) {
-		t.Errorf("ofp-parse printed %d lines, want %d", len(got), len(want))
+		t.Errorf("ovs-ofctl printed %d lines, want %d", len(got), len(want))
 	}
 	bad := 0
 	for i := range min(len(got), len(want)) {
@@ -194,7 +207,6 @@ func checkFlowStatsPrint(t *testing.T, v Version, nxm bool, header string, stats
 			}
 		}
 	}
-	return msgs
 }
 
 // TestFlowStatsReplyNXM encodes every OpenFlow 1.0 flow of flows.golden as
@@ -246,4 +258,54 @@ func TestFlowStatsReplySplit(t *testing.T) {
 	}
 	msgs = checkFlowStatsPrint(t, OF13, false, "OFPST_FLOW reply (OF1.3) (xid=0x4):", stats13, outs13)
 	t.Logf("OpenFlow 1.3: %d flows in %d parts", len(stats13), len(msgs))
+}
+
+// TestDumpFlowsClient has ovs-ofctl dump-flows, as the client, read the
+// flows of flows.golden from a fake switch in a reply of several parts:
+// it must print them as it printed the same flows from real OVS.
+func TestDumpFlowsClient(t *testing.T) {
+	for _, c := range []struct {
+		opts   []string
+		golden string
+		proto  flowtable.Protocol
+		header string
+		times  int
+	}{
+		{nil, "flows.golden", flowtable.OpenFlow10, "NXST_FLOW reply (xid=0x4):", 3},
+		{[]string{"-O", "OpenFlow13"}, "flows-of15.golden", flowtable.OpenFlow15, "OFPST_FLOW reply (OF1.3) (xid=0x2):", 5},
+	} {
+		goldenProto := "OpenFlow10"
+		if c.proto == flowtable.OpenFlow15 {
+			goldenProto = "OpenFlow15"
+		}
+		stats, outs := goldenFlowStats(t, c.golden, goldenProto, c.proto)
+		var manyStats []FlowStats
+		var manyOuts []string
+		for range c.times {
+			manyStats = append(manyStats, stats...)
+			manyOuts = append(manyOuts, outs...)
+		}
+		var msgs [][]byte
+		_, stdout := captureDump(t, c.opts, "dump-flows", "", func(req []byte) [][]byte {
+			h, m, err := Decode(req)
+			if err != nil {
+				t.Errorf("Decode: %v", err)
+				return nil
+			}
+			nxm := m.(*FlowStatsRequest).NXM
+			if msgs, err = EncodeReplies(h.Version, h.Xid, &FlowStatsReply{Flows: manyStats, NXM: nxm}); err != nil {
+				t.Errorf("EncodeReplies: %v", err)
+			}
+			return msgs
+		})
+		if len(msgs) < 2 {
+			t.Errorf("%s: %d parts", c.header, len(msgs))
+		}
+		v := OF10
+		if c.proto == flowtable.OpenFlow15 {
+			v = OF13
+		}
+		want := wantFlowStatsLines(t, v, v == OF10, c.header, msgs, manyStats, manyOuts)
+		compareLines(t, strings.Split(strings.TrimRight(stdout, "\n"), "\n"), want)
+	}
 }
