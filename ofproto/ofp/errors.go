@@ -164,6 +164,12 @@ func decodeError(v Version, body []byte) (Message, error) {
 		m.Vendor = binary.BigEndian.Uint32(rest)
 		rest = rest[4:]
 	}
+	isVendor := v <= OF11 && binary.BigEndian.Uint16(body) == errTypeNXVendor ||
+		v >= OF12 && binary.BigEndian.Uint16(body) == errTypeExperimenter
+	if isVendor && m.Vendor == 0 {
+		// Vendor 0 is how ErrorMsg says "standard error".
+		return nil, errorf(BadRequestBadVendor, "vendor error without a vendor")
+	}
 	m.Code = lookupError(v, wireError{ok: true, vendor: m.Vendor, typ: m.Type, code: m.Num})
 	m.Data = clone(rest)
 	return m, nil

@@ -309,3 +309,54 @@ func TestDumpFlowsClient(t *testing.T) {
 		compareLines(t, strings.Split(strings.TrimRight(stdout, "\n"), "\n"), want)
 	}
 }
+
+func TestStatsGolden(t *testing.T) {
+	ports := []PortDesc{
+		{Port: 1, HWAddr: [6]byte{0xaa, 0, 0, 0, 0, 1}, Name: "veth11", Curr: 0x82, CurrSpeed: 10000000},
+		{Port: flowtable.PortLocal, HWAddr: [6]byte{0xaa, 0, 0, 0, 0, 0xfe}, Name: "br0", Config: 1, State: 1},
+	}
+	filter := statsFilter()
+	filter.Table = 3
+	filter.OutPort = 2
+	filter.Match.SetExact(flowtable.FieldInPort, 1)
+	filter13 := filter
+	filter13.OutGroup = 7
+	filter13.CookieMatch, filter13.CookieMask = 0x10, 0xf0
+	pstats := []PortStats{
+		{Port: 1, RxPackets: 10, TxPackets: 20, RxBytes: 1000, TxBytes: 2000, RxDropped: 1, TxDropped: 2,
+			RxErrors: 3, TxErrors: 4, RxFrameErr: 5, RxOverErr: 6, RxCRCErr: 7, Collisions: 8, Duration: 12*time.Second + 5*time.Millisecond},
+		{Port: flowtable.PortLocal, RxPackets: 1, TxBytes: 64},
+	}
+	tables := []TableStats{
+		{Table: 0, Name: "classifier", Wildcards: 0x3fffff, MaxEntries: 1000000, Active: 5, Lookups: 100, Matched: 90},
+		{Table: 1, Name: "table1", Wildcards: 0x3fffff, MaxEntries: 1000000, Active: 0, Lookups: 10, Matched: 0},
+	}
+	desc := &DescStatsReply{Manufacturer: "govs", Hardware: "govs userspace", Software: "3.1.0", SerialNum: "None", Datapath: "br0"}
+	cases := []goldenCase{
+		{"desc-request-of10", OF10, &DescStatsRequest{}},
+		{"desc-request-of13", OF13, &DescStatsRequest{}},
+		{"desc-reply-of10", OF10, desc},
+		{"desc-reply-of15", OF15, desc},
+		{"flow-request-nxm", OF10, &FlowStatsRequest{Filter: filter, NXM: true}},
+		{"flow-request-of10", OF10, &FlowStatsRequest{Filter: filter}},
+		{"flow-request-of13", OF13, &FlowStatsRequest{Filter: filter13}},
+		{"aggregate-request-nxm", OF10, &AggregateStatsRequest{Filter: filter, NXM: true}},
+		{"aggregate-request-of12", OF12, &AggregateStatsRequest{Filter: filter13}},
+		{"aggregate-reply-nxm", OF10, &AggregateStatsReply{Packets: 10, Bytes: 640, Flows: 2, NXM: true}},
+		{"aggregate-reply-of10", OF10, &AggregateStatsReply{Packets: 1, Bytes: 2, Flows: 3}},
+		{"aggregate-reply-of13", OF13, &AggregateStatsReply{Packets: 1 << 40, Bytes: 1 << 50, Flows: 100000}},
+		{"table-request-of13", OF13, &TableStatsRequest{}},
+		{"table-reply-of10", OF10, &TableStatsReply{Tables: tables}},
+		{"table-reply-of13", OF13, &TableStatsReply{Tables: tables}},
+		{"table-reply-of13-more", OF13, &TableStatsReply{Tables: tables[:1], More: true}},
+		{"port-request-of10", OF10, &PortStatsRequest{Port: flowtable.PortNone}},
+		{"port-request-of13", OF13, &PortStatsRequest{Port: 1}},
+		{"port-reply-of10", OF10, &PortStatsReply{Ports: pstats}},
+		{"port-reply-of12", OF12, &PortStatsReply{Ports: pstats}},
+		{"port-reply-of13", OF13, &PortStatsReply{Ports: pstats}},
+		{"port-desc-request-of13", OF13, &PortDescStatsRequest{}},
+		{"port-desc-reply-of13", OF13, &PortDescStatsReply{Ports: ports}},
+		{"port-desc-reply-of14", OF14, &PortDescStatsReply{Ports: ports}},
+	}
+	runGolden(t, "stats.golden", cases)
+}
