@@ -78,6 +78,10 @@ func decodeBody(h Header, body []byte) (Message, error) {
 		return decodePortStatus(v, body)
 	case tFlowMod:
 		return decodeFlowMod(v, body)
+	case tPacketIn:
+		return decodePacketIn(v, body)
+	case tPacketOut:
+		return decodePacketOut(v, body)
 	case tGetConfigRequest:
 		return empty(body, &GetConfigRequest{})
 	case tGetConfigReply:
@@ -143,6 +147,8 @@ func decodeVendor(v Version, body []byte) (Message, error) {
 		return &FlowModTableID{Enable: body[0] != 0}, nil
 	case nxtFlowMod:
 		return decodeNXFlowMod(v, body)
+	case nxtPacketIn:
+		return decodeNXPacketIn(body)
 	case nxtRoleRequest, nxtRoleReply:
 		if len(body) != 4 {
 			return nil, errorf(BadRequestBadLen, "NXT_ROLE body of %d bytes", len(body))
