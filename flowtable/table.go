@@ -196,6 +196,11 @@ func (t *Table) modify(f *Flow, strict bool, now time.Time) (FlowModResult, erro
 	return FlowModResult{Modified: rules}, nil
 }
 
+// Select returns the rules that a flow statistics request (or a delete)
+// with f's match, priority (when strict), cookie mask, out_port and
+// out_group would select.
+func (t *Table) Select(f *Flow, strict bool) []*Rule { return t.matching(f, strict, true) }
+
 func (t *Table) delete(f *Flow, strict bool) []*Rule {
 	rules := t.matching(f, strict, true)
 	for _, r := range rules {

@@ -114,12 +114,11 @@ func decodeStats(v Version, body []byte, reply bool) (Message, error) {
 			break
 		}
 		if !reply {
-			if v >= OF15 {
-				return nil, errorf(BadRequestBadVersion, "port description request in %s is not supported", v)
-			}
-			return empty(b, &PortDescStatsRequest{})
+			return decodePortDescRequest(v, b)
 		}
 		return decodePortDescReply(v, b, more)
+	case statsTableFeatures:
+		return decodeTableFeatures(v, b, reply, more)
 	case statsVendor:
 		if v != OF10 {
 			break

@@ -392,16 +392,39 @@ func decodePortStatsReply(v Version, b []byte, more bool) (Message, error) {
 	return m, nil
 }
 
-// PortDescStatsRequest is OFPMP_PORT_DESC request (OpenFlow 1.3 and 1.4;
-// OpenFlow 1.0-1.2 carry the ports in the features reply).
-type PortDescStatsRequest struct{}
+// PortDescStatsRequest is OFPMP_PORT_DESC request (OpenFlow 1.3+;
+// OpenFlow 1.0-1.2 carry the ports in the features reply). From OpenFlow
+// 1.5 on it names one port, or every port with flowtable.PortNone (ANY);
+// earlier versions always ask for every port.
+type PortDescStatsRequest struct{ Port flowtable.Port }
 
 func (m *PortDescStatsRequest) encode(e *enc) error {
-	if e.v < OF13 || e.v >= OF15 {
+	if e.v < OF13 {
 		return errorf(BadRequestBadVersion, "port description request in %s is not supported", e.v)
 	}
 	e.statsHeader(false, statsPortDesc, 0)
+	if e.v >= OF15 {
+		e.u32(encodePort32(m.Port))
+		e.zeros(4)
+	}
 	return nil
+}
+
+func decodePortDescRequest(v Version, b []byte) (Message, error) {
+	if v < OF15 {
+		return empty(b, &PortDescStatsRequest{Port: flowtable.PortNone})
+	}
+	d := newDec(v, b, BadRequestBadLen, "port description request")
+	raw := d.u32()
+	d.skip(4)
+	if d.err != nil || len(d.b) != 0 {
+		return nil, errorf(BadRequestBadLen, "port description request of %d bytes", len(b))
+	}
+	p, err := decodePort32(raw)
+	if err != nil {
+		return nil, err
+	}
+	return &PortDescStatsRequest{Port: p}, nil
 }
 
 // PortDescStatsReply is one part of an OFPMP_PORT_DESC reply.

@@ -132,7 +132,8 @@ func Main(args []string) int {
 // run keeps a switch attached to the database, reconnecting with back-off
 // when the connection drops.
 func run(ctx context.Context, remote string, log *daemon.Log) error {
-	sw := New(log)
+	sw := New(log, daemon.RunDir())
+	defer sw.Close()
 	backoff := 100 * time.Millisecond
 	for {
 		c, err := client.Dial(ctx, remote)

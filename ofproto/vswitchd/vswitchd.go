@@ -9,12 +9,14 @@ package vswitchd
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"sync"
 
 	"github.com/govs/govs/flowtable"
 	"github.com/govs/govs/internal/daemon"
 	"github.com/govs/govs/ofproto"
+	"github.com/govs/govs/ofproto/connmgr"
 	"github.com/govs/govs/ovsdb"
 	"github.com/govs/govs/ovsdb/client"
 )
@@ -31,15 +33,28 @@ var monitored = map[string][]string{
 
 // Switch holds the bridges the database describes.
 type Switch struct {
-	log *daemon.Log
+	log    *daemon.Log
+	runDir string // where each bridge's management socket goes
 
-	mu      sync.Mutex // guards bridges: reconcile writes, Bridge reads
+	mu      sync.Mutex // guards bridges and mgmt: reconcile writes, Bridge reads
 	bridges map[string]*ofproto.Bridge
+	mgmt    map[string]*connmgr.Manager
 }
 
-// New returns a switch with no bridges.
-func New(log *daemon.Log) *Switch {
-	return &Switch{log: log, bridges: map[string]*ofproto.Bridge{}}
+// New returns a switch with no bridges that puts each bridge's OpenFlow
+// management socket, <bridge>.mgmt, in runDir.
+func New(log *daemon.Log, runDir string) *Switch {
+	return &Switch{log: log, runDir: runDir, bridges: map[string]*ofproto.Bridge{}, mgmt: map[string]*connmgr.Manager{}}
+}
+
+// Close ends every bridge's OpenFlow connections.
+func (s *Switch) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for name, m := range s.mgmt {
+		m.Close()
+		delete(s.mgmt, name)
+	}
 }
 
 // Bridge returns the named bridge, if the database has made it.
@@ -100,11 +115,23 @@ func (s *Switch) reconcile(r *client.Replica) []any {
 			b = ofproto.NewBridge(name)
 			s.bridges[name] = b
 			s.log.Printf("bridge", "INFO", "bridge %s: added", name)
+			sock := filepath.Join(s.runDir, name+".mgmt")
+			m, err := connmgr.Listen(b, sock, s.log)
+			if err != nil {
+				s.log.Printf("bridge", "ERR", "bridge %s: %v", name, err)
+			} else {
+				s.mgmt[name] = m
+				s.log.Printf("bridge", "INFO", "bridge %s: using datapath ID %016x; listening on %s", name, connmgr.DatapathID(name), sock)
+			}
 		}
 		ops = append(ops, s.reconcilePorts(b, brow, portRows, ifaceRows)...)
 	}
 	for name := range s.bridges {
 		if !wanted[name] {
+			if m := s.mgmt[name]; m != nil {
+				m.Close()
+				delete(s.mgmt, name)
+			}
 			delete(s.bridges, name)
 			s.log.Printf("bridge", "INFO", "bridge %s: deleted", name)
 		}

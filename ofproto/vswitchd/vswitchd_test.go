@@ -39,12 +39,13 @@ func startSwitch(t *testing.T) (string, *Switch) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sw := New(daemon.NewLog(io.Discard))
+	sw := New(daemon.NewLog(io.Discard), t.TempDir())
 	done := make(chan error, 1)
 	go func() { done <- sw.Serve(ctx, c) }()
 	t.Cleanup(func() {
 		cancel()
 		<-done
+		sw.Close()
 		c.Close()
 		srv.Close()
 	})

@@ -1,0 +1,112 @@
+// Package connmgr runs a bridge's OpenFlow connections: the passive
+// management socket ($OVS_RUNDIR/<bridge>.mgmt) that ovs-ofctl talks to
+// with no further configuration, one session per client. Each session
+// negotiates a version with HELLO and then answers requests against the
+// bridge; a request that fails to decode or apply gets the OpenFlow error
+// OVS would send, and the session goes on.
+package connmgr
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sync"
+
+	"github.com/govs/govs/flowtable"
+	"github.com/govs/govs/internal/daemon"
+	"github.com/govs/govs/ofproto"
+	"github.com/govs/govs/ofproto/ofp"
+)
+
+// SupportedVersions is the HELLO version bitmap the switch offers:
+// OpenFlow 1.0 through 1.5.
+const SupportedVersions = 1<<ofp.OF10 | 1<<ofp.OF11 | 1<<ofp.OF12 | 1<<ofp.OF13 | 1<<ofp.OF14 | 1<<ofp.OF15
+
+// Manager serves one bridge's management socket.
+type Manager struct {
+	bridge *ofproto.Bridge
+	log    *daemon.Log
+	ln     net.Listener
+	path   string
+
+	mu       sync.Mutex
+	sessions map[*session]struct{}
+	closed   bool
+	wg       sync.WaitGroup
+}
+
+// Listen opens the management socket at path for bridge b and serves it
+// until Close.
+func Listen(b *ofproto.Bridge, path string, log *daemon.Log) (*Manager, error) {
+	os.Remove(path) // a stale socket left by a previous run
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("connmgr: %s: %w", b.Name(), err)
+	}
+	if err := os.Chmod(path, 0o750); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("connmgr: %s: %w", b.Name(), err)
+	}
+	m := &Manager{bridge: b, log: log, ln: ln, path: path, sessions: map[*session]struct{}{}}
+	m.wg.Add(1)
+	go m.accept()
+	return m, nil
+}
+
+// Path is the management socket's file name.
+func (m *Manager) Path() string { return m.path }
+
+func (m *Manager) accept() {
+	defer m.wg.Done()
+	for {
+		conn, err := m.ln.Accept()
+		if err != nil {
+			return
+		}
+		s := &session{mgr: m, conn: conn}
+		m.mu.Lock()
+		if m.closed {
+			m.mu.Unlock()
+			conn.Close()
+			return
+		}
+		m.sessions[s] = struct{}{}
+		m.wg.Add(1)
+		m.mu.Unlock()
+		go func() {
+			defer m.wg.Done()
+			s.serve()
+			m.mu.Lock()
+			delete(m.sessions, s)
+			m.mu.Unlock()
+		}()
+	}
+}
+
+// Close stops listening, ends every session and removes the socket.
+func (m *Manager) Close() error {
+	m.mu.Lock()
+	m.closed = true
+	for s := range m.sessions {
+		s.conn.Close()
+	}
+	m.mu.Unlock()
+	err := m.ln.Close()
+	m.wg.Wait()
+	os.Remove(m.path)
+	return err
+}
+
+// flowModError turns a refused flow_mod into the OpenFlow error to send.
+func flowModError(err error) ofp.ErrorCode {
+	var fe *flowtable.FlowModError
+	if errors.As(err, &fe) {
+		return ofp.ErrorCode(fe.Code)
+	}
+	var oe *ofp.Error
+	if errors.As(err, &oe) {
+		return oe.Code
+	}
+	return ofp.BadRequestEPerm
+}

@@ -1,0 +1,111 @@
+package connmgr
+
+import (
+	"io"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/govs/govs/flowtable"
+	"github.com/govs/govs/internal/daemon"
+	"github.com/govs/govs/internal/testutil"
+	"github.com/govs/govs/ofproto"
+)
+
+func newManagedBridge(t *testing.T) (*ofproto.Bridge, string) {
+	t.Helper()
+	b := ofproto.NewBridge("br0")
+	for i, name := range []string{"veth11", "veth22"} {
+		if _, err := b.AddPort(ofproto.PortConfig{Name: name, OFPort: flowtable.Port(i + 1)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sock := filepath.Join(t.TempDir(), "br0.mgmt")
+	m, err := Listen(b, sock, daemon.NewLog(io.Discard))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return b, "unix:" + sock
+}
+
+// ofctl runs the real ovs-ofctl against target and returns its output and
+// exit status.
+func ofctl(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	path := testutil.RequireCommand(t, "ovs-ofctl")
+	cmd := exec.Command(path, args...)
+	out, _ := cmd.CombinedOutput()
+	return strings.TrimSpace(string(out)), cmd.ProcessState.ExitCode()
+}
+
+func tableText(b *ofproto.Bridge, table uint8) []string {
+	var flows []string
+	b.Table(table).ForEach(func(r *flowtable.Rule) bool {
+		flows = append(flows, r.Flow().Format(nil, flowtable.OpenFlow10))
+		return true
+	})
+	sort.Strings(flows)
+	return flows
+}
+
+// TestSeedSessionWithRealOfctl is the seed tutorial's flow session, driven
+// by the real ovs-ofctl over the management socket.
+func TestSeedSessionWithRealOfctl(t *testing.T) {
+	b, target := newManagedBridge(t)
+	for _, proto := range []string{"", "-O OpenFlow13", "-O OpenFlow15"} {
+		t.Run("proto="+proto, func(t *testing.T) {
+			args := strings.Fields(proto)
+			run := func(a ...string) {
+				t.Helper()
+				if out, code := ofctl(t, append(args, a...)...); code != 0 {
+					t.Fatalf("ovs-ofctl %s: exit %d: %s", strings.Join(a, " "), code, out)
+				}
+			}
+			run("add-flow", target, "priority=2,in_port=veth11,actions=drop")
+			got := tableText(b, 0)
+			want := []string{"priority=0 actions=NORMAL", "priority=2,in_port=1 actions=drop"}
+			if strings.Join(got, "|") != strings.Join(want, "|") {
+				t.Fatalf("after add-flow: %q", got)
+			}
+			run("del-flows", target, "in_port=veth11")
+			if got := tableText(b, 0); len(got) != 1 || got[0] != "priority=0 actions=NORMAL" {
+				t.Fatalf("after del-flows in_port=veth11: %q", got)
+			}
+			run("add-flow", target, "table=3,priority=7,tcp,tp_dst=80,actions=output:veth22")
+			if got := tableText(b, 3); len(got) != 1 || got[0] != "table=3, priority=7,tcp,tp_dst=80 actions=output:2" {
+				t.Fatalf("table 3: %q", got)
+			}
+			run("mod-flows", target, "table=3,tcp,actions=drop")
+			if got := tableText(b, 3); len(got) != 1 || !strings.HasSuffix(got[0], "actions=drop") {
+				t.Fatalf("table 3 after mod-flows: %q", got)
+			}
+			run("del-flows", target)
+			if got := tableText(b, 0); len(got) != 0 {
+				t.Fatalf("after del-flows: %q", got)
+			}
+			run("add-flow", target, "priority=0,actions=NORMAL")
+		})
+	}
+}
+
+func TestErrorsKeepTheSessionAlive(t *testing.T) {
+	_, target := newManagedBridge(t)
+	out, code := ofctl(t, "add-flow", target, "actions=group:99")
+	if code == 0 || !strings.Contains(out, "OFPBAC_BAD_OUT_GROUP") {
+		t.Fatalf("flow to a missing group: exit %d, %q", code, out)
+	}
+	out, code = ofctl(t, "-O", "OpenFlow13", "add-flow", target, "check_overlap,priority=5,ip,actions=drop")
+	if code != 0 {
+		t.Fatalf("first overlapping flow refused: %q", out)
+	}
+	out, code = ofctl(t, "-O", "OpenFlow13", "add-flow", target, "check_overlap,priority=5,ip,nw_src=1.2.3.4,actions=drop")
+	if code == 0 || !strings.Contains(out, "OFPFMFC_OVERLAP") {
+		t.Fatalf("overlap: exit %d, %q", code, out)
+	}
+	if out, code := ofctl(t, "probe", target); code != 0 {
+		t.Fatalf("probe after errors: exit %d, %q", code, out)
+	}
+}

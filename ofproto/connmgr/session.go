@@ -1,0 +1,184 @@
+package connmgr
+
+import (
+	"errors"
+	"io"
+	"net"
+
+	"github.com/govs/govs/flowtable"
+	"github.com/govs/govs/ofproto/ofp"
+)
+
+// session is one OpenFlow connection.
+type session struct {
+	mgr  *Manager
+	conn net.Conn
+	v    ofp.Version
+
+	// Nicira extensions the peer turned on.
+	flowModTableID bool
+	flowFormat     ofp.FlowFormat
+	config         ofp.SwitchConfig
+	role           ofp.Role
+}
+
+func (s *session) send(xid uint32, m ofp.Message) error {
+	b, err := ofp.Encode(s.v, xid, m)
+	if err != nil {
+		return err
+	}
+	_, err = s.conn.Write(b)
+	return err
+}
+
+// sendError answers raw (the offending message) with err's OpenFlow error.
+func (s *session) sendError(xid uint32, code ofp.ErrorCode, raw []byte) {
+	if err := s.send(xid, &ofp.ErrorMsg{Code: code, Data: raw[:min(len(raw), 64)]}); err != nil {
+		s.mgr.log.Printf("rconn", "WARN", "%s<->mgmt: could not send error %s: %v", s.mgr.bridge.Name(), code, err)
+	}
+}
+
+func (s *session) serve() {
+	defer s.conn.Close()
+	r := ofp.NewReader(s.conn)
+	// Both sides send HELLO at once; the highest common version wins.
+	s.v = ofp.OF15
+	if err := s.send(0, &ofp.Hello{Versions: SupportedVersions}); err != nil {
+		return
+	}
+	raw, err := r.Next()
+	if err != nil {
+		return
+	}
+	h, msg, err := ofp.Decode(raw)
+	hello, ok := msg.(*ofp.Hello)
+	if err != nil || !ok {
+		s.sendError(h.Xid, ofp.HelloIncompatible, raw)
+		return
+	}
+	if s.v, err = ofp.Negotiate(SupportedVersions, hello.Versions); err != nil {
+		s.v = min(h.Version, ofp.OF15)
+		s.sendError(h.Xid, ofp.HelloIncompatible, raw)
+		return
+	}
+	for {
+		raw, err := r.Next()
+		if err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+				s.mgr.log.Printf("rconn", "WARN", "%s<->mgmt: %v", s.mgr.bridge.Name(), err)
+			}
+			return
+		}
+		h, msg, err := ofp.Decode(raw)
+		if err != nil {
+			s.sendError(h.Xid, ofp.NewErrorMsg(err, raw).Code, raw)
+			continue
+		}
+		if h.Version != s.v {
+			s.sendError(h.Xid, ofp.BadRequestBadVersion, raw)
+			continue
+		}
+		if err := s.handle(h, msg, raw); err != nil {
+			return
+		}
+	}
+}
+
+// handle answers one decoded request; an error ends the session (only
+// failures to write do).
+func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
+	b := s.mgr.bridge
+	switch m := msg.(type) {
+	case *ofp.EchoRequest:
+		return s.send(h.Xid, &ofp.EchoReply{Data: m.Data})
+	case *ofp.EchoReply, *ofp.Hello:
+		return nil
+	case *ofp.FeaturesRequest:
+		return s.send(h.Xid, s.features())
+	case *ofp.GetConfigRequest:
+		reply := ofp.GetConfigReply(s.config)
+		return s.send(h.Xid, &reply)
+	case *ofp.SetConfig:
+		s.config = ofp.SwitchConfig(*m)
+		return nil
+	case *ofp.BarrierRequest:
+		// Requests are handled in order, so everything before the
+		// barrier is done.
+		return s.send(h.Xid, &ofp.BarrierReply{})
+	case *ofp.SetFlowFormat:
+		s.flowFormat = m.Format
+		return nil
+	case *ofp.FlowModTableID:
+		s.flowModTableID = m.Enable
+		return nil
+	case *ofp.SetPacketInFormat:
+		return nil
+	case *ofp.RoleRequest:
+		s.role = m.Role
+		reply := ofp.RoleReply(*m)
+		return s.send(h.Xid, &reply)
+	case *ofp.FlowMod:
+		asFlowModCommand(m)
+		if s.v == ofp.OF10 && !s.flowModTableID && m.Flow.Table != 0 && m.Flow.Table != flowtable.TableAll {
+			// Without NXT_FLOW_MOD_TABLE_ID the command's high byte is
+			// not a table.
+			s.sendError(h.Xid, ofp.FlowModBadCommand, raw)
+			return nil
+		}
+		if _, err := b.FlowMod(&m.Flow, m.Command); err != nil {
+			s.sendError(h.Xid, flowModError(err), raw)
+		}
+		return nil
+	}
+	if reply, ok := s.stats(h, msg); ok {
+		if err := s.sendReplies(h.Xid, reply); err != nil {
+			s.mgr.log.Printf("rconn", "WARN", "%s<->mgmt: reply: %v", b.Name(), err)
+			s.sendError(h.Xid, ofp.BadRequestBadStat, raw)
+		}
+		return nil
+	}
+	s.sendError(h.Xid, ofp.BadRequestBadType, raw)
+	return nil
+}
+
+// asFlowModCommand moves a modify or delete's wire cookie where flowtable
+// expects it: with a mask it selects flows; without one a modify sets it
+// (all ones means "leave the cookie alone", as ovs-ofctl sends when the
+// user gave none).
+func asFlowModCommand(m *ofp.FlowMod) {
+	f := &m.Flow
+	if m.Command == flowtable.FlowAdd {
+		return
+	}
+	if f.CookieMask != 0 {
+		f.CookieMatch = f.Cookie & f.CookieMask
+		return
+	}
+	if (m.Command == flowtable.FlowModify || m.Command == flowtable.FlowModifyStrict) && f.Cookie != ^uint64(0) {
+		f.SetCookie = true
+	}
+}
+
+// features describes the bridge as OVS does: 254 tables, no buffers.
+func (s *session) features() *ofp.FeaturesReply {
+	b := s.mgr.bridge
+	reply := &ofp.FeaturesReply{
+		DatapathID: DatapathID(b.Name()),
+		NTables:    254,
+		// Flow, table, port and queue stats; ARP match on IP fields.
+		Capabilities: 0x1 | 0x2 | 0x4 | 0x40 | 0x80,
+		Actions:      0xfff,
+	}
+	reply.Ports = s.portDescs()
+	return reply
+}
+
+// DatapathID derives a stable 48-bit datapath ID from the bridge name, as
+// OVS derives one from a MAC when other_config:datapath-id is unset.
+func DatapathID(name string) uint64 {
+	var h uint64 = 14695981039346656037
+	for _, c := range []byte(name) {
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	return h & 0x0000_ffff_ffff_ffff
+}

@@ -1,0 +1,138 @@
+package connmgr
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/govs/govs/flowtable"
+	"github.com/govs/govs/ofproto/ofp"
+)
+
+// flowStats lists the flows a request's filter selects, by table and then
+// by descending priority so dumps read in a stable order.
+func (s *session) flowStats(filter *flowtable.Flow) []ofp.FlowStats {
+	b := s.mgr.bridge
+	now := time.Now()
+	var out []ofp.FlowStats
+	for id := 0; id < numTables; id++ {
+		if filter.Table != flowtable.TableAll && int(filter.Table) != id {
+			continue
+		}
+		rules := b.Table(uint8(id)).Select(filter, false)
+		sort.Slice(rules, func(i, j int) bool {
+			pi, pj := rules[i].Flow().Priority, rules[j].Flow().Priority
+			if pi != pj {
+				return pi > pj
+			}
+			return rules[i].Created.Before(rules[j].Created)
+		})
+		for _, r := range rules {
+			packets, bytes := r.Stats()
+			out = append(out, ofp.FlowStats{
+				Flow:     *r.Flow(),
+				Duration: now.Sub(r.Created),
+				IdleAge:  int(now.Sub(r.LastUsed()) / time.Second),
+				HardAge:  int(now.Sub(r.Created) / time.Second),
+				Packets:  packets,
+				Bytes:    bytes,
+			})
+		}
+	}
+	return out
+}
+
+// numTables is how many flow tables a bridge has (0–253 usable, as OVS
+// reports 254).
+const numTables = 254
+
+// tableName is what OVS calls its tables in table statistics.
+func tableName(id int) string {
+	if id == 0 {
+		return "classifier"
+	}
+	return fmt.Sprintf("table%d", id)
+}
+
+// stats answers a statistics request; it reports false for a request it
+// does not know.
+func (s *session) stats(h ofp.Header, msg ofp.Message) (ofp.Message, bool) {
+	b := s.mgr.bridge
+	switch m := msg.(type) {
+	case *ofp.FlowStatsRequest:
+		return &ofp.FlowStatsReply{Flows: s.flowStats(&m.Filter), NXM: m.NXM}, true
+	case *ofp.AggregateStatsRequest:
+		reply := &ofp.AggregateStatsReply{NXM: m.NXM}
+		for _, f := range s.flowStats(&m.Filter) {
+			reply.Packets += f.Packets
+			reply.Bytes += f.Bytes
+			reply.Flows++
+		}
+		return reply, true
+	case *ofp.DescStatsRequest:
+		return &ofp.DescStatsReply{Manufacturer: "Nicira, Inc.", Hardware: "Open vSwitch",
+			Software: "3.1.0 (govs)", SerialNum: "None", Datapath: "None"}, true
+	case *ofp.TableStatsRequest:
+		reply := &ofp.TableStatsReply{}
+		for id := 0; id < numTables; id++ {
+			lookups, matched := b.TableStats(uint8(id))
+			reply.Tables = append(reply.Tables, ofp.TableStats{
+				Table: uint8(id), Name: tableName(id), Wildcards: 0x3fffff, MaxEntries: 1000000,
+				Active: uint32(b.Table(uint8(id)).Len()), Lookups: lookups, Matched: matched,
+			})
+		}
+		return reply, true
+	case *ofp.TableFeaturesRequest:
+		reply := &ofp.TableFeaturesReply{}
+		for id := 0; id < numTables; id++ {
+			reply.Tables = append(reply.Tables, ofp.TableFeatures{Table: uint8(id), Name: tableName(id),
+				MetadataMatch: ^uint64(0), MetadataWrite: ^uint64(0), MaxEntries: 1000000})
+		}
+		return reply, true
+	case *ofp.PortDescStatsRequest:
+		reply := &ofp.PortDescStatsReply{}
+		for _, p := range s.portDescs() {
+			if m.Port == flowtable.PortNone || m.Port == 0 || m.Port == p.Port {
+				reply.Ports = append(reply.Ports, p)
+			}
+		}
+		return reply, true
+	case *ofp.PortStatsRequest:
+		reply := &ofp.PortStatsReply{}
+		for _, p := range b.Ports() {
+			if m.Port != flowtable.PortNone && m.Port != p.OFPort {
+				continue
+			}
+			st := p.Stats()
+			reply.Ports = append(reply.Ports, ofp.PortStats{Port: p.OFPort,
+				RxPackets: st.RxPackets.Load(), TxPackets: st.TxPackets.Load(),
+				RxBytes: st.RxBytes.Load(), TxBytes: st.TxBytes.Load()})
+		}
+		return reply, true
+	}
+	return nil, false
+}
+
+// portDescs describes the bridge's ports.
+func (s *session) portDescs() []ofp.PortDesc {
+	var ports []ofp.PortDesc
+	for _, p := range s.mgr.bridge.Ports() {
+		ports = append(ports, ofp.PortDesc{Port: p.OFPort, Name: p.Name})
+	}
+	return ports
+}
+
+// sendReplies sends a statistics reply, split into parts as OVS does when
+// it outgrows one message.
+func (s *session) sendReplies(xid uint32, m ofp.Message) error {
+	parts, err := ofp.EncodeReplies(s.v, xid, m)
+	if err != nil {
+		return err
+	}
+	for _, p := range parts {
+		if _, err := s.conn.Write(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
