@@ -4,6 +4,7 @@ import (
 	"io"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -107,5 +108,42 @@ func TestErrorsKeepTheSessionAlive(t *testing.T) {
 	}
 	if out, code := ofctl(t, "probe", target); code != 0 {
 		t.Fatalf("probe after errors: exit %d, %q", code, out)
+	}
+}
+
+// TestDumpFlowsWithRealOfctl checks the seed's dump-flows output, stats
+// columns included, as real ovs-ofctl prints what govs replies.
+func TestDumpFlowsWithRealOfctl(t *testing.T) {
+	_, target := newManagedBridge(t)
+	if out, code := ofctl(t, "add-flow", target, "priority=2,in_port=veth11,actions=drop"); code != 0 {
+		t.Fatal(out)
+	}
+	duration := regexp.MustCompile(`duration=[0-9.]+s`)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"dump-flows", target}, "NXST_FLOW reply (xid=0x4):\n" +
+			" cookie=0x0, duration=Ds, table=0, n_packets=0, n_bytes=0, idle_age=0, priority=2,in_port=1 actions=drop\n" +
+			" cookie=0x0, duration=Ds, table=0, n_packets=0, n_bytes=0, idle_age=0, priority=0 actions=NORMAL"},
+		{[]string{"--names", "dump-flows", target}, "" +
+			" cookie=0x0, duration=Ds, table=0, n_packets=0, n_bytes=0, priority=2,in_port=veth11 actions=drop\n" +
+			" cookie=0x0, duration=Ds, table=0, n_packets=0, n_bytes=0, priority=0 actions=NORMAL"},
+		{[]string{"dump-flows", target, "--no-stats"}, " priority=2,in_port=1 actions=drop\n priority=0 actions=NORMAL"},
+		{[]string{"-O", "OpenFlow13", "dump-flows", target}, "OFPST_FLOW reply (OF1.3) (xid=0x2):\n" +
+			" cookie=0x0, duration=Ds, table=0, n_packets=0, n_bytes=0, priority=2,in_port=1 actions=drop\n" +
+			" cookie=0x0, duration=Ds, table=0, n_packets=0, n_bytes=0, priority=0 actions=NORMAL"},
+		{[]string{"dump-aggregate", target}, "NXST_AGGREGATE reply (xid=0x4): packet_count=0 byte_count=0 flow_count=2"},
+	}
+	ofctlPath := testutil.RequireCommand(t, "ovs-ofctl")
+	for _, tt := range tests {
+		raw, err := exec.Command(ofctlPath, tt.args...).Output()
+		if err != nil {
+			t.Fatalf("ovs-ofctl %s: %v", strings.Join(tt.args, " "), err)
+		}
+		got := strings.TrimRight(duration.ReplaceAllString(string(raw), "duration=Ds"), "\n")
+		if got != tt.want {
+			t.Errorf("ovs-ofctl %s:\n got %q\nwant %q", strings.Join(tt.args, " "), got, tt.want)
+		}
 	}
 }

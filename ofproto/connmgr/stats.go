@@ -1,7 +1,6 @@
 package connmgr
 
 import (
-	"fmt"
 	"sort"
 	"time"
 
@@ -31,7 +30,9 @@ func (s *session) flowStats(filter *flowtable.Flow) []ofp.FlowStats {
 			packets, bytes := r.Stats()
 			out = append(out, ofp.FlowStats{
 				Flow:     *r.Flow(),
-				Duration: now.Sub(r.Created),
+				// OVS keeps time in milliseconds, and ovs-ofctl prints
+				// the duration as precisely as it is sent.
+				Duration: now.Sub(r.Created).Truncate(time.Millisecond),
 				IdleAge:  int(now.Sub(r.LastUsed()) / time.Second),
 				HardAge:  int(now.Sub(r.Created) / time.Second),
 				Packets:  packets,
@@ -45,14 +46,6 @@ func (s *session) flowStats(filter *flowtable.Flow) []ofp.FlowStats {
 // numTables is how many flow tables a bridge has (0–253 usable, as OVS
 // reports 254).
 const numTables = 254
-
-// tableName is what OVS calls its tables in table statistics.
-func tableName(id int) string {
-	if id == 0 {
-		return "classifier"
-	}
-	return fmt.Sprintf("table%d", id)
-}
 
 // stats answers a statistics request; it reports false for a request it
 // does not know.
@@ -71,13 +64,13 @@ func (s *session) stats(h ofp.Header, msg ofp.Message) (ofp.Message, bool) {
 		return reply, true
 	case *ofp.DescStatsRequest:
 		return &ofp.DescStatsReply{Manufacturer: "Nicira, Inc.", Hardware: "Open vSwitch",
-			Software: "3.1.0 (govs)", SerialNum: "None", Datapath: "None"}, true
+			Software: "3.1.0", SerialNum: "None", Datapath: "None"}, true
 	case *ofp.TableStatsRequest:
 		reply := &ofp.TableStatsReply{}
 		for id := 0; id < numTables; id++ {
 			lookups, matched := b.TableStats(uint8(id))
 			reply.Tables = append(reply.Tables, ofp.TableStats{
-				Table: uint8(id), Name: tableName(id), Wildcards: 0x3fffff, MaxEntries: 1000000,
+				Table: uint8(id), Wildcards: 0x3fffff, MaxEntries: 1000000,
 				Active: uint32(b.Table(uint8(id)).Len()), Lookups: lookups, Matched: matched,
 			})
 		}
@@ -85,7 +78,7 @@ func (s *session) stats(h ofp.Header, msg ofp.Message) (ofp.Message, bool) {
 	case *ofp.TableFeaturesRequest:
 		reply := &ofp.TableFeaturesReply{}
 		for id := 0; id < numTables; id++ {
-			reply.Tables = append(reply.Tables, ofp.TableFeatures{Table: uint8(id), Name: tableName(id),
+			reply.Tables = append(reply.Tables, ofp.TableFeatures{Table: uint8(id),
 				MetadataMatch: ^uint64(0), MetadataWrite: ^uint64(0), MaxEntries: 1000000})
 		}
 		return reply, true
