@@ -29,7 +29,7 @@ func (s *session) flowStats(filter *flowtable.Flow) []ofp.FlowStats {
 		for _, r := range rules {
 			packets, bytes := r.Stats()
 			out = append(out, ofp.FlowStats{
-				Flow:     *r.Flow(),
+				Flow: *r.Flow(),
 				// OVS keeps time in milliseconds, and ovs-ofctl prints
 				// the duration as precisely as it is sent.
 				Duration: now.Sub(r.Created).Truncate(time.Millisecond),
