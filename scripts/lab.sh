@@ -70,6 +70,19 @@ vsctl --columns=name,ofport list interface
 echo "ovs-vswitchd's log:"
 sed 's/^/  /' "$DIR/ovs-vswitchd.log"
 
+step "flows: ovs-ofctl speaking OpenFlow to govs on sw1.mgmt (seed 004's session)"
+if command -v ovs-ofctl >/dev/null; then
+	echo "(ovs-ofctl here is Debian's: govs' own ovs-ofctl is not written yet)"
+	run ovs-ofctl dump-flows sw1
+	run ovs-ofctl add-flow sw1 "priority=2,in_port=veth11,actions=drop"
+	run ovs-ofctl dump-flows sw1
+	run ovs-ofctl --names dump-flows sw1
+	run ovs-ofctl del-flows sw1 "in_port=veth11"
+	run ovs-ofctl dump-flows sw1
+else
+	echo "ovs-ofctl not installed (run scripts/install-deps.sh); skipping"
+fi
+
 step "flow table (flowtable): the seed's flows, parsed and printed as ovs-ofctl prints them, then looked up"
 # The example's output is checked by go test; show it once it passed.
 go test -count=1 -run '^ExampleClassifier_seedLab$' ./flowtable >/dev/null
