@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -194,5 +195,47 @@ func TestWaitBlocksUntilChange(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("cancel had no effect")
+	}
+}
+
+// TestPipelinedTransactionsAllAnswered keeps many durable transactions in
+// flight on one connection, so replies wait for group commits that
+// overlap; every one must be answered, in order.
+func TestPipelinedTransactionsAllAnswered(t *testing.T) {
+	_, sock, _ := startGovs(t)
+	c := dialTest(t, "unix", sock)
+	const n = 3000
+	window := make(chan (<-chan *jsonrpc.Message), 64)
+	errs := make(chan error, 1)
+	go func() {
+		defer close(errs)
+		for ch := range window {
+			select {
+			case m, ok := <-ch:
+				if !ok || strings.Contains(string(m.Result), "error") {
+					errs <- fmt.Errorf("bad reply %v", m)
+					return
+				}
+			case <-time.After(10 * time.Second):
+				errs <- fmt.Errorf("a reply never came")
+				return
+			}
+		}
+	}()
+	for i := 0; i < n; i++ {
+		ch, err := c.start("transact", "Open_vSwitch", map[string]any{"op": "insert", "table": "Queue",
+			"row": map[string]any{"external_ids": []any{"map", []any{[]any{"n", fmt.Sprint(i)}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case window <- ch:
+		case err := <-errs:
+			t.Fatal(err)
+		}
+	}
+	close(window)
+	if err := <-errs; err != nil {
+		t.Fatal(err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/govs/govs/ovsdb"
@@ -176,18 +177,24 @@ func (s *Server) publish(d *database, c *ovsdb.Commit, seq uint64) {
 }
 
 // durability tracks which written records have been synced, running one
-// fsync for every batch of commits (group commit).
+// fsync for every batch of commits (group commit), and wakes the sessions
+// whose queued messages were waiting for a sync.
 type durability struct {
-	mu              sync.Mutex
-	cond            *sync.Cond
-	written, synced uint64
-	dirty           map[*ovsdb.File]bool
-	closed          bool
+	mu      sync.Mutex
+	cond    *sync.Cond
+	written uint64
+	synced  atomic.Uint64
+	dirty   map[*ovsdb.File]bool
+	// waiters maps each session waiting for a sync to the highest write
+	// sequence number it waits for.
+	waiters map[*session]uint64
+	closed  bool
 }
 
 func (d *durability) init() {
 	d.cond = sync.NewCond(&d.mu)
 	d.dirty = map[*ovsdb.File]bool{}
+	d.waiters = map[*session]uint64{}
 }
 
 // wrote notes an unsynced write to f and returns its sequence number.
@@ -207,13 +214,21 @@ func (d *durability) current() uint64 {
 	return d.written
 }
 
-// wait blocks until write seq is synced (or the server closes).
-func (d *durability) wait(seq uint64) {
+// isSynced reports whether write seq is durable (or the server closed).
+func (d *durability) isSynced(seq uint64) bool {
+	return seq <= d.synced.Load()
+}
+
+// await registers sess to be woken once write seq is synced; it returns
+// false if seq is already synced.
+func (d *durability) await(sess *session, seq uint64) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for d.synced < seq && !d.closed {
-		d.cond.Wait()
+	if seq <= d.synced.Load() || d.closed {
+		return false
 	}
+	d.waiters[sess] = max(d.waiters[sess], seq)
+	return true
 }
 
 func (d *durability) close() {
@@ -229,10 +244,11 @@ func (d *durability) run(wg *sync.WaitGroup, logf func(string, ...any)) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for {
-		for d.synced == d.written && !d.closed {
+		for d.synced.Load() == d.written && !d.closed {
 			d.cond.Wait()
 		}
-		if d.closed && d.synced == d.written {
+		if d.closed && d.synced.Load() == d.written {
+			d.wake(true)
 			return
 		}
 		target, files := d.written, d.dirty
@@ -244,8 +260,20 @@ func (d *durability) run(wg *sync.WaitGroup, logf func(string, ...any)) {
 			}
 		}
 		d.mu.Lock()
-		d.synced = target
-		d.cond.Broadcast()
+		d.synced.Store(target)
+		d.wake(false)
+	}
+}
+
+// wake signals the sessions whose awaited writes are now synced (all of
+// them when closing). d.mu is held.
+func (d *durability) wake(all bool) {
+	synced := d.synced.Load()
+	for sess, seq := range d.waiters {
+		if all || seq <= synced {
+			sess.wake()
+			delete(d.waiters, sess)
+		}
 	}
 }
 
