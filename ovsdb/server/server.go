@@ -130,7 +130,7 @@ func (s *Server) addServerRow(name string, schema *ovsdb.DatabaseSchema) {
 	s.publish(sd, res.Commit, s.dur.current())
 }
 
-// DatabaseNames returns the served databases' names, sorted.
+// databaseNames returns the served databases' names, sorted.
 func (s *Server) databaseNames() []string {
 	names := make([]string, 0, len(s.dbs))
 	for name := range s.dbs {
