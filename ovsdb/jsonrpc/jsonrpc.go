@@ -61,13 +61,25 @@ const MaxMessageSize = 64 << 20
 // Decoder reads messages from a stream.
 type Decoder struct {
 	lr  *io.LimitedReader
+	br  *bufio.Reader
 	dec *json.Decoder
 }
 
 // NewDecoder returns a Decoder reading from r.
 func NewDecoder(r io.Reader) *Decoder {
 	lr := &io.LimitedReader{R: r, N: MaxMessageSize}
-	return &Decoder{lr: lr, dec: json.NewDecoder(bufio.NewReaderSize(lr, 64<<10))}
+	br := bufio.NewReaderSize(lr, 64<<10)
+	return &Decoder{lr: lr, br: br, dec: json.NewDecoder(br)}
+}
+
+// Buffered reports whether input that has already arrived holds more than
+// whitespace, so that the next Decode will not wait for the peer.
+func (d *Decoder) Buffered() bool {
+	if d.br.Buffered() > 0 {
+		return true
+	}
+	rest, _ := io.ReadAll(d.dec.Buffered())
+	return len(bytes.TrimSpace(rest)) > 0
 }
 
 // ErrMessageTooLarge is returned when a message exceeds MaxMessageSize.

@@ -188,6 +188,8 @@ type durability struct {
 	// waiters maps each session waiting for a sync to the highest write
 	// sequence number it waits for.
 	waiters map[*session]uint64
+	// syncing is set while some goroutine runs a sync.
+	syncing bool
 	closed  bool
 }
 
@@ -238,31 +240,60 @@ func (d *durability) close() {
 	d.mu.Unlock()
 }
 
-// run is the syncer goroutine.
+// run is the syncer goroutine: it syncs whatever was written while no
+// session is syncing inline (see syncTo), so pipelined commits share one
+// sync.
 func (d *durability) run(wg *sync.WaitGroup, logf func(string, ...any)) {
 	defer wg.Done()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for {
-		for d.synced.Load() == d.written && !d.closed {
+		for (d.synced.Load() == d.written || d.syncing) && !d.closed {
 			d.cond.Wait()
 		}
-		if d.closed && d.synced.Load() == d.written {
+		if d.closed && !d.syncing && d.synced.Load() == d.written {
 			d.wake(true)
 			return
 		}
-		target, files := d.written, d.dirty
-		d.dirty = map[*ovsdb.File]bool{}
-		d.mu.Unlock()
-		for f := range files {
-			if err := f.Sync(); err != nil {
-				logf("ERR|%v", err)
-			}
+		if !d.syncing {
+			d.syncOnce(logf)
 		}
-		d.mu.Lock()
-		d.synced.Store(target)
-		d.wake(false)
 	}
+}
+
+// syncTo makes write seq durable before returning, syncing in the calling
+// goroutine unless a sync already in progress covers it. A session reader
+// with no further input calls it, saving the hand-off to the syncer
+// goroutine on the path of a waiting client.
+func (d *durability) syncTo(seq uint64, logf func(string, ...any)) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for d.synced.Load() < seq && !d.closed {
+		if d.syncing {
+			d.cond.Wait()
+			continue
+		}
+		d.syncOnce(logf)
+	}
+}
+
+// syncOnce syncs every dirty file and publishes the new synced position.
+// d.mu is held (and released while syncing).
+func (d *durability) syncOnce(logf func(string, ...any)) {
+	d.syncing = true
+	target, files := d.written, d.dirty
+	d.dirty = map[*ovsdb.File]bool{}
+	d.mu.Unlock()
+	for f := range files {
+		if err := f.Sync(); err != nil {
+			logf("ERR|%v", err)
+		}
+	}
+	d.mu.Lock()
+	d.syncing = false
+	d.synced.Store(target)
+	d.wake(false)
+	d.cond.Broadcast()
 }
 
 // wake signals the sessions whose awaited writes are now synced (all of

@@ -152,6 +152,10 @@ func (sess *session) run() {
 		if msg.Kind() == jsonrpc.KindRequest || msg.Kind() == jsonrpc.KindNotification {
 			sess.handle(msg)
 		}
+		if !dec.Buffered() {
+			// The client is waiting: sync here rather than hand off.
+			sess.s.dur.syncTo(sess.s.dur.current(), sess.s.logf)
+		}
 	}
 	sess.s.mu.Lock()
 	sess.cleanup()
