@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -237,5 +238,42 @@ func TestPipelinedTransactionsAllAnswered(t *testing.T) {
 	close(window)
 	if err := <-errs; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestWriteFailureReverts makes the database file unwritable: the
+// transaction must fail with "I/O error" and leave no trace.
+func TestWriteFailureReverts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "conf.db")
+	if err := ovsdb.CreateFile(path, ovsdb.VSwitchSchemaText()); err != nil {
+		t.Fatal(err)
+	}
+	f, db, err := ovsdb.OpenFile(path, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New()
+	s.Logf = t.Logf
+	if err := s.AddDatabase(db, f); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	a, b := net.Pipe()
+	go s.Serve(a)
+	c := &testClient{conn: b, enc: jsonrpc.NewEncoder(b), pending: map[string]chan *jsonrpc.Message{},
+		notes: make(chan *jsonrpc.Message, 16), done: make(chan struct{})}
+	go c.read()
+	t.Cleanup(func() { b.Close() })
+
+	f.Close() // every later write fails
+	got := mustJSON(t, c.call(t, "transact", "Open_vSwitch",
+		map[string]any{"op": "insert", "table": "Open_vSwitch", "row": map[string]any{"next_cfg": 5}}))
+	if !strings.Contains(got, `"error":"I/O error"`) {
+		t.Errorf("transact on an unwritable file = %s, want an I/O error", got)
+	}
+	got = mustJSON(t, c.call(t, "transact", "Open_vSwitch",
+		map[string]any{"op": "select", "table": "Open_vSwitch", "where": []any{}, "columns": []string{"next_cfg"}}))
+	if got != `[{"rows":[]}]` {
+		t.Errorf("after the failed write the table holds %s", got)
 	}
 }

@@ -142,16 +142,23 @@ func (s *Server) databaseNames() []string {
 
 // commit makes a committed transaction durable (asynchronously), compacts
 // the file when due, and sends monitor updates. It returns the durability
-// sequence number that replies about this commit must wait for. s.mu is
-// held.
-func (s *Server) commit(d *database, c *ovsdb.Commit) uint64 {
+// sequence number that replies about this commit must wait for. If the
+// commit cannot be written, it is reverted and res gets an "I/O error".
+// s.mu is held.
+func (s *Server) commit(d *database, res *ovsdb.TxnResult) uint64 {
+	c := res.Commit
 	seq := s.dur.current()
 	if d.file != nil {
 		if err := d.file.Write(c); err != nil {
+			// Nothing was stored: undo the commit and say so, as a
+			// commit-time error after the operations' results.
 			s.logf("ERR|%s: %v", d.name, err)
-		} else {
-			seq = s.dur.wrote(d.file)
+			d.db.Revert(c)
+			res.Commit = nil
+			res.Results = append(res.Results, (&ovsdb.Error{Name: ovsdb.ErrIO, Details: err.Error()}).JSON())
+			return seq
 		}
+		seq = s.dur.wrote(d.file)
 		if d.file.ShouldCompact() {
 			start := time.Now()
 			if err := d.file.Compact(d.db); err != nil {
@@ -378,7 +385,7 @@ func (s *Server) runTrigger(t *trigger) bool {
 	}
 	seq := s.dur.current()
 	if res.Commit != nil {
-		seq = s.commit(t.d, res.Commit)
+		seq = s.commit(t.d, &res)
 	}
 	t.sess.reply(t.id, res.Results, seq)
 	return true

@@ -321,7 +321,7 @@ func (sess *session) transact(id json.RawMessage, params []any) {
 	}
 	seq := s.dur.current()
 	if res.Commit != nil {
-		seq = s.commit(d, res.Commit)
+		seq = s.commit(d, &res)
 	}
 	sess.reply(id, res.Results, seq)
 }
