@@ -277,3 +277,80 @@ func TestWriteFailureReverts(t *testing.T) {
 		t.Errorf("after the failed write the table holds %s", got)
 	}
 }
+
+// TestAutomaticCompaction lets the log grow past low thresholds and checks
+// that the server compacts it while keeping every row.
+func TestAutomaticCompaction(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "conf.db")
+	if err := ovsdb.CreateFile(path, ovsdb.VSwitchSchemaText()); err != nil {
+		t.Fatal(err)
+	}
+	f, db, err := ovsdb.OpenFile(path, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.CompactMinRecords, f.CompactMinSize = 50, 1
+	s := New()
+	s.Logf = t.Logf
+	if err := s.AddDatabase(db, f); err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(t.TempDir(), "db.sock")
+	if err := s.AddRemote("punix:" + sock); err != nil {
+		t.Fatal(err)
+	}
+	c := dialTest(t, "unix", sock)
+	const n = 300
+	for i := 0; i < n; i++ {
+		c.call(t, "transact", "Open_vSwitch", map[string]any{"op": "insert", "table": "Queue",
+			"row": map[string]any{"external_ids": []any{"map", []any{[]any{"n", fmt.Sprint(i)}}}}})
+	}
+	s.Close()
+	f.Close()
+	records, err := ovsdb.ReadRecords(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(records) >= n {
+		t.Errorf("file holds %d records after %d commits: never compacted", len(records), n)
+	}
+	d, err := ovsdb.ReadFile(path, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(d.Tables["Queue"].Rows); got != n {
+		t.Errorf("after compaction %d Queue rows, want %d", got, n)
+	}
+}
+
+// TestActiveRemote makes the server connect out to a unix: remote (as to a
+// manager) and serve requests on that connection, reconnecting after the
+// peer hangs up.
+func TestActiveRemote(t *testing.T) {
+	s, _ := startMemServer(t)
+	path := filepath.Join(t.TempDir(), "manager.sock")
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	if err := s.AddRemote("unix:" + path); err != nil {
+		t.Fatal(err)
+	}
+	for round := 0; round < 2; round++ {
+		conn, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &testClient{conn: conn, enc: jsonrpc.NewEncoder(conn), pending: map[string]chan *jsonrpc.Message{},
+			notes: make(chan *jsonrpc.Message, 16), done: make(chan struct{})}
+		go c.read()
+		if got := mustJSON(t, c.call(t, "list_dbs")); got != `["Open_vSwitch","_Server"]` {
+			t.Errorf("round %d: list_dbs = %s", round, got)
+		}
+		conn.Close()
+	}
+	if !s.RemoveRemote("unix:" + path) {
+		t.Error("RemoveRemote did not find the remote")
+	}
+}
