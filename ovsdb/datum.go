@@ -235,32 +235,6 @@ func (d *Datum) sortUnique() *Error {
 	return nil
 }
 
-// sortDedup sorts d by key, keeping the first of any repeated keys.
-func (d *Datum) sortDedup() {
-	if len(d.Keys) < 2 {
-		return
-	}
-	if d.Values == nil {
-		sort.SliceStable(d.Keys, func(i, j int) bool { return compareAtoms(d.Keys[i], d.Keys[j]) < 0 })
-	} else {
-		sort.Stable(mapSorter{d})
-	}
-	n := 1
-	for i := 1; i < len(d.Keys); i++ {
-		if compareAtoms(d.Keys[n-1], d.Keys[i]) != 0 {
-			d.Keys[n] = d.Keys[i]
-			if d.Values != nil {
-				d.Values[n] = d.Values[i]
-			}
-			n++
-		}
-	}
-	d.Keys = d.Keys[:n]
-	if d.Values != nil {
-		d.Values = d.Values[:n]
-	}
-}
-
 type mapSorter struct{ d *Datum }
 
 func (s mapSorter) Len() int           { return len(s.d.Keys) }

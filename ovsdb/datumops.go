@@ -52,26 +52,3 @@ func (d *Datum) WithPair(k, v Atom) Datum {
 	}
 	return result
 }
-
-// NewSet returns a set datum of the given atoms (all of one type); it
-// fails on duplicates.
-func NewSet(atoms ...Atom) (Datum, error) {
-	d := Datum{Keys: append([]Atom(nil), atoms...)}
-	if err := d.sortUnique(); err != nil {
-		return Datum{}, err
-	}
-	return d, nil
-}
-
-// CheckDatum verifies d against t: element counts and base-type
-// constraints.
-func CheckDatum(d *Datum, t *ColumnType) error {
-	if n := d.Len(); n < t.Min || n > t.Max {
-		return newError(ErrConstraintViolation, "%s must have %d to %s members but %d are present",
-			datumKind(t), t.Min, maxText(t.Max), n)
-	}
-	if err := checkDatum(d, t); err != nil {
-		return err
-	}
-	return nil
-}

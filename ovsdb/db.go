@@ -62,6 +62,16 @@ type Commit struct {
 	Date    time.Time
 }
 
+// Revert undoes c, the latest commit, restoring every row it changed;
+// the server uses it when c could not be written to disk.
+func (db *Database) Revert(c *Commit) {
+	inverse := make([]RowChange, len(c.Changes))
+	for i, ch := range c.Changes {
+		inverse[len(c.Changes)-1-i] = RowChange{Table: ch.Table, UUID: ch.UUID, Old: ch.New, New: ch.Old}
+	}
+	db.apply(inverse)
+}
+
 // apply installs a validated set of changes and updates reference counts
 // and indexes.
 func (db *Database) apply(changes []RowChange) {

@@ -428,7 +428,7 @@ func (f *File) Write(c *Commit) error {
 		// Drop any partial write so that the file stays well-formed.
 		f.f.Truncate(f.size)
 		f.f.Seek(f.size, io.SeekStart)
-		return fmt.Errorf("write %s: %w", f.path, err)
+		return fmt.Errorf("append record: %w", err)
 	}
 	f.size += int64(len(rec))
 	f.records++

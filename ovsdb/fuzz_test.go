@@ -111,6 +111,12 @@ func FuzzTransaction(f *testing.F) {
 			if got, want := dumpDB(replayed), dumpDB(db); got != want {
 				t.Fatalf("replayed log differs\n got %s\nwant %s", got, want)
 			}
+			// Reverting the commit restores the database exactly.
+			db.Revert(res.Commit)
+			if got := dumpDB(db); got != before {
+				t.Fatalf("reverted database differs\n got %s\nwant %s", got, before)
+			}
+			checkInvariants(t, db)
 		}
 	})
 }

@@ -253,14 +253,8 @@ type ColumnType struct {
 	Min, Max int
 }
 
-// IsMap reports whether t is a map type.
-func (t *ColumnType) IsMap() bool { return t.Value != nil }
-
 // IsScalar reports whether t holds exactly one atom.
 func (t *ColumnType) IsScalar() bool { return t.Value == nil && t.Min == 1 && t.Max == 1 }
-
-// IsOptional reports whether t holds zero or one atom.
-func (t *ColumnType) IsOptional() bool { return t.Value == nil && t.Min == 0 && t.Max == 1 }
 
 func parseColumnType(j any) (ColumnType, error) {
 	obj, ok := j.(map[string]any)

@@ -61,13 +61,25 @@ const MaxMessageSize = 64 << 20
 // Decoder reads messages from a stream.
 type Decoder struct {
 	lr  *io.LimitedReader
+	br  *bufio.Reader
 	dec *json.Decoder
 }
 
 // NewDecoder returns a Decoder reading from r.
 func NewDecoder(r io.Reader) *Decoder {
 	lr := &io.LimitedReader{R: r, N: MaxMessageSize}
-	return &Decoder{lr: lr, dec: json.NewDecoder(bufio.NewReaderSize(lr, 64<<10))}
+	br := bufio.NewReaderSize(lr, 64<<10)
+	return &Decoder{lr: lr, br: br, dec: json.NewDecoder(br)}
+}
+
+// Buffered reports whether input that has already arrived holds more than
+// whitespace, so that the next Decode will not wait for the peer.
+func (d *Decoder) Buffered() bool {
+	if d.br.Buffered() > 0 {
+		return true
+	}
+	rest, _ := io.ReadAll(d.dec.Buffered())
+	return len(bytes.TrimSpace(rest)) > 0
 }
 
 // ErrMessageTooLarge is returned when a message exceeds MaxMessageSize.
@@ -97,8 +109,9 @@ func (d *Decoder) Decode() (*Message, error) {
 
 // Encoder writes messages to a stream. It is safe for concurrent use.
 type Encoder struct {
-	mu sync.Mutex
-	w  *bufio.Writer
+	mu  sync.Mutex
+	w   *bufio.Writer
+	buf []byte
 }
 
 // NewEncoder returns an Encoder writing to w.
@@ -106,18 +119,58 @@ func NewEncoder(w io.Writer) *Encoder {
 	return &Encoder{w: bufio.NewWriterSize(w, 64<<10)}
 }
 
-// Encode buffers one message; call Flush to send buffered messages.
+// Encode buffers one message; call Flush to send buffered messages. The
+// message's raw members must hold valid JSON (as every constructor here
+// and the Decoder produce); they are copied without re-validation.
 func (e *Encoder) Encode(m *Message) error {
-	b, err := Marshal(m)
-	if err != nil {
-		return fmt.Errorf("jsonrpc: encode: %w", err)
-	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if _, err := e.w.Write(b); err != nil {
+	e.buf = m.appendJSON(e.buf[:0])
+	if _, err := e.w.Write(e.buf); err != nil {
 		return fmt.Errorf("jsonrpc: write: %w", err)
 	}
 	return nil
+}
+
+// appendString appends s as a JSON string.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			q, _ := Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// appendJSON appends m's encoding: the same members, in the same order, as
+// encoding/json would produce for Message.
+func (m *Message) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	if m.Method != "" {
+		b = append(b, `"method":`...)
+		b = appendString(b, m.Method)
+		b = append(b, ',')
+	}
+	for _, member := range []struct {
+		name string
+		raw  json.RawMessage
+	}{{`"params":`, m.Params}, {`"result":`, m.Result}, {`"error":`, m.Error}} {
+		if len(member.raw) > 0 {
+			b = append(b, member.name...)
+			b = append(b, member.raw...)
+			b = append(b, ',')
+		}
+	}
+	b = append(b, `"id":`...)
+	if len(m.ID) == 0 {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, m.ID...)
+	}
+	return append(b, '}')
 }
 
 // Flush writes out buffered messages.

@@ -39,16 +39,23 @@ func benchServers(b *testing.B) map[string]string {
 // BenchmarkInsert measures single-row insert transactions over one unix
 // connection: "sequential" waits for each reply before sending the next
 // request (as ovs-vsctl does), "pipelined" keeps up to 64 outstanding.
-// Run with -benchtime=10000x for the 10 000-transaction figure.
+// The "durable" variants add {"op":"commit","durable":true}, which makes
+// ovsdb-server sync its log before replying as govs always does; without
+// it ovsdb-server does not sync at all. Run with -benchtime=10000x for the
+// 10 000-transaction figure.
 func BenchmarkInsert(b *testing.B) {
 	socks := benchServers(b)
 	for _, name := range []string{"govs", "ovsdb-server"} {
-		for _, mode := range []string{"sequential", "pipelined"} {
+		for _, mode := range []string{"sequential", "pipelined", "sequential-durable", "pipelined-durable"} {
 			b.Run(name+"/"+mode, func(b *testing.B) {
 				c := dialTest(b, "unix", socks[name])
 				window := make(chan (<-chan *jsonrpc.Message), 64)
-				if mode == "sequential" {
+				if strings.HasPrefix(mode, "sequential") {
 					window = make(chan (<-chan *jsonrpc.Message), 1)
+				}
+				var extra []any
+				if strings.HasSuffix(mode, "durable") {
+					extra = append(extra, map[string]any{"op": "commit", "durable": true})
 				}
 				done := make(chan struct{})
 				go func() {
@@ -62,10 +69,10 @@ func BenchmarkInsert(b *testing.B) {
 				}()
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
-					ch, err := c.start("transact", "Open_vSwitch", map[string]any{
+					ch, err := c.start("transact", append([]any{"Open_vSwitch", map[string]any{
 						"op": "insert", "table": "Queue",
 						"row": map[string]any{"external_ids": []any{"map", []any{[]any{"n", fmt.Sprint(i)}}}},
-					})
+					}}, extra...)...)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -79,16 +86,22 @@ func BenchmarkInsert(b *testing.B) {
 }
 
 // BenchmarkMonitorFanout measures one committed update delivered to ten
-// monitoring clients (each iteration waits until all ten received it). Run
+// monitoring clients (each iteration waits until all ten received it); the
+// "durable" variant asks ovsdb-server to sync as govs always does. Run
 // with -benchtime=1000x for the 1 000-update figure.
 func BenchmarkMonitorFanout(b *testing.B) {
 	socks := benchServers(b)
-	for _, name := range []string{"govs", "ovsdb-server"} {
-		b.Run(name, func(b *testing.B) {
+	for _, bench := range []string{"govs", "ovsdb-server", "govs/durable", "ovsdb-server/durable"} {
+		name, durable := strings.TrimSuffix(bench, "/durable"), strings.HasSuffix(bench, "/durable")
+		b.Run(bench, func(b *testing.B) {
 			w := dialTest(b, "unix", socks[name])
 			w.call(b, "transact", "Open_vSwitch", map[string]any{"op": "insert", "table": "Queue",
 				"row": map[string]any{"external_ids": []any{"map", []any{[]any{"fanout", "0"}}}}})
 			var clients []*testClient
+			var extra []any
+			if durable {
+				extra = append(extra, map[string]any{"op": "commit", "durable": true})
+			}
 			for i := 0; i < 10; i++ {
 				c := dialTest(b, "unix", socks[name])
 				c.call(b, "monitor_cond", "Open_vSwitch", fmt.Sprint("m", i), map[string]any{
@@ -98,12 +111,12 @@ func BenchmarkMonitorFanout(b *testing.B) {
 			}
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				ch, err := w.start("transact", "Open_vSwitch", map[string]any{"op": "mutate", "table": "Queue",
+				ch, err := w.start("transact", append([]any{"Open_vSwitch", map[string]any{"op": "mutate", "table": "Queue",
 					"where": []any{[]any{"external_ids", "includes", []any{"map", []any{[]any{"fanout", fmt.Sprint(i)}}}}},
 					"mutations": []any{
 						[]any{"external_ids", "delete", []any{"set", []any{"fanout"}}},
 						[]any{"external_ids", "insert", []any{"map", []any{[]any{"fanout", fmt.Sprint(i + 1)}}}},
-					}})
+					}}}, extra...)...)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -2,7 +2,9 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
 	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -194,5 +196,161 @@ func TestWaitBlocksUntilChange(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("cancel had no effect")
+	}
+}
+
+// TestPipelinedTransactionsAllAnswered keeps many durable transactions in
+// flight on one connection, so replies wait for group commits that
+// overlap; every one must be answered, in order.
+func TestPipelinedTransactionsAllAnswered(t *testing.T) {
+	_, sock, _ := startGovs(t)
+	c := dialTest(t, "unix", sock)
+	const n = 3000
+	window := make(chan (<-chan *jsonrpc.Message), 64)
+	errs := make(chan error, 1)
+	go func() {
+		defer close(errs)
+		for ch := range window {
+			select {
+			case m, ok := <-ch:
+				if !ok || strings.Contains(string(m.Result), "error") {
+					errs <- fmt.Errorf("bad reply %v", m)
+					return
+				}
+			case <-time.After(10 * time.Second):
+				errs <- fmt.Errorf("a reply never came")
+				return
+			}
+		}
+	}()
+	for i := 0; i < n; i++ {
+		ch, err := c.start("transact", "Open_vSwitch", map[string]any{"op": "insert", "table": "Queue",
+			"row": map[string]any{"external_ids": []any{"map", []any{[]any{"n", fmt.Sprint(i)}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case window <- ch:
+		case err := <-errs:
+			t.Fatal(err)
+		}
+	}
+	close(window)
+	if err := <-errs; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWriteFailureReverts makes the database file unwritable: the
+// transaction must fail with "I/O error" and leave no trace.
+func TestWriteFailureReverts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "conf.db")
+	if err := ovsdb.CreateFile(path, ovsdb.VSwitchSchemaText()); err != nil {
+		t.Fatal(err)
+	}
+	f, db, err := ovsdb.OpenFile(path, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New()
+	s.Logf = t.Logf
+	if err := s.AddDatabase(db, f); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	a, b := net.Pipe()
+	go s.Serve(a)
+	c := &testClient{conn: b, enc: jsonrpc.NewEncoder(b), pending: map[string]chan *jsonrpc.Message{},
+		notes: make(chan *jsonrpc.Message, 16), done: make(chan struct{})}
+	go c.read()
+	t.Cleanup(func() { b.Close() })
+
+	f.Close() // every later write fails
+	got := mustJSON(t, c.call(t, "transact", "Open_vSwitch",
+		map[string]any{"op": "insert", "table": "Open_vSwitch", "row": map[string]any{"next_cfg": 5}}))
+	if !strings.Contains(got, `"error":"I/O error"`) {
+		t.Errorf("transact on an unwritable file = %s, want an I/O error", got)
+	}
+	got = mustJSON(t, c.call(t, "transact", "Open_vSwitch",
+		map[string]any{"op": "select", "table": "Open_vSwitch", "where": []any{}, "columns": []string{"next_cfg"}}))
+	if got != `[{"rows":[]}]` {
+		t.Errorf("after the failed write the table holds %s", got)
+	}
+}
+
+// TestAutomaticCompaction lets the log grow past low thresholds and checks
+// that the server compacts it while keeping every row.
+func TestAutomaticCompaction(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "conf.db")
+	if err := ovsdb.CreateFile(path, ovsdb.VSwitchSchemaText()); err != nil {
+		t.Fatal(err)
+	}
+	f, db, err := ovsdb.OpenFile(path, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.CompactMinRecords, f.CompactMinSize = 50, 1
+	s := New()
+	s.Logf = t.Logf
+	if err := s.AddDatabase(db, f); err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(t.TempDir(), "db.sock")
+	if err := s.AddRemote("punix:" + sock); err != nil {
+		t.Fatal(err)
+	}
+	c := dialTest(t, "unix", sock)
+	const n = 300
+	for i := 0; i < n; i++ {
+		c.call(t, "transact", "Open_vSwitch", map[string]any{"op": "insert", "table": "Queue",
+			"row": map[string]any{"external_ids": []any{"map", []any{[]any{"n", fmt.Sprint(i)}}}}})
+	}
+	s.Close()
+	f.Close()
+	records, err := ovsdb.ReadRecords(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(records) >= n {
+		t.Errorf("file holds %d records after %d commits: never compacted", len(records), n)
+	}
+	d, err := ovsdb.ReadFile(path, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(d.Tables["Queue"].Rows); got != n {
+		t.Errorf("after compaction %d Queue rows, want %d", got, n)
+	}
+}
+
+// TestActiveRemote makes the server connect out to a unix: remote (as to a
+// manager) and serve requests on that connection, reconnecting after the
+// peer hangs up.
+func TestActiveRemote(t *testing.T) {
+	s, _ := startMemServer(t)
+	path := filepath.Join(t.TempDir(), "manager.sock")
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	if err := s.AddRemote("unix:" + path); err != nil {
+		t.Fatal(err)
+	}
+	for round := 0; round < 2; round++ {
+		conn, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &testClient{conn: conn, enc: jsonrpc.NewEncoder(conn), pending: map[string]chan *jsonrpc.Message{},
+			notes: make(chan *jsonrpc.Message, 16), done: make(chan struct{})}
+		go c.read()
+		if got := mustJSON(t, c.call(t, "list_dbs")); got != `["Open_vSwitch","_Server"]` {
+			t.Errorf("round %d: list_dbs = %s", round, got)
+		}
+		conn.Close()
+	}
+	if !s.RemoveRemote("unix:" + path) {
+		t.Error("RemoveRemote did not find the remote")
 	}
 }

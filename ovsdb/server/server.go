@@ -10,6 +10,7 @@ import (
 	"net"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/govs/govs/ovsdb"
@@ -129,7 +130,7 @@ func (s *Server) addServerRow(name string, schema *ovsdb.DatabaseSchema) {
 	s.publish(sd, res.Commit, s.dur.current())
 }
 
-// DatabaseNames returns the served databases' names, sorted.
+// databaseNames returns the served databases' names, sorted.
 func (s *Server) databaseNames() []string {
 	names := make([]string, 0, len(s.dbs))
 	for name := range s.dbs {
@@ -141,16 +142,23 @@ func (s *Server) databaseNames() []string {
 
 // commit makes a committed transaction durable (asynchronously), compacts
 // the file when due, and sends monitor updates. It returns the durability
-// sequence number that replies about this commit must wait for. s.mu is
-// held.
-func (s *Server) commit(d *database, c *ovsdb.Commit) uint64 {
+// sequence number that replies about this commit must wait for. If the
+// commit cannot be written, it is reverted and res gets an "I/O error".
+// s.mu is held.
+func (s *Server) commit(d *database, res *ovsdb.TxnResult) uint64 {
+	c := res.Commit
 	seq := s.dur.current()
 	if d.file != nil {
 		if err := d.file.Write(c); err != nil {
+			// Nothing was stored: undo the commit and say so, as a
+			// commit-time error after the operations' results.
 			s.logf("ERR|%s: %v", d.name, err)
-		} else {
-			seq = s.dur.wrote(d.file)
+			d.db.Revert(c)
+			res.Commit = nil
+			res.Results = append(res.Results, (&ovsdb.Error{Name: ovsdb.ErrIO, Details: err.Error()}).JSON())
+			return seq
 		}
+		seq = s.dur.wrote(d.file)
 		if d.file.ShouldCompact() {
 			start := time.Now()
 			if err := d.file.Compact(d.db); err != nil {
@@ -176,18 +184,26 @@ func (s *Server) publish(d *database, c *ovsdb.Commit, seq uint64) {
 }
 
 // durability tracks which written records have been synced, running one
-// fsync for every batch of commits (group commit).
+// fsync for every batch of commits (group commit), and wakes the sessions
+// whose queued messages were waiting for a sync.
 type durability struct {
-	mu              sync.Mutex
-	cond            *sync.Cond
-	written, synced uint64
-	dirty           map[*ovsdb.File]bool
-	closed          bool
+	mu      sync.Mutex
+	cond    *sync.Cond
+	written uint64
+	synced  atomic.Uint64
+	dirty   map[*ovsdb.File]bool
+	// waiters maps each session waiting for a sync to the highest write
+	// sequence number it waits for.
+	waiters map[*session]uint64
+	// syncing is set while some goroutine runs a sync.
+	syncing bool
+	closed  bool
 }
 
 func (d *durability) init() {
 	d.cond = sync.NewCond(&d.mu)
 	d.dirty = map[*ovsdb.File]bool{}
+	d.waiters = map[*session]uint64{}
 }
 
 // wrote notes an unsynced write to f and returns its sequence number.
@@ -207,13 +223,21 @@ func (d *durability) current() uint64 {
 	return d.written
 }
 
-// wait blocks until write seq is synced (or the server closes).
-func (d *durability) wait(seq uint64) {
+// isSynced reports whether write seq is durable (or the server closed).
+func (d *durability) isSynced(seq uint64) bool {
+	return seq <= d.synced.Load()
+}
+
+// await registers sess to be woken once write seq is synced; it returns
+// false if seq is already synced.
+func (d *durability) await(sess *session, seq uint64) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for d.synced < seq && !d.closed {
-		d.cond.Wait()
+	if seq <= d.synced.Load() || d.closed {
+		return false
 	}
+	d.waiters[sess] = max(d.waiters[sess], seq)
+	return true
 }
 
 func (d *durability) close() {
@@ -223,29 +247,71 @@ func (d *durability) close() {
 	d.mu.Unlock()
 }
 
-// run is the syncer goroutine.
+// run is the syncer goroutine: it syncs whatever was written while no
+// session is syncing inline (see syncTo), so pipelined commits share one
+// sync.
 func (d *durability) run(wg *sync.WaitGroup, logf func(string, ...any)) {
 	defer wg.Done()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for {
-		for d.synced == d.written && !d.closed {
+		for (d.synced.Load() == d.written || d.syncing) && !d.closed {
 			d.cond.Wait()
 		}
-		if d.closed && d.synced == d.written {
+		if d.closed && !d.syncing && d.synced.Load() == d.written {
+			d.wake(true)
 			return
 		}
-		target, files := d.written, d.dirty
-		d.dirty = map[*ovsdb.File]bool{}
-		d.mu.Unlock()
-		for f := range files {
-			if err := f.Sync(); err != nil {
-				logf("ERR|%v", err)
-			}
+		if !d.syncing {
+			d.syncOnce(logf)
 		}
-		d.mu.Lock()
-		d.synced = target
-		d.cond.Broadcast()
+	}
+}
+
+// syncTo makes write seq durable before returning, syncing in the calling
+// goroutine unless a sync already in progress covers it. A session reader
+// with no further input calls it, saving the hand-off to the syncer
+// goroutine on the path of a waiting client.
+func (d *durability) syncTo(seq uint64, logf func(string, ...any)) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for d.synced.Load() < seq && !d.closed {
+		if d.syncing {
+			d.cond.Wait()
+			continue
+		}
+		d.syncOnce(logf)
+	}
+}
+
+// syncOnce syncs every dirty file and publishes the new synced position.
+// d.mu is held (and released while syncing).
+func (d *durability) syncOnce(logf func(string, ...any)) {
+	d.syncing = true
+	target, files := d.written, d.dirty
+	d.dirty = map[*ovsdb.File]bool{}
+	d.mu.Unlock()
+	for f := range files {
+		if err := f.Sync(); err != nil {
+			logf("ERR|%v", err)
+		}
+	}
+	d.mu.Lock()
+	d.syncing = false
+	d.synced.Store(target)
+	d.wake(false)
+	d.cond.Broadcast()
+}
+
+// wake signals the sessions whose awaited writes are now synced (all of
+// them when closing). d.mu is held.
+func (d *durability) wake(all bool) {
+	synced := d.synced.Load()
+	for sess, seq := range d.waiters {
+		if all || seq <= synced {
+			sess.wake()
+			delete(d.waiters, sess)
+		}
 	}
 }
 
@@ -319,7 +385,7 @@ func (s *Server) runTrigger(t *trigger) bool {
 	}
 	seq := s.dur.current()
 	if res.Commit != nil {
-		seq = s.commit(t.d, res.Commit)
+		seq = s.commit(t.d, &res)
 	}
 	t.sess.reply(t.id, res.Results, seq)
 	return true

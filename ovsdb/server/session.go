@@ -49,14 +49,36 @@ func newSession(s *Server, conn net.Conn) *session {
 	return sess
 }
 
-// send queues msg, to go out once write seq is durable.
+// send queues msg, to go out once write seq is durable: the writer is
+// woken now if it is, or by the syncer otherwise.
 func (sess *session) send(msg *jsonrpc.Message, seq uint64) {
 	sess.out.mu.Lock()
-	if !sess.out.closed {
-		sess.out.items = append(sess.out.items, outItem{msg, seq})
-		sess.out.cond.Signal()
+	if sess.out.closed {
+		sess.out.mu.Unlock()
+		return
 	}
+	sess.out.items = append(sess.out.items, outItem{msg, seq})
 	sess.out.mu.Unlock()
+	if !sess.s.dur.await(sess, seq) {
+		sess.wake()
+	}
+}
+
+// wake signals the writer goroutine.
+func (sess *session) wake() {
+	sess.out.mu.Lock()
+	sess.out.cond.Signal()
+	sess.out.mu.Unlock()
+}
+
+// ready returns how many queued messages may be sent: the longest prefix
+// whose commits are durable. out.mu is held.
+func (sess *session) ready() int {
+	n := 0
+	for n < len(sess.out.items) && sess.s.dur.isSynced(sess.out.items[n].seq) {
+		n++
+	}
+	return n
 }
 
 func (sess *session) reply(id json.RawMessage, result any, seq uint64) {
@@ -90,21 +112,18 @@ func (sess *session) writer(done chan<- struct{}) {
 	defer close(done)
 	for {
 		sess.out.mu.Lock()
-		for len(sess.out.items) == 0 && !sess.out.closed {
+		n := sess.ready()
+		for n == 0 && !sess.out.closed {
 			sess.out.cond.Wait()
+			n = sess.ready()
 		}
-		items := sess.out.items
-		sess.out.items = nil
+		items := sess.out.items[:n:n]
+		sess.out.items = sess.out.items[n:]
 		closed := sess.out.closed
 		sess.out.mu.Unlock()
-		if len(items) == 0 && closed {
+		if n == 0 && closed {
 			return
 		}
-		var maxSeq uint64
-		for _, it := range items {
-			maxSeq = max(maxSeq, it.seq)
-		}
-		sess.s.dur.wait(maxSeq)
 		for _, it := range items {
 			if err := sess.enc.Encode(it.msg); err != nil {
 				sess.conn.Close()
@@ -132,6 +151,10 @@ func (sess *session) run() {
 		}
 		if msg.Kind() == jsonrpc.KindRequest || msg.Kind() == jsonrpc.KindNotification {
 			sess.handle(msg)
+		}
+		if !dec.Buffered() {
+			// The client is waiting: sync here rather than hand off.
+			sess.s.dur.syncTo(sess.s.dur.current(), sess.s.logf)
 		}
 	}
 	sess.s.mu.Lock()
@@ -298,7 +321,7 @@ func (sess *session) transact(id json.RawMessage, params []any) {
 	}
 	seq := s.dur.current()
 	if res.Commit != nil {
-		seq = s.commit(d, res.Commit)
+		seq = s.commit(d, &res)
 	}
 	sess.reply(id, res.Results, seq)
 }
