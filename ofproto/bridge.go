@@ -101,6 +101,7 @@ type Bridge struct {
 	gen        atomic.Uint64
 
 	missToController atomic.Bool
+	failOpen         atomic.Bool // see SetFailOpen
 
 	// Now is the bridge's clock (time.Now unless a test sets it before
 	// using the bridge).
@@ -122,11 +123,7 @@ func NewBridge(name string) *Bridge {
 	if _, err := b.AddPort(PortConfig{Name: name, OFPort: flowtable.PortLocal}); err != nil {
 		panic(err) // cannot fail on an empty bridge
 	}
-	normal := &flowtable.Flow{Priority: 0, OutPort: flowtable.PortNone, OutGroup: flowtable.GroupAny,
-		Actions: flowtable.Actions{&flowtable.Output{Port: flowtable.PortNormal}}}
-	if _, err := b.FlowMod(normal, flowtable.FlowAdd); err != nil {
-		panic(err)
-	}
+	b.EnsureDefaultFlow()
 	return b
 }
 

@@ -102,7 +102,12 @@ func (b *Bridge) xlate(key *flowtable.Key, pktLen int, sideEffects bool, tr *tra
 		key: *key, base: *key, orig: *key,
 		res: &Translation{bridge: b},
 	}
-	x.runTable(0, true)
+	if b.failOpen.Load() {
+		x.traceLine(0, "fail-open: switching NORMAL ahead of the flow tables")
+		x.runActions(flowtable.Actions{&flowtable.Output{Port: flowtable.PortNormal}})
+	} else {
+		x.runTable(0, true)
+	}
 	if len(x.actionSet) > 0 && x.err == nil {
 		x.traceLine(0, "--. Executing action set:")
 		set := x.actionSet

@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/govs/govs/flowtable"
 	"github.com/govs/govs/internal/daemon"
@@ -34,11 +35,20 @@ type Manager struct {
 	sessions map[*session]struct{}
 	closed   bool
 	wg       sync.WaitGroup
+	quit     chan struct{}
+
+	// Controllers and fail mode (controller.go).
+	controllers     map[string]*controller
+	standalone      bool
+	liveControllers int
+	lastControl     time.Time // when a controller was last connected or configured
+	onChange        func()
 }
 
 // Listen opens the management socket at path for bridge b and serves it
-// until Close.
-func Listen(b *ofproto.Bridge, path string, log *daemon.Log) (*Manager, error) {
+// until Close. onChange, if not nil, is called (on its own goroutine)
+// whenever a controller connects or disconnects.
+func Listen(b *ofproto.Bridge, path string, log *daemon.Log, onChange func()) (*Manager, error) {
 	os.Remove(path) // a stale socket left by a previous run
 	ln, err := net.Listen("unix", path)
 	if err != nil {
@@ -48,9 +58,11 @@ func Listen(b *ofproto.Bridge, path string, log *daemon.Log) (*Manager, error) {
 		ln.Close()
 		return nil, fmt.Errorf("connmgr: %s: %w", b.Name(), err)
 	}
-	m := &Manager{bridge: b, log: log, ln: ln, path: path, sessions: map[*session]struct{}{}}
-	m.wg.Add(1)
+	m := &Manager{bridge: b, log: log, ln: ln, path: path, sessions: map[*session]struct{}{},
+		quit: make(chan struct{}), controllers: map[string]*controller{}, standalone: true, onChange: onChange}
+	m.wg.Add(2)
 	go m.accept()
+	go m.watchFailOpen()
 	return m, nil
 }
 
@@ -84,13 +96,16 @@ func (m *Manager) accept() {
 	}
 }
 
-// Close stops listening, ends every session and removes the socket.
+// Close stops listening, ends every session and controller connection and
+// removes the socket.
 func (m *Manager) Close() error {
+	m.SetControllers(nil, true)
 	m.mu.Lock()
 	m.closed = true
 	for s := range m.sessions {
 		s.conn.Close()
 	}
+	close(m.quit)
 	m.mu.Unlock()
 	err := m.ln.Close()
 	m.wg.Wait()

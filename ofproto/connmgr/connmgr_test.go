@@ -24,7 +24,7 @@ func newManagedBridge(t *testing.T) (*ofproto.Bridge, string) {
 		}
 	}
 	sock := filepath.Join(t.TempDir(), "br0.mgmt")
-	m, err := Listen(b, sock, daemon.NewLog(io.Discard))
+	m, err := Listen(b, sock, daemon.NewLog(io.Discard), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

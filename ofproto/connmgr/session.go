@@ -4,16 +4,25 @@ import (
 	"errors"
 	"io"
 	"net"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/govs/govs/flowtable"
 	"github.com/govs/govs/ofproto/ofp"
 )
 
-// session is one OpenFlow connection.
+// session is one OpenFlow connection: a management client (ovs-ofctl) or
+// a controller.
 type session struct {
-	mgr  *Manager
-	conn net.Conn
-	v    ofp.Version
+	mgr        *Manager
+	conn       net.Conn
+	v          ofp.Version
+	controller bool
+	probe      time.Duration // controllers: inactivity probe interval
+	lastRx     atomic.Int64  // UnixNano of the last message received
+
+	writeMu sync.Mutex // the prober writes echo requests concurrently
 
 	// Nicira extensions the peer turned on.
 	flowModTableID bool
@@ -27,8 +36,44 @@ func (s *session) send(xid uint32, m ofp.Message) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.conn.Write(b)
+	return s.write(b)
+}
+
+func (s *session) write(b []byte) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	_, err := s.conn.Write(b)
 	return err
+}
+
+// probeLoop sends an echo request when the peer has been silent for one
+// probe interval and disconnects after two, as OVS's rconn does.
+func (s *session) probeLoop(done <-chan struct{}) {
+	t := time.NewTicker(s.probe / 2)
+	defer t.Stop()
+	probed := false
+	for {
+		select {
+		case <-done:
+			return
+		case now := <-t.C:
+			idle := now.Sub(time.Unix(0, s.lastRx.Load()))
+			switch {
+			case idle < s.probe:
+				probed = false
+			case idle >= 2*s.probe:
+				s.mgr.log.Printf("rconn", "ERR", "%s: no response to inactivity probe after %d seconds, disconnecting",
+					s.mgr.bridge.Name(), int(s.probe/time.Second))
+				s.conn.Close()
+				return
+			case !probed:
+				probed = true
+				if s.send(0, &ofp.EchoRequest{}) != nil {
+					return
+				}
+			}
+		}
+	}
 }
 
 // sendError answers raw (the offending message) with err's OpenFlow error.
@@ -40,6 +85,13 @@ func (s *session) sendError(xid uint32, code ofp.ErrorCode, raw []byte) {
 
 func (s *session) serve() {
 	defer s.conn.Close()
+	s.role = ofp.RoleEqual
+	s.lastRx.Store(time.Now().UnixNano())
+	if s.controller {
+		done := make(chan struct{})
+		defer close(done)
+		go s.probeLoop(done)
+	}
 	r := ofp.NewReader(s.conn)
 	// Both sides send HELLO at once; the highest common version wins.
 	s.v = ofp.OF15
@@ -69,6 +121,7 @@ func (s *session) serve() {
 			}
 			return
 		}
+		s.lastRx.Store(time.Now().UnixNano())
 		h, msg, err := ofp.Decode(raw)
 		if err != nil {
 			s.sendError(h.Xid, ofp.NewErrorMsg(err, raw).Code, raw)
@@ -114,9 +167,10 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 	case *ofp.SetPacketInFormat:
 		return nil
 	case *ofp.RoleRequest:
-		s.role = m.Role
-		reply := ofp.RoleReply(*m)
-		return s.send(h.Xid, &reply)
+		if m.Role != ofp.RoleNoChange {
+			s.role = m.Role
+		}
+		return s.send(h.Xid, &ofp.RoleReply{Role: s.role, GenerationID: m.GenerationID})
 	case *ofp.FlowMod:
 		asFlowModCommand(m)
 		if s.v == ofp.OF10 && !s.flowModTableID && m.Flow.Table != 0 && m.Flow.Table != flowtable.TableAll {

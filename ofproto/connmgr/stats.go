@@ -123,7 +123,7 @@ func (s *session) sendReplies(xid uint32, m ofp.Message) error {
 		return err
 	}
 	for _, p := range parts {
-		if _, err := s.conn.Write(p); err != nil {
+		if err := s.write(p); err != nil {
 			return err
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/govs/govs/flowtable"
 	"github.com/govs/govs/internal/daemon"
@@ -26,7 +27,8 @@ const dbName = "Open_vSwitch"
 // monitored are the tables and columns the switch follows.
 var monitored = map[string][]string{
 	"Open_vSwitch": {"bridges", "next_cfg", "cur_cfg", "ovs_version", "db_version", "datapath_types", "iface_types"},
-	"Bridge":       {"name", "ports", "datapath_type", "fail_mode", "other_config"},
+	"Bridge":       {"name", "ports", "datapath_type", "fail_mode", "other_config", "controller"},
+	"Controller":   {"target", "inactivity_probe", "max_backoff", "is_connected"},
 	"Port":         {"name", "interfaces", "tag", "trunks", "vlan_mode"},
 	"Interface":    {"name", "type", "ofport", "ofport_request"},
 }
@@ -39,12 +41,26 @@ type Switch struct {
 	mu      sync.Mutex // guards bridges and mgmt: reconcile writes, Bridge reads
 	bridges map[string]*ofproto.Bridge
 	mgmt    map[string]*connmgr.Manager
+	// controlled records which bridges had controllers at the last
+	// reconciliation: getting the first one flushes the flows.
+	controlled map[string]bool
+
+	wakeCh chan struct{} // controller status changed
 }
 
 // New returns a switch with no bridges that puts each bridge's OpenFlow
 // management socket, <bridge>.mgmt, in runDir.
 func New(log *daemon.Log, runDir string) *Switch {
-	return &Switch{log: log, runDir: runDir, bridges: map[string]*ofproto.Bridge{}, mgmt: map[string]*connmgr.Manager{}}
+	return &Switch{log: log, runDir: runDir, bridges: map[string]*ofproto.Bridge{},
+		mgmt: map[string]*connmgr.Manager{}, controlled: map[string]bool{}, wakeCh: make(chan struct{}, 1)}
+}
+
+// wake asks Serve to write status back (a controller came or went).
+func (s *Switch) wake() {
+	select {
+	case s.wakeCh <- struct{}{}:
+	default:
+	}
 }
 
 // Close ends every bridge's OpenFlow connections.
@@ -74,17 +90,20 @@ func (s *Switch) Serve(ctx context.Context, c *client.Client) error {
 		return fmt.Errorf("vswitchd: monitor %s: %w", dbName, err)
 	}
 	for {
+		// Database changes and controller status changes both lead to a
+		// reconciliation; it is idempotent.
 		select {
 		case <-r.Changed():
-			if ops := s.reconcile(r); len(ops) > 0 {
-				if _, err := c.Transact(ctx, dbName, ops...); err != nil {
-					s.log.Printf("bridge", "WARN", "could not write status to the database: %v", err)
-				}
-			}
+		case <-s.wakeCh:
 		case <-c.Done():
 			return c.Err()
 		case <-ctx.Done():
 			return ctx.Err()
+		}
+		if ops := s.reconcile(r); len(ops) > 0 {
+			if _, err := c.Transact(ctx, dbName, ops...); err != nil {
+				s.log.Printf("bridge", "WARN", "could not write status to the database: %v", err)
+			}
 		}
 	}
 }
@@ -96,6 +115,7 @@ func (s *Switch) reconcile(r *client.Replica) []any {
 	defer s.mu.Unlock()
 	roots := r.Rows("Open_vSwitch")
 	bridgeRows, portRows, ifaceRows := r.Rows("Bridge"), r.Rows("Port"), r.Rows("Interface")
+	controllerRows := r.Rows("Controller")
 	var ops []any
 	wanted := map[string]bool{}
 	var rootID ovsdb.UUID
@@ -116,7 +136,7 @@ func (s *Switch) reconcile(r *client.Replica) []any {
 			s.bridges[name] = b
 			s.log.Printf("bridge", "INFO", "bridge %s: added", name)
 			sock := filepath.Join(s.runDir, name+".mgmt")
-			m, err := connmgr.Listen(b, sock, s.log)
+			m, err := connmgr.Listen(b, sock, s.log, s.wake)
 			if err != nil {
 				s.log.Printf("bridge", "ERR", "bridge %s: %v", name, err)
 			} else {
@@ -125,6 +145,7 @@ func (s *Switch) reconcile(r *client.Replica) []any {
 			}
 		}
 		ops = append(ops, s.reconcilePorts(b, brow, portRows, ifaceRows)...)
+		ops = append(ops, s.reconcileControllers(b, brow, controllerRows)...)
 	}
 	for name := range s.bridges {
 		if !wanted[name] {
@@ -133,6 +154,7 @@ func (s *Switch) reconcile(r *client.Replica) []any {
 				delete(s.mgmt, name)
 			}
 			delete(s.bridges, name)
+			delete(s.controlled, name)
 			s.log.Printf("bridge", "INFO", "bridge %s: deleted", name)
 		}
 	}
@@ -256,6 +278,62 @@ func (s *Switch) reconcilePorts(b *ofproto.Bridge, brow client.Row, ports, iface
 			b.RemovePort(p.Name)
 			s.log.Printf("bridge", "INFO", "bridge %s: deleted interface %s on port %d", b.Name(), p.Name, p.OFPort)
 		}
+	}
+	return ops
+}
+
+// reconcileControllers applies a bridge's controllers and fail mode as
+// ovs-vswitchd does: the first controller flushes the flow tables; a
+// bridge with none in standalone mode keeps "priority=0 actions=NORMAL";
+// table misses go to the controllers while there are any. It returns the
+// operations that record which controllers are connected.
+func (s *Switch) reconcileControllers(b *ofproto.Bridge, brow client.Row, rows map[ovsdb.UUID]client.Row) []any {
+	var cfgs []connmgr.ControllerConfig
+	var ids []ovsdb.UUID
+	for _, id := range brow.UUIDs("controller") {
+		row, ok := rows[id]
+		if !ok {
+			continue
+		}
+		cfg := connmgr.ControllerConfig{Target: row.Str("target")}
+		if ms, ok := row.Int("inactivity_probe"); ok {
+			cfg.InactivityProbe = time.Duration(ms) * time.Millisecond
+		}
+		if ms, ok := row.Int("max_backoff"); ok {
+			cfg.MaxBackoff = time.Duration(ms) * time.Millisecond
+		}
+		cfgs = append(cfgs, cfg)
+		ids = append(ids, id)
+	}
+	name := b.Name()
+	has := len(cfgs) > 0
+	standalone := brow.Str("fail_mode") != "secure"
+	if has && !s.controlled[name] {
+		b.FlushFlows()
+	}
+	s.controlled[name] = has
+	if !has && standalone {
+		b.EnsureDefaultFlow()
+	}
+	b.SetMissToController(has)
+	m := s.mgmt[name]
+	if m == nil {
+		return nil
+	}
+	m.SetControllers(cfgs, standalone)
+	connected := m.ControllerConnected()
+	var ops []any
+	for i, id := range ids {
+		want := connected[cfgs[i].Target]
+		cur := rows[id]["is_connected"]
+		if len(cur.Keys) == 1 && cur.Keys[0] == want {
+			continue
+		}
+		ops = append(ops, map[string]any{
+			"op": "update", "table": "Controller",
+			"where": []any{[]any{"_uuid", "==", []any{"uuid", id.String()}}},
+			"row":   map[string]any{"is_connected": want},
+		})
 	}
 	return ops
 }
