@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -154,6 +155,14 @@ var script = []string{
 	"clear port p2 qos",
 	"list qos",
 	"create qos type=x",
+	"--id=@c create controller target=x",
+	"create controller target=x",
+	"-- set bridge br0 mirrors=@m -- --id=@p2 get port p2 -- --id=@m create mirror name=m0 select-all=true output-port=@p2",
+	"--columns=name,select_all list mirror",
+	"set bridge br0 mirrors=@zz",
+	"set bridge br0 mirrors=@m -- --id=@m get port p2",
+	"clear bridge br0 mirrors",
+	"list mirror",
 	"--all destroy qos",
 	"list qos",
 	"destroy qos nonexistent",
@@ -215,8 +224,12 @@ func runCmd(t *testing.T, cmd *exec.Cmd) (string, int) {
 	return string(out), 0
 }
 
+// logTime matches the timestamp of OVS's console log lines.
+var logTime = regexp.MustCompile(`[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z`)
+
 func normalize(out, sock string, unordered bool) string {
 	text := ovstest.MaskUUIDs(strings.ReplaceAll(out, sock, "SOCK"))
+	text = logTime.ReplaceAllString(text, "TIME")
 	if unordered {
 		lines := strings.Split(strings.TrimSpace(text), "\n")
 		sort.Strings(lines)

@@ -47,6 +47,9 @@ func attempt(out io.Writer, o *options, cmds []*command, comment string, deadlin
 			return true, err
 		}
 	}
+	if err := ctx.checkSymbols(); err != nil {
+		return true, err
+	}
 	ops := m.operations()
 	var newCfgIndex int
 	if len(ops) > 0 && !o.dryRun {
