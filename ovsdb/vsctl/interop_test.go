@@ -3,6 +3,7 @@ package vsctl
 import (
 	stdcontext "context"
 	"encoding/json"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -278,6 +279,26 @@ func TestAgainstOVS(t *testing.T) {
 			if got != want {
 				t.Errorf("ovs-vsctl %s (govs ovs-vsctl, %s):\n--- OVS:\n%s\n--- govs:\n%s", line, server, want, got)
 			}
+		}
+	}
+}
+
+// TestConnectionErrors compares the messages for unreachable databases.
+func TestConnectionErrors(t *testing.T) {
+	dir := t.TempDir()
+	real, govs := realVsctl(t, dir), govsVsctl(t, dir)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedPort := ln.Addr().String()
+	ln.Close()
+	for _, db := range []string{"unix:" + filepath.Join(dir, "nonexistent.sock"), "tcp:" + closedPort, "foo:bar"} {
+		args := []string{"--db=" + db, "--no-wait", "list-br"}
+		wantOut, wantCode := real(args)
+		gotOut, gotCode := govs(args)
+		if gotOut != wantOut || gotCode != wantCode {
+			t.Errorf("--db=%s:\n--- OVS (exit %d):\n%s--- govs (exit %d):\n%s", db, wantCode, wantOut, gotCode, gotOut)
 		}
 	}
 }
