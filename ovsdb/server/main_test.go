@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -59,6 +60,21 @@ func waitForSocket(t testing.TB, path string) {
 	t.Fatalf("%s never appeared", path)
 }
 
+// killPidfile kills the process a pid file names, if it still runs.
+func killPidfile(path string) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil {
+		return
+	}
+	if p, err := os.FindProcess(pid); err == nil {
+		p.Kill()
+	}
+}
+
 func TestServerMainLifecycle(t *testing.T) {
 	vsctl := requireBinary(t, "ovs-vsctl")
 	appctl := requireBinary(t, "ovs-appctl")
@@ -75,6 +91,7 @@ func TestServerMainLifecycle(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("ovsdb-server --detach: %v\n%s", err, out)
 	}
+	t.Cleanup(func() { killPidfile(pidfile) })
 	waitForSocket(t, sock)
 	fi, err := os.Stat(sock)
 	if err != nil || fi.Mode().Perm() != 0o750 {

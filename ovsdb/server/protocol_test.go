@@ -354,3 +354,29 @@ func TestActiveRemote(t *testing.T) {
 		t.Error("RemoveRemote did not find the remote")
 	}
 }
+
+// TestInactivityProbe checks that a silent TCP client gets an echo request
+// and is disconnected if it does not answer.
+func TestInactivityProbe(t *testing.T) {
+	saved := InactivityProbe
+	InactivityProbe = 100 * time.Millisecond
+	defer func() { InactivityProbe = saved }()
+	s, _ := startMemServer(t)
+	if err := s.AddRemote("ptcp:0:127.0.0.1"); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", s.ListenAddr("ptcp:0:127.0.0.1").String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	dec := jsonrpc.NewDecoder(conn)
+	m, err := dec.Decode()
+	if err != nil || m.Method != "echo" || m.Kind() != jsonrpc.KindRequest {
+		t.Fatalf("first message = %+v, %v; want an echo request", m, err)
+	}
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := dec.Decode(); err == nil {
+		t.Fatal("silent client was not disconnected")
+	}
+}

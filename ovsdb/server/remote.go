@@ -13,6 +13,12 @@ import (
 	"time"
 )
 
+// InactivityProbe is how long a TCP or SSL peer may stay silent before the
+// server sends it an echo request, and then how long it has to answer
+// before being disconnected (OVS's default, 5 s). Unix sockets are not
+// probed.
+var InactivityProbe = 5 * time.Second
+
 // remote is one configured remote: a listener for punix:/ptcp:/pssl:, or a
 // connection loop for unix:/tcp:/ssl:.
 type remote struct {
@@ -251,10 +257,14 @@ func (s *Server) acceptLoop(r *remote) {
 			}
 			return
 		}
+		probe := InactivityProbe
+		if _, isUnix := conn.(*net.UnixConn); isUnix {
+			probe = 0
+		}
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			s.Serve(conn)
+			s.serve(conn, probe)
 		}()
 	}
 }
@@ -276,7 +286,11 @@ func (s *Server) connectLoop(r *remote, dial func() (net.Conn, error)) {
 			r.conn = conn
 			r.mu.Unlock()
 			s.logf("INFO|%s: connected", r.name)
-			s.Serve(conn)
+			probe := InactivityProbe
+			if _, isUnix := conn.(*net.UnixConn); isUnix {
+				probe = 0
+			}
+			s.serve(conn, probe)
 			backoff = time.Second
 		} else {
 			s.logf("WARN|%s: connection attempt failed (%v)", r.name, err)

@@ -339,8 +339,13 @@ func (s *Server) Close() error {
 }
 
 // Serve runs a JSON-RPC session on conn until it closes.
-func (s *Server) Serve(conn net.Conn) {
+func (s *Server) Serve(conn net.Conn) { s.serve(conn, 0) }
+
+// serve runs a session that probes an idle peer every probe interval (0:
+// never), as ovsdb-server does on TCP and SSL connections.
+func (s *Server) serve(conn net.Conn, probe time.Duration) {
 	sess := newSession(s, conn)
+	sess.probe = probe
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()

@@ -28,6 +28,9 @@ type session struct {
 		closed bool
 	}
 
+	// probe is the inactivity probe interval, 0 for none.
+	probe time.Duration
+
 	// Guarded by s.mu.
 	monitors    map[string]*monitor
 	lockNames   map[string]bool
@@ -140,7 +143,11 @@ func (sess *session) writer(done chan<- struct{}) {
 func (sess *session) run() {
 	done := make(chan struct{})
 	go sess.writer(done)
-	dec := jsonrpc.NewDecoder(sess.conn)
+	var in io.Reader = sess.conn
+	if sess.probe > 0 {
+		in = &probingReader{sess: sess}
+	}
+	dec := jsonrpc.NewDecoder(in)
 	for {
 		msg, err := dec.Decode()
 		if err != nil {
@@ -166,6 +173,39 @@ func (sess *session) run() {
 	sess.out.mu.Unlock()
 	<-done
 	sess.conn.Close()
+}
+
+// probingReader reads from the session's connection; when the peer has
+// been silent for the probe interval it sends an echo request, and if the
+// peer stays silent for another interval it fails the read, which ends
+// the session.
+type probingReader struct {
+	sess   *session
+	probed bool
+}
+
+func (p *probingReader) Read(b []byte) (int, error) {
+	for {
+		p.sess.conn.SetReadDeadline(time.Now().Add(p.sess.probe))
+		n, err := p.sess.conn.Read(b)
+		if n > 0 {
+			p.probed = false
+			return n, err
+		}
+		var ne net.Error
+		if !errors.As(err, &ne) || !ne.Timeout() {
+			return n, err
+		}
+		if p.probed {
+			p.sess.s.logf("ERR|%s: no response to inactivity probe after %v, disconnecting",
+				p.sess.conn.RemoteAddr(), p.sess.probe)
+			return 0, err
+		}
+		p.probed = true
+		if echo, err := jsonrpc.NewRequest("echo", []any{}, "echo"); err == nil {
+			p.sess.send(echo, 0)
+		}
+	}
 }
 
 // cleanup drops the session's monitors, locks and blocked transactions.

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/govs/govs/ovsdb"
@@ -27,10 +28,7 @@ type conn struct {
 type sslFiles struct{ privateKey, certificate, caCert string }
 
 func dial(remote string, ssl sslFiles, timeout time.Duration) (*conn, error) {
-	kind, arg, ok := strings.Cut(remote, ":")
-	if !ok {
-		return nil, fmt.Errorf("%s: unknown connection method", remote)
-	}
+	kind, arg, _ := strings.Cut(remote, ":")
 	d := net.Dialer{Timeout: timeout}
 	var c net.Conn
 	var err error
@@ -45,10 +43,10 @@ func dial(remote string, ssl sslFiles, timeout time.Duration) (*conn, error) {
 			c, err = tls.DialWithDialer(&d, "tcp", hostPort(arg), cfg)
 		}
 	default:
-		return nil, fmt.Errorf("%s: unknown connection method", remote)
+		err = syscall.EAFNOSUPPORT
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: database connection failed (%w)", remote, err)
+		return nil, fmt.Errorf("%s: database connection failed (%s)", remote, strerror(err))
 	}
 	cn := &conn{c: c}
 	cn.dec, cn.enc = newCodec(c)
@@ -57,6 +55,17 @@ func dial(remote string, ssl sslFiles, timeout time.Duration) (*conn, error) {
 
 func newCodec(c net.Conn) (*jsonrpc.Decoder, *jsonrpc.Encoder) {
 	return jsonrpc.NewDecoder(c), jsonrpc.NewEncoder(c)
+}
+
+// strerror describes a connection error as C's strerror does, which is
+// what OVS prints: "No such file or directory", "Connection refused".
+func strerror(err error) string {
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		return err.Error()
+	}
+	text := errno.Error()
+	return strings.ToUpper(text[:1]) + text[1:]
 }
 
 // hostPort turns OVS's "IP:PORT" (IPv6 in brackets) into a dial address.

@@ -2,6 +2,8 @@ package vsctl
 
 import (
 	"fmt"
+	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -38,8 +40,8 @@ func (ctx *context) findRow(ts *ovsdb.TableSchema, id string, mustExist bool) (*
 			return r, nil
 		}
 	} else if strings.HasPrefix(id, "@") {
-		if u, ok := ctx.m.symbols[id]; ok {
-			if r := ctx.m.get(ts.Name, u); r != nil {
+		if sym, ok := ctx.m.symbols[id]; ok {
+			if r := ctx.m.get(ts.Name, sym.uuid); r != nil {
 				return r, nil
 			}
 		}
@@ -177,11 +179,43 @@ func (ctx *context) parseColumnArg(ts *ovsdb.TableSchema, arg string, ops []stri
 	return nil, fail("%s: argument does not end in \"%s\" followed by a value.", arg, strings.Join(ops, "\" or \""))
 }
 
+// resolveSymbol returns the uuid an @name stands for; a name not yet
+// defined gets the uuid a later "--id=@name create" will use.
 func (ctx *context) resolveSymbol(name string) (ovsdb.UUID, error) {
-	if u, ok := ctx.m.symbols[name]; ok {
-		return u, nil
+	sym := ctx.m.symbols[name]
+	if sym == nil {
+		sym = &symbol{uuid: ovsdb.NewUUID()}
+		ctx.m.symbols[name] = sym
 	}
-	return ovsdb.UUID{}, fail("row id \"%s\" is referenced but never created (e.g. with \"-- --id=%s create ...\")", name, name)
+	sym.referenced = true
+	return sym.uuid, nil
+}
+
+// checkSymbols reports names referenced but never defined, and warns
+// about rows created in non-root tables that nothing refers to, as
+// ovs-vsctl does once all commands ran.
+func (ctx *context) checkSymbols() error {
+	names := make([]string, 0, len(ctx.m.symbols))
+	for name := range ctx.m.symbols {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if sym := ctx.m.symbols[name]; !sym.defined {
+			return fail("row id \"%s\" is referenced but never created (e.g. with \"-- --id=%s create ...\")", name, name)
+		}
+	}
+	for _, name := range names {
+		if sym := ctx.m.symbols[name]; sym.table != nil && !sym.table.IsRoot && !sym.referenced {
+			warn("vsctl", "row id \"%s\" was created but no reference to it was inserted, so it will not actually appear in the database", name)
+		}
+	}
+	return nil
+}
+
+// warn prints a warning the way OVS's console log does.
+func warn(module, format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s|00002|%s|WARN|%s\n", time.Now().UTC().Format("2006-01-02T15:04:05Z"), module, fmt.Sprintf(format, args...))
 }
 
 // parseValue parses a VALUE for column (or its map value when hasKey).
@@ -242,7 +276,13 @@ func cmdGet(ctx *context) error {
 		return err
 	}
 	if id := ctx.cmd.opts["id"]; id != "" {
-		ctx.m.symbols[id] = r.uuid
+		if !strings.HasPrefix(id, "@") {
+			return fail("row id \"%s\" does not begin with \"@\"", id)
+		}
+		if _, used := ctx.m.symbols[id]; used {
+			return fail("row id \"%s\" specified on \"get\" command was used before it was defined", id)
+		}
+		ctx.m.symbols[id] = &symbol{uuid: r.uuid, defined: true}
 	}
 	for _, arg := range ctx.cmd.args[2:] {
 		ca, err := ctx.parseColumnArg(ts, arg, nil, false)
@@ -380,15 +420,27 @@ func cmdCreate(ctx *context) error {
 	if err != nil {
 		return err
 	}
-	r := ctx.m.insert(ts.Name)
-	if id, ok := ctx.cmd.opts["id"]; ok {
+	id, hasID := ctx.cmd.opts["id"]
+	if !hasID && !ts.IsRoot {
+		warn("db_ctl_base", "applying \"create\" command to table %s without --id option will have no effect", ts.Name)
+	}
+	var r *row
+	if hasID {
 		if !strings.HasPrefix(id, "@") {
 			return fail("row id \"%s\" does not begin with \"@\"", id)
 		}
-		if _, dup := ctx.m.symbols[id]; dup {
+		sym := ctx.m.symbols[id]
+		if sym != nil && sym.defined {
 			return fail("row id \"%s\" may only be specified on one --id option", id)
 		}
-		ctx.m.symbols[id] = r.uuid
+		if sym == nil {
+			sym = &symbol{uuid: ovsdb.NewUUID()}
+			ctx.m.symbols[id] = sym
+		}
+		sym.defined, sym.table = true, ts
+		r = ctx.m.insertWithUUID(ts.Name, sym.uuid)
+	} else {
+		r = ctx.m.insert(ts.Name)
 	}
 	for _, arg := range ctx.cmd.args[1:] {
 		if err := ctx.setColumn(r, arg); err != nil {

@@ -3,9 +3,11 @@ package vsctl
 import (
 	stdcontext "context"
 	"encoding/json"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -154,6 +156,14 @@ var script = []string{
 	"clear port p2 qos",
 	"list qos",
 	"create qos type=x",
+	"--id=@c create controller target=x",
+	"create controller target=x",
+	"-- set bridge br0 mirrors=@m -- --id=@p2 get port p2 -- --id=@m create mirror name=m0 select-all=true output-port=@p2",
+	"--columns=name,select_all list mirror",
+	"set bridge br0 mirrors=@zz",
+	"set bridge br0 mirrors=@m -- --id=@m get port p2",
+	"clear bridge br0 mirrors",
+	"list mirror",
 	"--all destroy qos",
 	"list qos",
 	"destroy qos nonexistent",
@@ -215,8 +225,12 @@ func runCmd(t *testing.T, cmd *exec.Cmd) (string, int) {
 	return string(out), 0
 }
 
+// logTime matches the timestamp of OVS's console log lines.
+var logTime = regexp.MustCompile(`[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z`)
+
 func normalize(out, sock string, unordered bool) string {
 	text := ovstest.MaskUUIDs(strings.ReplaceAll(out, sock, "SOCK"))
+	text = logTime.ReplaceAllString(text, "TIME")
 	if unordered {
 		lines := strings.Split(strings.TrimSpace(text), "\n")
 		sort.Strings(lines)
@@ -265,6 +279,26 @@ func TestAgainstOVS(t *testing.T) {
 			if got != want {
 				t.Errorf("ovs-vsctl %s (govs ovs-vsctl, %s):\n--- OVS:\n%s\n--- govs:\n%s", line, server, want, got)
 			}
+		}
+	}
+}
+
+// TestConnectionErrors compares the messages for unreachable databases.
+func TestConnectionErrors(t *testing.T) {
+	dir := t.TempDir()
+	real, govs := realVsctl(t, dir), govsVsctl(t, dir)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedPort := ln.Addr().String()
+	ln.Close()
+	for _, db := range []string{"unix:" + filepath.Join(dir, "nonexistent.sock"), "tcp:" + closedPort, "foo:bar"} {
+		args := []string{"--db=" + db, "--no-wait", "list-br"}
+		wantOut, wantCode := real(args)
+		gotOut, gotCode := govs(args)
+		if gotOut != wantOut || gotCode != wantCode {
+			t.Errorf("--db=%s:\n--- OVS (exit %d):\n%s--- govs (exit %d):\n%s", db, wantCode, wantOut, gotCode, gotOut)
 		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 type options struct {
 	db       string
 	noWait   bool
+	retry    bool
 	timeout  time.Duration
 	dryRun   bool
 	oneline  bool
@@ -132,6 +133,8 @@ func parseArgs(args []string) (*options, []*command, error) {
 				return nil, nil, fail("value %s on -t or --timeout is invalid", value)
 			}
 			o.timeout = time.Duration(secs) * time.Second
+		case "retry":
+			o.retry = true
 		case "dry-run":
 			o.dryRun = true
 		case "oneline":

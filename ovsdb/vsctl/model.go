@@ -25,8 +25,8 @@ type model struct {
 	schema   *ovsdb.DatabaseSchema
 	tables   map[string]map[ovsdb.UUID]*row
 	inserted []*row
-	// symbols maps --id=@name to the uuid of the row it names.
-	symbols map[string]ovsdb.UUID
+	// symbols maps --id=@name to the row it names.
+	symbols map[string]*symbol
 }
 
 // load fetches the whole database over c.
@@ -57,7 +57,7 @@ func load(c *conn, dbName string) (*model, error) {
 	if len(results) != len(names) {
 		return nil, fmt.Errorf("transaction error: %s", jsonText(res))
 	}
-	m := &model{schema: schema, tables: map[string]map[ovsdb.UUID]*row{}, symbols: map[string]ovsdb.UUID{}}
+	m := &model{schema: schema, tables: map[string]map[ovsdb.UUID]*row{}, symbols: map[string]*symbol{}}
 	for i, name := range names {
 		ts := schema.Tables[name]
 		m.tables[name] = map[ovsdb.UUID]*row{}
@@ -126,11 +126,28 @@ func (m *model) get(table string, id ovsdb.UUID) *row {
 	return nil
 }
 
+// symbol is an @name: a row created or fetched with --id, or referenced
+// before its "create" (its uuid is then chosen at the first reference).
+type symbol struct {
+	uuid ovsdb.UUID
+	// defined is set once --id=@name has named a row.
+	defined bool
+	// referenced is set when a value used the name.
+	referenced bool
+	// table is the table of the row a "create" made.
+	table *ovsdb.TableSchema
+}
+
 // insert adds a row with default values; sets and maps start empty even
 // when they may not stay so (a port's interfaces), for commands to fill.
 func (m *model) insert(table string) *row {
+	return m.insertWithUUID(table, ovsdb.NewUUID())
+}
+
+// insertWithUUID is insert with a chosen uuid.
+func (m *model) insertWithUUID(table string, id ovsdb.UUID) *row {
 	ts := m.schema.Tables[table]
-	r := &row{table: ts, uuid: ovsdb.NewUUID(), fields: make([]ovsdb.Datum, len(ts.Columns))}
+	r := &row{table: ts, uuid: id, fields: make([]ovsdb.Datum, len(ts.Columns))}
 	for i, c := range ts.Columns {
 		r.fields[i] = ovsdb.DefaultDatum(&c.Type)
 		if c.Type.Max > 1 {
@@ -268,18 +285,22 @@ func jsonText(v any) string {
 	return string(b)
 }
 
+// fold normalizes a name for matching: case-insensitive, with '-' and
+// '_' equivalent, as ovs-vsctl matches table and column names.
+func fold(s string) string { return strings.ReplaceAll(strings.ToLower(s), "-", "_") }
+
 // findTable resolves a table name as ovs-vsctl does: exact, then
-// case-insensitive, then a unique case-insensitive prefix.
+// case-insensitive (with '-' for '_'), then a unique prefix.
 func (m *model) findTable(name string) (*ovsdb.TableSchema, error) {
 	if ts := m.schema.Tables[name]; ts != nil {
 		return ts, nil
 	}
 	var prefix []*ovsdb.TableSchema
 	for tname, ts := range m.schema.Tables {
-		if strings.EqualFold(tname, name) {
+		if fold(tname) == fold(name) {
 			return ts, nil
 		}
-		if strings.HasPrefix(strings.ToLower(tname), strings.ToLower(name)) {
+		if strings.HasPrefix(fold(tname), fold(name)) {
 			prefix = append(prefix, ts)
 		}
 	}
@@ -299,10 +320,10 @@ func findColumn(ts *ovsdb.TableSchema, name string) (*ovsdb.ColumnSchema, error)
 	}
 	var prefix []*ovsdb.ColumnSchema
 	for _, c := range ts.Columns {
-		if strings.EqualFold(c.Name, name) {
+		if fold(c.Name) == fold(name) {
 			return c, nil
 		}
-		if strings.HasPrefix(strings.ToLower(c.Name), strings.ToLower(name)) {
+		if strings.HasPrefix(fold(c.Name), fold(name)) {
 			prefix = append(prefix, c)
 		}
 	}

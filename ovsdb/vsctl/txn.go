@@ -23,6 +23,14 @@ func attempt(out io.Writer, o *options, cmds []*command, comment string, deadlin
 		timeout = time.Until(deadline)
 	}
 	c, err := dial(o.db, o.ssl, timeout)
+	for err != nil && o.retry {
+		// --retry: keep trying until the server appears (or --timeout).
+		if !deadline.IsZero() && time.Now().After(deadline) {
+			return true, errTimeout
+		}
+		time.Sleep(100 * time.Millisecond)
+		c, err = dial(o.db, o.ssl, timeout)
+	}
 	if err != nil {
 		if !deadline.IsZero() && time.Now().After(deadline) {
 			return true, errTimeout
@@ -46,6 +54,9 @@ func attempt(out io.Writer, o *options, cmds []*command, comment string, deadlin
 			}
 			return true, err
 		}
+	}
+	if err := ctx.checkSymbols(); err != nil {
+		return true, err
 	}
 	ops := m.operations()
 	var newCfgIndex int
