@@ -27,6 +27,7 @@ vet:
 test: deps vet build
 	$(GO) test -count=1 $(PKGS)
 	$(GO) test -count=1 -race -run 'Concurrent|Race' ./flowtable/...
+	$(GO) test -count=1 -race ./ofproto/connmgr/
 
 lab: build
 	./scripts/lab.sh
