@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/govs/govs/ofproto/ofctl"
 	"github.com/govs/govs/ofproto/vswitchd"
 	"github.com/govs/govs/ovsdb/server"
 	"github.com/govs/govs/ovsdb/vsctl"
@@ -11,4 +12,5 @@ func init() {
 	tools["ovsdb-tool"] = server.ToolMain
 	tools["ovs-vsctl"] = vsctl.Main
 	tools["ovs-vswitchd"] = vswitchd.Main
+	tools["ovs-ofctl"] = ofctl.Main
 }

@@ -28,7 +28,7 @@ func startSwitch(t *testing.T) string {
 		}
 	}
 	dir := t.TempDir()
-	m, err := connmgr.Listen(b, filepath.Join(dir, "br0.mgmt"), daemon.NewLog(io.Discard))
+	m, err := connmgr.Listen(b, filepath.Join(dir, "br0.mgmt"), daemon.NewLog(io.Discard), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
