@@ -49,7 +49,7 @@ step "config: govs ovsdb-server, govs ovs-vswitchd and govs' ovs-vsctl (seed 004
 export OVS_RUNDIR="$DIR" OVS_DBDIR="$DIR" OVS_LOGDIR="$DIR"
 # The OVS tool names are links to govs, as `make install` lays them out.
 mkdir -p "$DIR/bin"
-for t in ovs-vsctl ovsdb-server ovsdb-tool ovs-vswitchd; do ln -s "$GOVS" "$DIR/bin/$t"; done
+for t in ovs-vsctl ovs-ofctl ovsdb-server ovsdb-tool ovs-vswitchd; do ln -s "$GOVS" "$DIR/bin/$t"; done
 export PATH="$DIR/bin:$PATH"
 run ovsdb-tool create "$DIR/conf.db"
 run ip netns exec "$HOST" ovsdb-server "$DIR/conf.db" --remote="punix:$DIR/db.sock" --pidfile --detach --log-file
@@ -70,18 +70,13 @@ vsctl --columns=name,ofport list interface
 echo "ovs-vswitchd's log:"
 sed 's/^/  /' "$DIR/ovs-vswitchd.log"
 
-step "flows: ovs-ofctl speaking OpenFlow to govs on sw1.mgmt (seed 004's session)"
-if command -v ovs-ofctl >/dev/null; then
-	echo "(ovs-ofctl here is Debian's: govs' own ovs-ofctl is not written yet)"
-	run ovs-ofctl dump-flows sw1
-	run ovs-ofctl add-flow sw1 "priority=2,in_port=veth11,actions=drop"
-	run ovs-ofctl dump-flows sw1
-	run ovs-ofctl --names dump-flows sw1
-	run ovs-ofctl del-flows sw1 "in_port=veth11"
-	run ovs-ofctl dump-flows sw1
-else
-	echo "ovs-ofctl not installed (run scripts/install-deps.sh); skipping"
-fi
+step "flows: govs' ovs-ofctl speaking OpenFlow to govs on sw1.mgmt (seed 004's session)"
+run ovs-ofctl dump-flows sw1
+run ovs-ofctl add-flow sw1 "priority=2,in_port=veth11,actions=drop"
+run ovs-ofctl dump-flows sw1
+run ovs-ofctl --names dump-flows sw1
+run ovs-ofctl del-flows sw1 "in_port=veth11"
+run ovs-ofctl dump-flows sw1
 
 step "flow table (flowtable): the seed's flows, parsed and printed as ovs-ofctl prints them, then looked up"
 # The example's output is checked by go test; show it once it passed.
