@@ -26,8 +26,14 @@ func dirFromEnv(env, def string) string {
 // RunDir is where sockets and pidfiles go ($OVS_RUNDIR).
 func RunDir() string { return dirFromEnv("OVS_RUNDIR", "/var/run/openvswitch") }
 
-// DBDir is where conf.db lives ($OVS_DBDIR).
-func DBDir() string { return dirFromEnv("OVS_DBDIR", "/etc/openvswitch") }
+// DBDir is where conf.db lives: $OVS_DBDIR, else $OVS_SYSCONFDIR/openvswitch
+// (/etc/openvswitch).
+func DBDir() string {
+	if d := os.Getenv("OVS_DBDIR"); d != "" {
+		return d
+	}
+	return filepath.Join(dirFromEnv("OVS_SYSCONFDIR", "/etc"), "openvswitch")
+}
 
 // LogDir is where log files go ($OVS_LOGDIR).
 func LogDir() string { return dirFromEnv("OVS_LOGDIR", "/var/log/openvswitch") }

@@ -2,9 +2,7 @@ package server
 
 import (
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strconv"
@@ -12,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/govs/govs/internal/daemon"
 	"github.com/govs/govs/ovsdb"
 )
 
@@ -28,10 +27,6 @@ var serverOptions = []optionSpec{
 	{"ssl-protocols", argRequired}, {"ssl-ciphers", argRequired},
 	{"disable-file-column-diff", argNone}, {"help", argNone}, {"version", argNone},
 }
-
-// detachEnv marks the re-executed child of --detach; its value is the file
-// descriptor on which the child reports that it started.
-const detachEnv = "GOVS_OVSDB_DETACHED"
 
 const serverUsage = `ovsdb-server: Open vSwitch database server (govs)
 usage: ovsdb-server [OPTIONS] [DATABASE...]
@@ -114,8 +109,8 @@ func ServerMain(args []string) int {
 	if len(cfg.remotes) == 0 {
 		cfg.remotes = []string{"punix:" + filepath.Join(runDir(), "db.sock")}
 	}
-	if cfg.detach && os.Getenv(detachEnv) == "" {
-		return detach()
+	if cfg.detach && !daemon.Detached() {
+		return daemon.Detach("ovsdb-server")
 	}
 	return runServer(cfg)
 }
@@ -128,62 +123,6 @@ type serverConfig struct {
 	logFile string
 	detach  bool
 	tls     TLSFiles
-}
-
-// detach re-executes this program in a new session with the same
-// arguments and waits for it to report that it is serving.
-func detach() int {
-	exe, err := os.Executable()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "ovsdb-server: --detach: %v\n", err)
-		return 1
-	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "ovsdb-server: --detach: %v\n", err)
-		return 1
-	}
-	cmd := exec.Command(exe, os.Args[1:]...)
-	cmd.Args[0] = os.Args[0]
-	cmd.Env = append(os.Environ(), detachEnv+"=3")
-	cmd.ExtraFiles = []*os.File{w}
-	cmd.Stderr = os.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if err := cmd.Start(); err != nil {
-		fmt.Fprintf(os.Stderr, "ovsdb-server: --detach: %v\n", err)
-		return 1
-	}
-	w.Close()
-	status, _ := io.ReadAll(r)
-	if string(status) != "ready" {
-		cmd.Wait()
-		return 1
-	}
-	cmd.Process.Release()
-	return 0
-}
-
-// notifyDetachedParent tells the waiting parent that startup succeeded and
-// stops writing to the terminal.
-func notifyDetachedParent() {
-	fdText := os.Getenv(detachEnv)
-	if fdText == "" {
-		return
-	}
-	os.Unsetenv(detachEnv)
-	fd, err := strconv.Atoi(fdText)
-	if err != nil {
-		return
-	}
-	f := os.NewFile(uintptr(fd), "detach-status")
-	f.Write([]byte("ready"))
-	f.Close()
-	if null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0); err == nil {
-		syscall.Dup2(int(null.Fd()), 0)
-		syscall.Dup2(int(null.Fd()), 1)
-		syscall.Dup2(int(null.Fd()), 2)
-		null.Close()
-	}
 }
 
 func runServer(cfg serverConfig) int {
@@ -242,7 +181,7 @@ func runServer(cfg serverConfig) int {
 		return fail("%v", err)
 	}
 	defer ctl.Close()
-	notifyDetachedParent()
+	daemon.Ready()
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer signal.Stop(sigs)

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/govs/govs/internal/daemon"
 )
 
 // optionSpec describes one long option: whether it takes an argument
@@ -108,24 +110,14 @@ func findOption(prog, name string, specs []optionSpec) (optionSpec, error) {
 	return optionSpec{}, fmt.Errorf("%s: unrecognized option '--%s'", prog, name)
 }
 
-// ovsDir returns an OVS directory from its environment variable, or def.
-func ovsDir(env, def string) string {
-	if d := os.Getenv(env); d != "" {
-		return d
-	}
-	return def
-}
-
-func runDir() string { return ovsDir("OVS_RUNDIR", "/var/run/openvswitch") }
-func dbDir() string {
-	if d := os.Getenv("OVS_DBDIR"); d != "" {
-		return d
-	}
-	return filepath.Join(ovsDir("OVS_SYSCONFDIR", "/etc"), "openvswitch")
-}
-func logDir() string { return ovsDir("OVS_LOGDIR", "/var/log/openvswitch") }
+func runDir() string { return daemon.RunDir() }
+func dbDir() string  { return daemon.DBDir() }
+func logDir() string { return daemon.LogDir() }
 func pkgDataDir() string {
-	return ovsDir("OVS_PKGDATADIR", "/usr/share/openvswitch")
+	if d := os.Getenv("OVS_PKGDATADIR"); d != "" {
+		return d
+	}
+	return "/usr/share/openvswitch"
 }
 
 // defaultDBPath is where ovsdb-server and ovsdb-tool look for conf.db.
@@ -133,9 +125,4 @@ func defaultDBPath() string { return filepath.Join(dbDir(), "conf.db") }
 
 // absUnder makes a relative path absolute against dir, as OVS does for
 // socket and pid file names.
-func absUnder(dir, path string) string {
-	if filepath.IsAbs(path) {
-		return path
-	}
-	return filepath.Join(dir, path)
-}
+func absUnder(dir, path string) string { return daemon.Under(dir, path) }
