@@ -117,7 +117,7 @@ func (c *ctl) flowMods(target string, texts []string, file string, cmd flowtable
 			}
 		}
 		if needNXM && c.flowFormat == "openflow10" {
-			return fatalf("none of the usable flow formats (NXM) is among the allowed flow formats (OpenFlow10)")
+			return fatalf("none of the usable flow formats (NXM,OXM) is among the allowed flow formats (OpenFlow10)")
 		}
 		if needNXM {
 			if err := c.setupMessage(cn, &ofp.SetFlowFormat{Format: ofp.FlowFormatNXM}); err != nil {
@@ -132,6 +132,13 @@ func (c *ctl) flowMods(target string, texts []string, file string, cmd flowtable
 		}
 	}
 	for _, f := range flows {
+		if f.CookieMask != 0 {
+			if cn.v == ofp.OF10 {
+				return fatalf("%s: cookie masks in OpenFlow 1.0 flow_mods are not supported yet (use -O OpenFlow13)", target)
+			}
+			// The wire carries the cookie to match with its mask.
+			f.Cookie = f.CookieMatch
+		}
 		if err := cn.send(c.nextXid(), &ofp.FlowMod{Command: cmd, Flow: *f, BufferID: ofp.NoBuffer, NXM: nxm}); err != nil {
 			return err
 		}
