@@ -310,7 +310,11 @@ var ErrBadOutGroup = &flowtable.FlowModError{Code: "OFPBAC_BAD_OUT_GROUP"}
 func (b *Bridge) FlowMod(f *flowtable.Flow, cmd flowtable.FlowCommand) (flowtable.FlowModResult, error) {
 	if cmd == flowtable.FlowAdd || cmd == flowtable.FlowModify || cmd == flowtable.FlowModifyStrict {
 		if f.Table == flowtable.TableAll && cmd == flowtable.FlowAdd {
-			return flowtable.FlowModResult{}, &flowtable.FlowModError{Code: "OFPFMFC_BAD_TABLE_ID"}
+			// An add to "all tables" goes to table 0, as in OVS
+			// (ovs-ofctl sends that once it enabled table ids).
+			inTable0 := *f
+			inTable0.Table = 0
+			f = &inTable0
 		}
 		if err := b.checkGroups(f.Actions); err != nil {
 			return flowtable.FlowModResult{}, err

@@ -2,6 +2,7 @@ package connmgr
 
 import (
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -145,5 +146,25 @@ func TestDumpFlowsWithRealOfctl(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("ovs-ofctl %s:\n got %q\nwant %q", strings.Join(tt.args, " "), got, tt.want)
 		}
+	}
+}
+
+// TestAddFlowsMixedFormats: add-flows whose batch needs NXM makes
+// ovs-ofctl enable table ids and send adds for table 255, which go to
+// table 0 as in OVS.
+func TestAddFlowsMixedFormats(t *testing.T) {
+	b, target := newManagedBridge(t)
+	file := filepath.Join(t.TempDir(), "flows.txt")
+	flows := "priority=100,ip,nw_dst=10.0.0.0,actions=output:1\n" +
+		"priority=101,tcp,nw_src=172.0.0.1,tp_dst=2,actions=drop\n" +
+		"table=1,priority=103,reg0=3,actions=resubmit(,2)\n"
+	if err := os.WriteFile(file, []byte(flows), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := ofctl(t, "add-flows", target, file); code != 0 {
+		t.Fatalf("add-flows: %s", out)
+	}
+	if n0, n1 := b.Table(0).Len(), b.Table(1).Len(); n0 != 3 || n1 != 1 {
+		t.Fatalf("tables hold %d and %d flows, want 3 (with NORMAL) and 1", n0, n1)
 	}
 }
