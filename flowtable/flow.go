@@ -80,13 +80,15 @@ func ParseFlow(s string, cmd FlowCommand, names PortNamer, proto Protocol) (*Flo
 	if cmd != FlowAdd {
 		f.Table = TableAll
 	}
-	matchText, actionText, hasActions := cutActions(s)
 	isDelete := cmd == FlowDelete || cmd == FlowDeleteStrict
-	switch {
-	case hasActions && isDelete:
-		return nil, errors.New("actions are not allowed when deleting flows")
-	case !hasActions && !isDelete:
-		return nil, errors.New("must specify an action")
+	matchText, actionText, hasActions := s, "", false
+	if !isDelete {
+		// A delete takes no actions: there "actions" is just an unknown
+		// keyword, as ovs-ofctl reports it.
+		matchText, actionText, hasActions = cutActions(s)
+		if !hasActions {
+			return nil, errors.New("must specify an action")
+		}
 	}
 	err := forEachKeyValue(matchText, func(key, value string, hasValue bool) error {
 		if !hasValue {
@@ -181,7 +183,7 @@ func (f *Flow) setKeyword(key, value string, cmd FlowCommand, names PortNamer) e
 		}
 		if !masked {
 			if cmd == FlowDelete || cmd == FlowDeleteStrict {
-				return errors.New("cannot set cookie")
+				return fmt.Errorf("cannot set cookie (to match on a cookie, specify a mask, e.g. cookie=%s/-1)", v)
 			}
 			f.Cookie, f.SetCookie = c, cmd != FlowAdd
 			return nil
@@ -190,6 +192,9 @@ func (f *Flow) setKeyword(key, value string, cmd FlowCommand, names PortNamer) e
 			return errors.New("flow additions cannot use a cookie mask")
 		}
 		mask, err := strconv.ParseUint(m, 0, 64)
+		if m == "-1" {
+			mask, err = ^uint64(0), nil // OVS's shorthand for an exact match
+		}
 		if err != nil {
 			return fmt.Errorf("invalid cookie mask \"%s\"", m)
 		}

@@ -140,8 +140,16 @@ func TestFlowSeedSession(t *testing.T) {
 	if del.Table != TableAll || del.OutPort != PortNone || !del.Match.IsExact(FieldInPort) {
 		t.Errorf("del-flows in_port=veth11 parsed as %+v", del)
 	}
-	if _, err := ParseFlow("in_port=veth11,actions=drop", FlowDelete, ports, OpenFlow10); err == nil {
-		t.Error("del-flows with actions accepted")
+	if _, err := ParseFlow("in_port=veth11,actions=drop", FlowDelete, ports, OpenFlow10); err == nil ||
+		err.Error() != "unknown keyword actions" {
+		t.Errorf("del-flows with actions: %v", err)
+	}
+	if f, err := ParseFlow("cookie=0x5/-1", FlowDelete, ports, OpenFlow10); err != nil || f.CookieMask != ^uint64(0) || f.CookieMatch != 5 {
+		t.Errorf("cookie=0x5/-1: %+v, %v", f, err)
+	}
+	if _, err := ParseFlow("cookie=1", FlowDelete, ports, OpenFlow10); err == nil ||
+		err.Error() != "cannot set cookie (to match on a cookie, specify a mask, e.g. cookie=1/-1)" {
+		t.Errorf("del-flows cookie=1: %v", err)
 	}
 	if _, err := ParseFlow("cookie=1/1,actions=drop", FlowAdd, ports, OpenFlow10); err == nil ||
 		err.Error() != "flow additions cannot use a cookie mask" {
