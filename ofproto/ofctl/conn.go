@@ -240,6 +240,14 @@ func moreFollows(r received) bool {
 		return m.More
 	case *ofp.TableFeaturesReply:
 		return m.More
+	case *ofp.GroupDescStatsReply:
+		return m.More
+	case *ofp.GroupStatsReply:
+		return m.More
+	case *ofp.MeterConfigReply:
+		return m.More
+	case *ofp.MeterStatsReply:
+		return m.More
 	}
 	return false
 }

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/govs/govs/flowtable"
+	"github.com/govs/govs/ofproto/ofp"
 )
 
 // Main runs ovs-ofctl with args (without the program name) on the
@@ -104,6 +105,13 @@ func init() {
 		{"mod-flows", 2, 2, (*ctl).modFlows},
 		{"del-flows", 1, 2, (*ctl).delFlows},
 		{"probe", 1, 1, (*ctl).probe},
+		{"add-group", 1, 2, groupCommand(ofp.GroupAdd)},
+		{"add-groups", 2, 2, (*ctl).addGroups},
+		{"mod-group", 1, 2, groupCommand(ofp.GroupModify)},
+		{"del-groups", 1, 2, groupCommand(ofp.GroupDelete)},
+		{"dump-groups", 1, 2, (*ctl).dumpGroups},
+		{"dump-group-stats", 1, 2, (*ctl).dumpGroupStats},
+		{"dump-group-features", 1, 1, (*ctl).dumpGroupFeatures},
 	}
 }
 

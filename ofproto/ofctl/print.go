@@ -23,6 +23,10 @@ func msgName(raw []byte) string {
 		statsReq, barrierReq = 18, 20
 	}
 	switch {
+	case t == 15 && v != ofp.OF10:
+		return "OFPT_GROUP_MOD"
+	case t == 29 && v >= ofp.OF13:
+		return "OFPT_METER_MOD"
 	case t < uint8(len(typeNames)) && typeNames[t] != "" && t < 16:
 		if t == 4 && len(raw) >= 16 {
 			if name, ok := nxtNames[binary.BigEndian.Uint32(raw[12:])]; ok {
@@ -49,6 +53,12 @@ func msgName(raw []byte) string {
 				return "NXST_FLOW" + dir
 			case 1:
 				return "NXST_AGGREGATE" + dir
+			case 7:
+				return "NXST_GROUP" + dir
+			case 8:
+				return "NXST_GROUP_DESC" + dir
+			case 9:
+				return "NXST_GROUP_FEATURES" + dir
 			}
 		}
 		if name, ok := statsNames[st]; ok {
@@ -68,12 +78,14 @@ var typeNames = []string{
 
 var nxtNames = map[uint32]string{
 	10: "NXT_ROLE_REQUEST", 11: "NXT_ROLE_REPLY", 12: "NXT_SET_FLOW_FORMAT", 13: "NXT_FLOW_MOD",
-	15: "NXT_FLOW_MOD_TABLE_ID", 16: "NXT_SET_PACKET_IN_FORMAT", 17: "NXT_PACKET_IN",
+	15: "NXT_FLOW_MOD_TABLE_ID", 16: "NXT_SET_PACKET_IN_FORMAT", 17: "NXT_PACKET_IN", 31: "NXT_GROUP_MOD",
 }
 
 var statsNames = map[uint16]string{
 	0: "OFPST_DESC", 1: "OFPST_FLOW", 2: "OFPST_AGGREGATE", 3: "OFPST_TABLE", 4: "OFPST_PORT",
-	5: "OFPST_QUEUE", 12: "OFPST_TABLE_FEATURES", 13: "OFPST_PORT_DESC",
+	5: "OFPST_QUEUE", 6: "OFPST_GROUP", 7: "OFPST_GROUP_DESC", 8: "OFPST_GROUP_FEATURES",
+	9: "OFPST_METER", 10: "OFPST_METER_CONFIG", 11: "OFPST_METER_FEATURES",
+	12: "OFPST_TABLE_FEATURES", 13: "OFPST_PORT_DESC",
 }
 
 // header writes a message's first line's start: "NAME (OF1.3) (xid=0x2):".
@@ -196,6 +208,26 @@ func (c *ctl) formatMessage(r received) string {
 			b.WriteString(c.formatFlowStats(&m.Flows[i], v, true, true))
 			b.WriteByte('\n')
 		}
+	case *ofp.GroupDescStatsReply:
+		b.WriteByte('\n')
+		for i := range m.Groups {
+			b.WriteByte(' ')
+			formatGroup(&b, v, &m.Groups[i], c.portNames())
+			b.WriteByte('\n')
+		}
+	case *ofp.GroupStatsReply:
+		b.WriteByte('\n')
+		for i := range m.Groups {
+			b.WriteByte(' ')
+			formatGroupStats(&b, v, &m.Groups[i])
+			b.WriteByte('\n')
+		}
+	case *ofp.GroupMod:
+		fmt.Fprintf(&b, "\n %s ", groupCommandNames[m.Command])
+		formatGroup(&b, v, &m.Group, c.portNames())
+		b.WriteByte('\n')
+	case *ofp.GroupFeaturesReply:
+		formatGroupFeatures(&b, m)
 	case *ofp.PortDescStatsRequest:
 		fmt.Fprintf(&b, " port=%s\n", flowtable.FormatPort(m.Port, nil))
 	case *ofp.PortStatsRequest:

@@ -54,6 +54,31 @@ const (
 	FlowModBadFlags           ErrorCode = "OFPFMFC_BAD_FLAGS"
 	RoleRequestBadRole        ErrorCode = "OFPRRFC_BAD_ROLE"
 	NXBadRequestBadReason     ErrorCode = "NXBRC_BAD_REASON"
+
+	// Group and meter mod errors, for the switch's replies.
+	GroupModGroupExists      ErrorCode = "OFPGMFC_GROUP_EXISTS"
+	GroupModInvalidGroup     ErrorCode = "OFPGMFC_INVALID_GROUP"
+	GroupModOutOfGroups      ErrorCode = "OFPGMFC_OUT_OF_GROUPS"
+	GroupModOutOfBuckets     ErrorCode = "OFPGMFC_OUT_OF_BUCKETS"
+	GroupModWatchUnsupported ErrorCode = "OFPGMFC_WATCH_UNSUPPORTED"
+	GroupModLoop             ErrorCode = "OFPGMFC_LOOP"
+	GroupModUnknownGroup     ErrorCode = "OFPGMFC_UNKNOWN_GROUP"
+	GroupModChainedGroup     ErrorCode = "OFPGMFC_CHAINED_GROUP"
+	GroupModBadType          ErrorCode = "OFPGMFC_BAD_TYPE"
+	GroupModBadCommand       ErrorCode = "OFPGMFC_BAD_COMMAND"
+	GroupModBadBucket        ErrorCode = "OFPGMFC_BAD_BUCKET"
+	GroupModBadWatch         ErrorCode = "OFPGMFC_BAD_WATCH"
+	GroupModUnknownBucket    ErrorCode = "OFPGMFC_UNKNOWN_BUCKET"
+	GroupModBucketExists     ErrorCode = "OFPGMFC_BUCKET_EXISTS"
+	MeterModMeterExists      ErrorCode = "OFPMMFC_METER_EXISTS"
+	MeterModInvalidMeter     ErrorCode = "OFPMMFC_INVALID_METER"
+	MeterModUnknownMeter     ErrorCode = "OFPMMFC_UNKNOWN_METER"
+	MeterModBadCommand       ErrorCode = "OFPMMFC_BAD_COMMAND"
+	MeterModBadFlags         ErrorCode = "OFPMMFC_BAD_FLAGS"
+	MeterModBadRate          ErrorCode = "OFPMMFC_BAD_RATE"
+	MeterModBadBurst         ErrorCode = "OFPMMFC_BAD_BURST"
+	MeterModBadBand          ErrorCode = "OFPMMFC_BAD_BAND"
+	MeterModOutOfMeters      ErrorCode = "OFPMMFC_OUT_OF_METERS"
 )
 
 // wireError is one version's encoding of an error: a standard (type,

@@ -100,6 +100,10 @@ func decodeBody(h Header, body []byte) (Message, error) {
 		return decodeStats(v, body, false)
 	case h.Type == statsRequestType(v)+1:
 		return decodeStats(v, body, true)
+	case v >= OF11 && h.Type == t11GroupMod:
+		return decodeGroupMod(v, body)
+	case v >= OF13 && h.Type == t13MeterMod:
+		return decodeMeterMod(v, body)
 	case v >= OF12 && h.Type == t12RoleRequest:
 		r, err := decodeRole(body)
 		return (*RoleRequest)(r), err
@@ -147,6 +151,11 @@ func decodeVendor(v Version, body []byte) (Message, error) {
 		return &FlowModTableID{Enable: body[0] != 0}, nil
 	case nxtFlowMod:
 		return decodeNXFlowMod(v, body)
+	case nxtGroupMod:
+		if v != OF10 {
+			break
+		}
+		return decodeGroupMod(v, body)
 	case nxtPacketIn:
 		return decodeNXPacketIn(body)
 	case nxtRoleRequest, nxtRoleReply:

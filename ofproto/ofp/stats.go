@@ -119,6 +119,16 @@ func decodeStats(v Version, body []byte, reply bool) (Message, error) {
 		return decodePortDescReply(v, b, more)
 	case statsTableFeatures:
 		return decodeTableFeatures(v, b, reply, more)
+	case statsGroup, statsGroupDesc, statsGroupFeat:
+		if v == OF10 {
+			break
+		}
+		return decodeGroupStats(v, stype, b, reply, more)
+	case statsMeter, statsMeterConfig, statsMeterFeatures:
+		if v < OF13 {
+			break
+		}
+		return decodeMeterStats(v, stype, b, reply, more)
 	case statsVendor:
 		if v != OF10 {
 			break
@@ -148,6 +158,12 @@ func decodeNXStats(b []byte, reply, more bool) (Message, error) {
 		return (*AggregateStatsRequest)(r), err
 	case subtype == nxstAggregate:
 		return decodeAggregateReply(OF10, b, true)
+	case subtype == nxstGroup:
+		return decodeGroupStats(OF10, statsGroup, b, reply, more)
+	case subtype == nxstGroupDesc:
+		return decodeGroupStats(OF10, statsGroupDesc, b, reply, more)
+	case subtype == nxstGroupFeat:
+		return decodeGroupStats(OF10, statsGroupFeat, b, reply, more)
 	}
 	return nil, errorf(BadRequestBadSubtype, "Nicira statistics subtype %d", subtype)
 }
