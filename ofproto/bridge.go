@@ -101,7 +101,8 @@ type Bridge struct {
 	gen        atomic.Uint64
 
 	missToController atomic.Bool
-	failOpen         atomic.Bool // see SetFailOpen
+	failOpen         atomic.Bool                 // see SetFailOpen
+	executor         atomic.Pointer[executorBox] // see SetPacketExecutor
 
 	// Now is the bridge's clock (time.Now unless a test sets it before
 	// using the bridge).

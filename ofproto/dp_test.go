@@ -34,6 +34,7 @@ type egress struct {
 type upcall struct {
 	u     datapath.Userspace
 	frame []byte
+	pin   PacketIn
 }
 
 func newTestDP(t testing.TB, ports ...PortConfig) *testDP {
@@ -46,7 +47,9 @@ func newTestDP(t testing.TB, ports ...PortConfig) *testDP {
 			t.Fatal(err)
 		}
 	}
-	return &testDP{t: t, br: br}
+	d := &testDP{t: t, br: br}
+	br.SetPacketExecutor(d)
+	return d
 }
 
 // advance moves the bridge's clock.
@@ -67,7 +70,8 @@ func (d *testDP) Output(port uint32, frame []byte, _ bool) {
 }
 
 func (d *testDP) Upcall(u *datapath.Userspace, frame []byte) {
-	d.upcalls = append(d.upcalls, upcall{*u, bytes.Clone(frame)})
+	frame = bytes.Clone(frame)
+	d.upcalls = append(d.upcalls, upcall{*u, frame, d.last.PacketIn(u, frame)})
 }
 
 func (d *testDP) Recirculate(uint32, []byte, bool) { d.t.Error("unexpected recirculation") }
@@ -79,16 +83,19 @@ func (d *testDP) inject(port string, frame []byte) []egress {
 	if !ok {
 		d.t.Fatalf("no port %s", port)
 	}
-	p.Stats().RxPackets.Add(1)
-	p.Stats().RxBytes.Add(uint64(len(frame)))
 	pkt := datapath.NewPacket(frame)
-	var k flowtable.Key
-	k.ParseFrame(frame)
-	flowtable.FieldInPort.Set(&k, uint64(p.OFPort))
-	d.last = d.br.Translate(&k, len(frame))
+	d.last, _ = d.br.Receive(p.DPPort, pkt)
 	d.outs, d.upcalls = nil, nil
 	d.x.Execute(pkt, d.last.Actions, d)
 	return d.outs
+}
+
+// ExecutePacket implements [PacketExecutor]: a packet-out's outputs and
+// upcalls replace the last injection's.
+func (d *testDP) ExecutePacket(frame []byte, t *Translation) {
+	d.last = t
+	d.outs, d.upcalls = nil, nil
+	d.x.Execute(datapath.NewPacket(frame), t.Actions, d)
 }
 
 // flows installs flows given in ovs-ofctl syntax.

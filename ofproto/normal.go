@@ -17,6 +17,12 @@ func (x *xlate) normal() {
 	x.markVLAN()
 	inPort := flowtable.Port(flowtable.FieldInPort.Get(&x.key))
 	in, ok := x.ports.byOF[inPort]
+	if !ok && (inPort == flowtable.PortController || inPort == flowtable.PortNone) {
+		// A controller sourcing a packet (a packet-out) names one of
+		// these as its ingress; OVS switches it as if from a trunk port
+		// that is no port, so it floods everywhere and learns nothing.
+		in, ok = controllerBundle, true
+	}
 	if !ok {
 		x.traceNote("-> no input bundle, dropping")
 		return
@@ -44,7 +50,7 @@ func (x *xlate) normal() {
 		x.traceNote(">> disallowed VLAN VID for this input port, dropping")
 		return
 	}
-	if x.sideEffects && src[0]&1 == 0 {
+	if x.sideEffects && src[0]&1 == 0 && in != controllerBundle {
 		if x.br.fdb.Learn(src, vlan, inPort, x.now) {
 			x.br.changed()
 		}
@@ -72,6 +78,13 @@ func (x *xlate) normal() {
 		}
 	}
 }
+
+// controllerBundle is the input "port" of packets a controller sources:
+// a trunk for every VLAN.
+var controllerBundle = func() *Port {
+	policy, _ := VLANConfig{}.resolve() // the default trunk cannot fail
+	return &Port{Name: "CONTROLLER", OFPort: flowtable.PortController, policy: policy}
+}()
 
 // normalOutput outputs the packet, in vlan, to port p, tagged as p wants:
 // the VID of vlan with the packet's own priority, or untagged.

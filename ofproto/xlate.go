@@ -36,9 +36,10 @@ type Translation struct {
 	// Err is why translation gave up (then Actions is empty: drop).
 	Err error
 
-	groups []*Group
-	macs   []MACEntry // addresses NORMAL learned, refreshed by Credit
-	bridge *Bridge
+	groups    []*Group
+	macs      []MACEntry     // addresses NORMAL learned, refreshed by Credit
+	packetIns []packetInMeta // the pipeline metadata at each controller action
+	bridge    *Bridge
 }
 
 // Credit attributes packets that a datapath forwarded with this
@@ -96,18 +97,30 @@ type xlate struct {
 }
 
 func (b *Bridge) xlate(key *flowtable.Key, pktLen int, sideEffects bool, tr *tracer) *Translation {
-	x := &xlate{
-		br: b, ports: b.ports.Load(), groups: *b.groups.Load(), now: b.now(),
-		sideEffects: sideEffects, pktLen: pktLen, tr: tr,
-		key: *key, base: *key, orig: *key,
-		res: &Translation{bridge: b},
-	}
+	x := b.newXlate(key, pktLen, sideEffects, tr)
 	if b.failOpen.Load() {
 		x.traceLine(0, "fail-open: switching NORMAL ahead of the flow tables")
 		x.runActions(flowtable.Actions{&flowtable.Output{Port: flowtable.PortNormal}})
 	} else {
 		x.runTable(0, true)
 	}
+	return x.finish()
+}
+
+// newXlate starts a translation of the packet whose key is key.
+func (b *Bridge) newXlate(key *flowtable.Key, pktLen int, sideEffects bool, tr *tracer) *xlate {
+	return &xlate{
+		br: b, ports: b.ports.Load(), groups: *b.groups.Load(), now: b.now(),
+		sideEffects: sideEffects, pktLen: pktLen, tr: tr,
+		key: *key, base: *key, orig: *key,
+		res: &Translation{bridge: b},
+	}
+}
+
+// finish runs what the action set holds, completes the mask and, with
+// side effects, installs what learn actions produced.
+func (x *xlate) finish() *Translation {
+	b := x.br
 	if len(x.actionSet) > 0 && x.err == nil {
 		x.traceLine(0, "--. Executing action set:")
 		set := x.actionSet
@@ -121,7 +134,7 @@ func (b *Bridge) xlate(key *flowtable.Key, pktLen int, sideEffects bool, tr *tra
 	if x.err == nil {
 		res.Actions = x.out
 	}
-	if sideEffects {
+	if x.sideEffects {
 		for _, f := range x.learnFlows {
 			// A learned flow that cannot be installed (a full table, a
 			// bad group) is dropped, as OVS only logs it.
@@ -190,7 +203,11 @@ func (x *xlate) tableMiss(id uint8) {
 		x.runTable(id+1, true)
 	case miss == TableMissController || miss == TableMissDefault && x.br.missToController.Load():
 		x.traceLine(4*x.level()+4, "CONTROLLER")
+		// The packet-in names the table that missed and no flow.
+		savedTable, savedRule := x.table, x.rule
+		x.table, x.rule = id, nil
 		x.controller(flowtable.ReasonNoMatch, 0xffff, 0, nil)
+		x.table, x.rule = savedTable, savedRule
 	default:
 		x.traceLine(4*x.level()+4, "drop")
 	}
@@ -413,7 +430,12 @@ func (x *xlate) output(port flowtable.Port, maxLen uint32) {
 		}
 	case flowtable.PortController:
 		x.controller(flowtable.ReasonAction, 0xffff, 0, nil)
-	case flowtable.PortTable, flowtable.PortNone, flowtable.PortUnset:
+	case flowtable.PortTable:
+		// Through the flow tables from table 0, as a packet-out's
+		// "output:TABLE" asks; it nests like a resubmit so a flow that
+		// does it cannot loop forever.
+		x.resubmit(flowtable.PortInPort, 0, true, false)
+	case flowtable.PortNone, flowtable.PortUnset:
 	default:
 		if port == inPort {
 			x.traceNote(">> skipping output to input port")
@@ -440,12 +462,15 @@ func (x *xlate) outputTo(p *Port, maxLen uint32) {
 // controller sends the packet, as changed so far, to the controllers.
 func (x *xlate) controller(reason flowtable.ControllerReason, maxLen, id uint16, userdata []byte) {
 	x.commit()
+	// Without a flow (a table miss, a packet-out) the cookie is all
+	// ones, as OpenFlow 1.3 specifies.
 	u := &datapath.Userspace{Reason: uint8(reason), MaxLen: maxLen, ControllerID: id,
-		Table: x.table, Userdata: userdata}
+		Table: x.table, Cookie: ^uint64(0), Userdata: userdata}
 	if x.rule != nil {
 		u.Cookie = x.rule.Flow().Cookie
 	}
 	x.out = append(x.out, u)
+	x.res.packetIns = append(x.res.packetIns, packetInMeta{u: u, md: packetInMetadata(&x.key)})
 }
 
 // decTTL decrements the IP TTL; when it would reach zero it sends the
