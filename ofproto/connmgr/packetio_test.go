@@ -1,18 +1,24 @@
 package connmgr
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/govs/govs/datapath/dummy"
 	"github.com/govs/govs/flowtable"
 	"github.com/govs/govs/internal/daemon"
+	"github.com/govs/govs/internal/testutil"
 	"github.com/govs/govs/ofproto"
 	"github.com/govs/govs/ofproto/ofp"
 )
@@ -355,6 +361,67 @@ func TestPacketInEncoding(t *testing.T) {
 			}
 			if r := flowtable.FieldReg[1].Get(&got.Match.Key); r != tt.reg1 {
 				t.Errorf("reg1 %d, want %d", r, tt.reg1)
+			}
+		})
+	}
+}
+
+// TestMonitorWithRealOfctl: "ovs-ofctl monitor SWITCH MISS-LEN" on the
+// management socket sees table misses as packet-ins, as with OVS.
+func TestMonitorWithRealOfctl(t *testing.T) {
+	path := testutil.RequireCommand(t, "ovs-ofctl")
+	for _, opts := range [][]string{nil, {"-P", "nxt_packet_in"}} {
+		t.Run(strings.Join(append([]string{"monitor"}, opts...), " "), func(t *testing.T) {
+			r := newSwitchRig(t)
+			r.b.FlushFlows()
+			cmd := exec.Command(path, append(opts, "monitor", "unix:"+r.m.Path(), "65534")...)
+			// ovs-ofctl monitor opens a control socket in its run directory.
+			cmd.Env = append(cmd.Environ(), "OVS_RUNDIR="+t.TempDir())
+			// It prints packet-ins to stdout or stderr depending on the
+			// build; read both, one line at a time.
+			pr, pw, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pr.Close()
+			cmd.Stdout, cmd.Stderr = pw, pw
+			err = cmd.Start()
+			pw.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cmd.Wait()
+			defer cmd.Process.Kill()
+			lines := make(chan string, 16)
+			go func() {
+				sc := bufio.NewScanner(pr)
+				for sc.Scan() {
+					if strings.Contains(sc.Text(), "PACKET_IN") {
+						lines <- sc.Text()
+					}
+				}
+			}()
+			// ovs-ofctl asks for NXT_PACKET_IN with OpenFlow 1.0, -P or not.
+			waitUntil(t, "the monitor's set_config and packet-in format", func() bool {
+				r.m.mu.Lock()
+				defer r.m.mu.Unlock()
+				for s := range r.m.sessions {
+					if a := s.async.Load(); a != nil && a.missSendLen == 65534 && a.format == ofp.PacketInNXM {
+						return true
+					}
+				}
+				return false
+			})
+			r.inject(t, 1, testFrame())
+			want := fmt.Sprintf("NXT_PACKET_IN (xid=0x0): total_len=%d in_port=1 (via no_match) data_len=%d (unbuffered)",
+				len(testFrame()), len(testFrame()))
+			select {
+			case line := <-lines:
+				if line != want {
+					t.Errorf("monitor printed %q, want %q", line, want)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("the monitor printed nothing")
 			}
 		})
 	}
