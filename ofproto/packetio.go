@@ -49,13 +49,18 @@ type PacketIn struct {
 	// Packet is the whole frame as the actions before the controller
 	// action left it.
 	Packet []byte
+	// ExplicitMiss marks a packet sent with reason action by a table-miss
+	// flow (priority 0, matching everything): OpenFlow 1.3 made such a
+	// flow the way to send misses, so those connections see no_match.
+	ExplicitMiss bool
 }
 
 // packetInMeta remembers the pipeline metadata at one controller action,
 // which the datapath action does not carry.
 type packetInMeta struct {
-	u  *datapath.Userspace
-	md flowtable.Match
+	u            *datapath.Userspace
+	md           flowtable.Match
+	explicitMiss bool
 }
 
 // packetInFields are the metadata fields a packet-in reports when they
@@ -90,7 +95,7 @@ func (t *Translation) PacketIn(u *datapath.Userspace, frame []byte) PacketIn {
 		ControllerID: u.ControllerID, Cookie: u.Cookie, Table: u.Table, Userdata: u.Userdata, Packet: frame}
 	for i := range t.packetIns {
 		if t.packetIns[i].u == u {
-			pin.Metadata = t.packetIns[i].md
+			pin.Metadata, pin.ExplicitMiss = t.packetIns[i].md, t.packetIns[i].explicitMiss
 			return pin
 		}
 	}

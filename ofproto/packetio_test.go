@@ -81,6 +81,8 @@ func TestPacketInMetadata(t *testing.T) {
 		cookie uint64
 		md     map[*flowtable.Field]uint64
 		userd  []byte
+		// explicit: sent by a table-miss flow
+		explicit bool
 	}{
 		{name: "table miss", flows: []string{"priority=1,in_port=2,actions=drop"}, miss: true,
 			reason: flowtable.ReasonNoMatch, maxLen: 0xffff, cookie: ^uint64(0), md: map[*flowtable.Field]uint64{}},
@@ -91,6 +93,10 @@ func TestPacketInMetadata(t *testing.T) {
 				"table=3,cookie=0x99,actions=controller(max_len=100,userdata=01.02)"},
 			reason: flowtable.ReasonAction, maxLen: 100, table: 3, cookie: 0x99,
 			md: map[*flowtable.Field]uint64{flowtable.FieldReg[3]: 5, flowtable.FieldMetadata: 0x77}, userd: []byte{1, 2}},
+		{name: "table-miss flow", flows: []string{"priority=0,actions=CONTROLLER:65535"},
+			reason: flowtable.ReasonAction, maxLen: 0xffff, md: map[*flowtable.Field]uint64{}, explicit: true},
+		{name: "a priority 0 flow that matches is no table-miss flow", flows: []string{"priority=0,ip,actions=CONTROLLER:65535"},
+			reason: flowtable.ReasonAction, maxLen: 0xffff, md: map[*flowtable.Field]uint64{}},
 		{name: "invalid TTL", flows: []string{"actions=dec_ttl,output:2"},
 			reason: flowtable.ReasonInvalidTTL, maxLen: 0xffff, md: map[*flowtable.Field]uint64{}},
 	}
@@ -115,7 +121,7 @@ func TestPacketInMetadata(t *testing.T) {
 			}
 			pin := d.upcalls[0].pin
 			if pin.Reason != tt.reason || pin.MaxLen != tt.maxLen || pin.Table != tt.table || pin.Cookie != tt.cookie ||
-				!bytes.Equal(pin.Userdata, tt.userd) {
+				!bytes.Equal(pin.Userdata, tt.userd) || pin.ExplicitMiss != tt.explicit {
 				t.Errorf("packet-in %+v", pin)
 			}
 			if !bytes.Equal(pin.Packet, frame) {

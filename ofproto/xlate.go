@@ -470,7 +470,12 @@ func (x *xlate) controller(reason flowtable.ControllerReason, maxLen, id uint16,
 		u.Cookie = x.rule.Flow().Cookie
 	}
 	x.out = append(x.out, u)
-	x.res.packetIns = append(x.res.packetIns, packetInMeta{u: u, md: packetInMetadata(&x.key)})
+	meta := packetInMeta{u: u, md: packetInMetadata(&x.key)}
+	if x.rule != nil && reason == flowtable.ReasonAction {
+		f := x.rule.Flow()
+		meta.explicitMiss = f.Priority == 0 && f.Match.Mask == flowtable.Mask{}
+	}
+	x.res.packetIns = append(x.res.packetIns, meta)
 }
 
 // decTTL decrements the IP TTL; when it would reach zero it sends the

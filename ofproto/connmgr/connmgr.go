@@ -24,7 +24,8 @@ import (
 // OpenFlow 1.0 through 1.5.
 const SupportedVersions = 1<<ofp.OF10 | 1<<ofp.OF11 | 1<<ofp.OF12 | 1<<ofp.OF13 | 1<<ofp.OF14 | 1<<ofp.OF15
 
-// Manager serves one bridge's management socket.
+// Manager serves one bridge's management socket and its controller
+// connections, and sends them packet-ins (see [Manager.PacketIn]).
 type Manager struct {
 	bridge *ofproto.Bridge
 	log    *daemon.Log
@@ -42,7 +43,10 @@ type Manager struct {
 	standalone      bool
 	liveControllers int
 	lastControl     time.Time // when a controller was last connected or configured
-	onChange        func()
+	// missToController is what the bridge was last told about table
+	// misses (packetio.go).
+	missToController bool
+	onChange         func()
 }
 
 // Listen opens the management socket at path for bridge b and serves it

@@ -220,7 +220,13 @@ func (m *Manager) runControllerSession(ctx context.Context, c *controller, conn 
 	c.mu.Unlock()
 	m.controllerUp()
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	m.mu.Lock()
+	m.sessions[s] = struct{}{}
+	m.mu.Unlock()
 	s.serve()
+	m.mu.Lock()
+	delete(m.sessions, s)
+	m.mu.Unlock()
 	stop()
 	c.mu.Lock()
 	c.connected--

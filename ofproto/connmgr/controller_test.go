@@ -25,18 +25,31 @@ type testController struct {
 
 func acceptController(t *testing.T, ln net.Listener) *testController {
 	t.Helper()
+	return acceptControllerAt(t, ln, ofp.OF13)
+}
+
+// acceptControllerAt accepts the switch's connection and completes the
+// handshake offering only version v.
+func acceptControllerAt(t *testing.T, ln net.Listener, v ofp.Version) *testController {
+	t.Helper()
 	ln.(interface{ SetDeadline(time.Time) error }).SetDeadline(time.Now().Add(5 * time.Second))
 	conn, err := ln.Accept()
 	if err != nil {
 		t.Fatalf("the switch never connected: %v", err)
 	}
-	return handshake(t, conn)
+	return handshakeAt(t, conn, v)
 }
 
 func handshake(t *testing.T, conn net.Conn) *testController {
 	t.Helper()
-	c := &testController{t: t, conn: conn, r: ofp.NewReader(conn), v: ofp.OF13}
-	c.send(&ofp.Hello{Versions: 1 << ofp.OF13})
+	return handshakeAt(t, conn, ofp.OF13)
+}
+
+// handshakeAt completes the handshake offering only version v.
+func handshakeAt(t *testing.T, conn net.Conn, v ofp.Version) *testController {
+	t.Helper()
+	c := &testController{t: t, conn: conn, r: ofp.NewReader(conn), v: v}
+	c.send(&ofp.Hello{Versions: 1 << v})
 	if _, ok := c.recv().(*ofp.Hello); !ok {
 		t.Fatal("switch did not start with HELLO")
 	}

@@ -27,8 +27,16 @@ type session struct {
 	// Nicira extensions the peer turned on.
 	flowModTableID bool
 	flowFormat     ofp.FlowFormat
+	pinFormat      ofp.PacketInFormat
 	config         ofp.SwitchConfig
+	invalidTTL     bool // asked for invalid-TTL packet-ins
 	role           ofp.Role
+
+	// Packet-ins (packetio.go): settings published for the senders, and
+	// a queue a goroutine drains to the connection.
+	async    atomic.Pointer[asyncState]
+	pins     chan []byte
+	pinDrops atomic.Uint64
 }
 
 func (s *session) send(xid uint32, m ofp.Message) error {
@@ -86,10 +94,13 @@ func (s *session) sendError(xid uint32, code ofp.ErrorCode, raw []byte) {
 func (s *session) serve() {
 	defer s.conn.Close()
 	s.role = ofp.RoleEqual
-	s.lastRx.Store(time.Now().UnixNano())
 	if s.controller {
-		done := make(chan struct{})
-		defer close(done)
+		s.config.MissSendLen = defaultMissSendLen
+	}
+	s.lastRx.Store(time.Now().UnixNano())
+	done := make(chan struct{})
+	defer close(done)
+	if s.controller {
 		go s.probeLoop(done)
 	}
 	r := ofp.NewReader(s.conn)
@@ -113,6 +124,13 @@ func (s *session) serve() {
 		s.sendError(h.Xid, ofp.HelloIncompatible, raw)
 		return
 	}
+	// From here the session takes packet-ins.
+	s.pins = make(chan []byte, pinQueueLen)
+	go s.writePacketIns(done)
+	s.publishAsync()
+	s.mgr.updateMissToController()
+	defer s.mgr.updateMissToController()
+	defer s.async.Store(nil)
 	for {
 		raw, err := r.Next()
 		if err != nil {
@@ -153,6 +171,11 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 		return s.send(h.Xid, &reply)
 	case *ofp.SetConfig:
 		s.config = ofp.SwitchConfig(*m)
+		if s.v <= ofp.OF12 {
+			// Later versions ask for these with set_async instead.
+			s.invalidTTL = m.Flags&configInvalidTTLToController != 0
+		}
+		s.publishAsync()
 		return nil
 	case *ofp.BarrierRequest:
 		// Requests are handled in order, so everything before the
@@ -165,10 +188,22 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 		s.flowModTableID = m.Enable
 		return nil
 	case *ofp.SetPacketInFormat:
+		if m.Format != ofp.PacketInStandard && m.Format != ofp.PacketInNXM {
+			// NXT_PACKET_IN2 cannot be encoded yet: refuse it as OVS
+			// refuses a format it does not know.
+			s.sendError(h.Xid, ofp.BadRequestEPerm, raw)
+			return nil
+		}
+		s.pinFormat = m.Format
+		s.publishAsync()
+		return nil
+	case *ofp.PacketOut:
+		s.packetOut(h.Xid, m, raw)
 		return nil
 	case *ofp.RoleRequest:
 		if m.Role != ofp.RoleNoChange {
 			s.role = m.Role
+			s.publishAsync()
 		}
 		return s.send(h.Xid, &ofp.RoleReply{Role: s.role, GenerationID: m.GenerationID})
 	case *ofp.FlowMod:
