@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/govs/govs/datapath/dummy"
+	"github.com/govs/govs/ofproto/dummy"
 	"github.com/govs/govs/flowtable"
 	"github.com/govs/govs/internal/daemon"
 	"github.com/govs/govs/internal/testutil"

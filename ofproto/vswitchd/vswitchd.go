@@ -18,6 +18,7 @@ import (
 	"github.com/govs/govs/internal/daemon"
 	"github.com/govs/govs/ofproto"
 	"github.com/govs/govs/ofproto/connmgr"
+	"github.com/govs/govs/ofproto/dummy"
 	"github.com/govs/govs/ovsdb"
 	"github.com/govs/govs/ovsdb/client"
 )
@@ -140,6 +141,10 @@ func (s *Switch) reconcile(r *client.Replica) []any {
 			if err != nil {
 				s.log.Printf("bridge", "ERR", "bridge %s: %v", name, err)
 			} else {
+				// Until the datapath issue gives bridges real ports, an
+				// in-memory datapath executes packet-outs and carries
+				// controller upcalls, as OVS's dummy datapath does.
+				dummy.New(b).SetUpcallHandler(m.PacketIn)
 				s.mgmt[name] = m
 				s.log.Printf("bridge", "INFO", "bridge %s: using datapath ID %016x; listening on %s", name, connmgr.DatapathID(name), sock)
 			}
@@ -284,9 +289,10 @@ func (s *Switch) reconcilePorts(b *ofproto.Bridge, brow client.Row, ports, iface
 
 // reconcileControllers applies a bridge's controllers and fail mode as
 // ovs-vswitchd does: the first controller flushes the flow tables; a
-// bridge with none in standalone mode keeps "priority=0 actions=NORMAL";
-// table misses go to the controllers while there are any. It returns the
-// operations that record which controllers are connected.
+// bridge with none in standalone mode keeps "priority=0 actions=NORMAL".
+// (Whether table misses go to controllers is connmgr's decision: it
+// depends on the versions the connected controllers speak.) It returns
+// the operations that record which controllers are connected.
 func (s *Switch) reconcileControllers(b *ofproto.Bridge, brow client.Row, rows map[ovsdb.UUID]client.Row) []any {
 	var cfgs []connmgr.ControllerConfig
 	var ids []ovsdb.UUID
@@ -315,7 +321,6 @@ func (s *Switch) reconcileControllers(b *ofproto.Bridge, brow client.Row, rows m
 	if !has && standalone {
 		b.EnsureDefaultFlow()
 	}
-	b.SetMissToController(has)
 	m := s.mgmt[name]
 	if m == nil {
 		return nil

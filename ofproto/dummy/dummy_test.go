@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/govs/govs/datapath/dummy"
+	"github.com/govs/govs/ofproto/dummy"
 	"github.com/govs/govs/flowtable"
 	"github.com/govs/govs/ofproto"
 )
