@@ -1,8 +1,10 @@
 package ofproto
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"sync/atomic"
 
 	"github.com/govs/govs/flowtable"
@@ -177,4 +179,15 @@ func (x *xlate) bucketLive(bk *Bucket, depth int) bool {
 		}
 	}
 	return true
+}
+
+// Groups returns the bridge's groups, by ascending id.
+func (b *Bridge) Groups() []*Group {
+	m := *b.groups.Load()
+	out := make([]*Group, 0, len(m))
+	for _, g := range m {
+		out = append(out, g)
+	}
+	slices.SortFunc(out, func(x, y *Group) int { return cmp.Compare(x.ID, y.ID) })
+	return out
 }

@@ -168,3 +168,40 @@ func TestAddFlowsMixedFormats(t *testing.T) {
 		t.Fatalf("tables hold %d and %d flows, want 3 (with NORMAL) and 1", n0, n1)
 	}
 }
+
+// TestGroupsWithRealOfctl drives groups with the real ovs-ofctl and
+// compares with what real OVS 3.1 prints for the same session.
+func TestGroupsWithRealOfctl(t *testing.T) {
+	_, target := newManagedBridge(t)
+	run := func(args ...string) string {
+		t.Helper()
+		out, code := ofctl(t, args...)
+		if code != 0 {
+			t.Fatalf("ovs-ofctl %s: exit %d: %s", strings.Join(args, " "), code, out)
+		}
+		return regexp.MustCompile(`duration=[0-9.]+s`).ReplaceAllString(out, "duration=Ds")
+	}
+	run("-O", "OpenFlow13", "add-group", target, "group_id=1,type=all,bucket=output:1,bucket=output:2")
+	run("-O", "OpenFlow13", "add-flow", target, "actions=group:1")
+	if got, want := run("-O", "OpenFlow13", "dump-groups", target),
+		"OFPST_GROUP_DESC reply (OF1.3) (xid=0x2):\n group_id=1,type=all,bucket=actions=output:1,bucket=actions=output:2"; got != want {
+		t.Errorf("dump-groups:\n got %q\nwant %q", got, want)
+	}
+	if got, want := run("-O", "OpenFlow13", "dump-group-stats", target),
+		"OFPST_GROUP reply (OF1.3) (xid=0x6):\n group_id=1,duration=Ds,ref_count=1,packet_count=0,byte_count=0,bucket0:packet_count=0,byte_count=0,bucket1:packet_count=0,byte_count=0"; got != want {
+		t.Errorf("dump-group-stats:\n got %q\nwant %q", got, want)
+	}
+	features := run("-O", "OpenFlow13", "dump-group-features", target)
+	if !strings.Contains(features, "Types:  0xf\n    Capabilities:  0x7") ||
+		!strings.Contains(features, "actions: output group set_field strip_vlan push_vlan mod_nw_ttl dec_ttl set_mpls_ttl dec_mpls_ttl push_mpls pop_mpls set_queue") {
+		t.Errorf("dump-group-features:\n%s", features)
+	}
+	out, code := ofctl(t, "-O", "OpenFlow13", "add-group", target, "group_id=1,type=all,bucket=output:1")
+	if code == 0 || !strings.Contains(out, "OFPGMFC_GROUP_EXISTS") {
+		t.Errorf("adding group 1 twice: exit %d, %q", code, out)
+	}
+	run("-O", "OpenFlow13", "del-groups", target, "group_id=1")
+	if got := run("-O", "OpenFlow13", "dump-groups", target); got != "OFPST_GROUP_DESC reply (OF1.3) (xid=0x2):" {
+		t.Errorf("after del-groups: %q", got)
+	}
+}

@@ -218,8 +218,17 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 			s.sendError(h.Xid, flowModError(err), raw)
 		}
 		return nil
+	case *ofp.GroupMod:
+		if code, failed := s.groupMod(m); failed {
+			s.sendError(h.Xid, code, raw)
+		}
+		return nil
 	}
-	if reply, ok := s.stats(h, msg); ok {
+	reply, ok := s.stats(h, msg)
+	if !ok {
+		reply, ok = s.groupStats(msg)
+	}
+	if ok {
 		if err := s.sendReplies(h.Xid, reply); err != nil {
 			s.mgr.log.Printf("rconn", "WARN", "%s<->mgmt: reply: %v", b.Name(), err)
 			s.sendError(h.Xid, ofp.BadRequestBadStat, raw)
