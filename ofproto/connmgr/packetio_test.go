@@ -15,11 +15,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/govs/govs/ofproto/dummy"
 	"github.com/govs/govs/flowtable"
 	"github.com/govs/govs/internal/daemon"
 	"github.com/govs/govs/internal/testutil"
 	"github.com/govs/govs/ofproto"
+	"github.com/govs/govs/ofproto/dummy"
 	"github.com/govs/govs/ofproto/ofp"
 )
 

@@ -7,9 +7,9 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/govs/govs/ofproto/dummy"
 	"github.com/govs/govs/flowtable"
 	"github.com/govs/govs/ofproto"
+	"github.com/govs/govs/ofproto/dummy"
 )
 
 // frame builds an Ethernet frame from src to dst carrying an IPv4/UDP
