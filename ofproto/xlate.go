@@ -188,6 +188,9 @@ func (x *xlate) runTable(id uint8, honorMiss bool) {
 		r.Hit(x.pktLen, x.now)
 	}
 	x.traceRule(id, f)
+	if len(f.Actions) == 0 {
+		x.traceLine(4*x.level()+4, "drop")
+	}
 	savedTable, savedRule := x.table, x.rule
 	x.table, x.rule = id, r
 	x.runActions(f.Actions)

@@ -49,7 +49,7 @@ step "config: govs ovsdb-server, govs ovs-vswitchd and govs' ovs-vsctl (seed 004
 export OVS_RUNDIR="$DIR" OVS_DBDIR="$DIR" OVS_LOGDIR="$DIR"
 # The OVS tool names are links to govs, as `make install` lays them out.
 mkdir -p "$DIR/bin"
-for t in ovs-vsctl ovs-ofctl ovsdb-server ovsdb-tool ovs-vswitchd; do ln -s "$GOVS" "$DIR/bin/$t"; done
+for t in ovs-vsctl ovs-ofctl ovs-appctl ovsdb-server ovsdb-tool ovs-vswitchd; do ln -s "$GOVS" "$DIR/bin/$t"; done
 export PATH="$DIR/bin:$PATH"
 run ovsdb-tool create "$DIR/conf.db"
 run ip netns exec "$HOST" ovsdb-server "$DIR/conf.db" --remote="punix:$DIR/db.sock" --pidfile --detach --log-file
@@ -70,11 +70,13 @@ vsctl --columns=name,ofport list interface
 echo "ovs-vswitchd's log:"
 sed 's/^/  /' "$DIR/ovs-vswitchd.log"
 
-step "flows: govs' ovs-ofctl speaking OpenFlow to govs on sw1.mgmt (seed 004's session)"
+step "flows: govs' ovs-ofctl speaking OpenFlow to govs on sw1.mgmt (seed 004's session), with ofproto/trace showing what a packet from veth11 would do"
 run ovs-ofctl dump-flows sw1
+run ovs-appctl ofproto/trace sw1 in_port=veth11,dl_src=00:00:00:00:00:11,dl_dst=00:00:00:00:00:21
 run ovs-ofctl add-flow sw1 "priority=2,in_port=veth11,actions=drop"
 run ovs-ofctl dump-flows sw1
 run ovs-ofctl --names dump-flows sw1
+run ovs-appctl ofproto/trace sw1 in_port=veth11,dl_src=00:00:00:00:00:11,dl_dst=00:00:00:00:00:21
 run ovs-ofctl del-flows sw1 "in_port=veth11"
 run ovs-ofctl dump-flows sw1
 

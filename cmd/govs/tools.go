@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/govs/govs/internal/unixctl"
 	"github.com/govs/govs/ofproto/ofctl"
 	"github.com/govs/govs/ofproto/vswitchd"
 	"github.com/govs/govs/ovsdb/server"
@@ -13,4 +14,5 @@ func init() {
 	tools["ovs-vsctl"] = vsctl.Main
 	tools["ovs-vswitchd"] = vswitchd.Main
 	tools["ovs-ofctl"] = ofctl.Main
+	tools["ovs-appctl"] = unixctl.AppctlMain
 }

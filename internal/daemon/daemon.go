@@ -109,16 +109,33 @@ func Ready() {
 	}
 }
 
-// WritePidfile writes the process id to path ("PID\n", as OVS does),
-// replacing it atomically.
+// pidfiles keeps each written pidfile open: its lock lasts as long as the
+// descriptor does.
+var pidfiles []*os.File
+
+// WritePidfile writes the process id to path ("PID\n"), atomically, and
+// holds a write lock on it for the life of the process: OVS's tools (for
+// example ovs-appctl) take an unlocked pidfile for a dead daemon.
 func WritePidfile(path string) error {
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return fmt.Errorf("pidfile: %w", err)
+	}
+	lk := syscall.Flock_t{Type: syscall.F_WRLCK, Whence: io.SeekStart}
+	if err := syscall.FcntlFlock(f.Fd(), syscall.F_SETLK, &lk); err != nil {
+		f.Close()
+		return fmt.Errorf("pidfile: lock %s: %w", tmp, err)
+	}
+	if _, err := f.WriteString(strconv.Itoa(os.Getpid()) + "\n"); err != nil {
+		f.Close()
 		return fmt.Errorf("pidfile: %w", err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
+		f.Close()
 		return fmt.Errorf("pidfile: %w", err)
 	}
+	pidfiles = append(pidfiles, f)
 	return nil
 }
 

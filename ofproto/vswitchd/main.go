@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/govs/govs/internal/daemon"
+	"github.com/govs/govs/internal/unixctl"
 	"github.com/govs/govs/ovsdb"
 	"github.com/govs/govs/ovsdb/client"
 	"github.com/govs/govs/ovsdb/server"
@@ -120,8 +121,17 @@ func Main(args []string) int {
 		}
 	}
 	log.Printf("vswitchd", "INFO", "govs ovs-vswitchd (Open vSwitch) %s, database %s", Version, remote)
+	sw := New(log, runDir)
+	defer sw.Close()
+	ctl, err := unixctl.Listen(filepath.Join(runDir, fmt.Sprintf("ovs-vswitchd.%d.ctl", os.Getpid())))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ovs-vswitchd: %v\n", err)
+		return 1
+	}
+	defer ctl.Close()
+	sw.registerCommands(ctl, stop)
 	daemon.Ready()
-	if err := run(ctx, remote, log); err != nil && !errors.Is(err, context.Canceled) {
+	if err := run(ctx, remote, sw); err != nil && !errors.Is(err, context.Canceled) {
 		log.Printf("vswitchd", "EMER", "%v", err)
 		return 1
 	}
@@ -131,9 +141,8 @@ func Main(args []string) int {
 
 // run keeps a switch attached to the database, reconnecting with back-off
 // when the connection drops.
-func run(ctx context.Context, remote string, log *daemon.Log) error {
-	sw := New(log, daemon.RunDir())
-	defer sw.Close()
+func run(ctx context.Context, remote string, sw *Switch) error {
+	log := sw.log
 	backoff := 100 * time.Millisecond
 	for {
 		c, err := client.Dial(ctx, remote)

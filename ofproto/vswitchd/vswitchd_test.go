@@ -12,6 +12,7 @@ import (
 	"github.com/govs/govs/flowtable"
 	"github.com/govs/govs/internal/daemon"
 	"github.com/govs/govs/internal/testutil"
+	"github.com/govs/govs/internal/unixctl"
 	"github.com/govs/govs/ofproto"
 	"github.com/govs/govs/ovsdb"
 	"github.com/govs/govs/ovsdb/client"
@@ -154,5 +155,40 @@ func TestDefaultFlow(t *testing.T) {
 			t.Fatal("bridge br9 never appeared")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestAppctlCommands runs ovs-vswitchd's ovs-appctl commands through the
+// control socket.
+func TestAppctlCommands(t *testing.T) {
+	remote, sw := startSwitch(t)
+	vsctl(t, remote, "add-br", "br0")
+	vsctl(t, remote, "add-port", "br0", "p1", "--", "set", "port", "p1", "tag=10")
+	ctl, err := unixctl.Listen(filepath.Join(t.TempDir(), "vswitchd.ctl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ctl.Close()
+	sw.registerCommands(ctl, func() {})
+	call := func(args ...string) (string, error) {
+		return unixctl.Call(ctl.Path(), args[0], args[1:], 5*time.Second)
+	}
+	out, err := call("ofproto/trace", "br0", "in_port=1,dl_src=00:00:00:00:00:01,dl_dst=ff:ff:ff:ff:ff:ff")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"bridge(\"br0\")", " 0. priority 0\n    NORMAL", "Datapath actions: push_vlan(vid=10,pcp=0),65534"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("trace lacks %q:\n%s", want, out)
+		}
+	}
+	if out, err := call("fdb/show", "br0"); err != nil || out != " port  VLAN  MAC                Age\n" {
+		t.Errorf("fdb/show: %q, %v", out, err)
+	}
+	if _, err := call("fdb/show", "nope"); err == nil {
+		t.Error("fdb/show of a missing bridge succeeded")
+	}
+	if out, err := call("ofproto/list"); err != nil || out != "br0\n" {
+		t.Errorf("ofproto/list: %q, %v", out, err)
 	}
 }

@@ -14,7 +14,7 @@ import (
 	"sync"
 
 	"github.com/govs/govs/ovsdb"
-	"github.com/govs/govs/ovsdb/jsonrpc"
+	"github.com/govs/govs/internal/jsonrpc"
 )
 
 // Client is one connection to an OVSDB server.

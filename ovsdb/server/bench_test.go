@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/govs/govs/ovsdb"
-	"github.com/govs/govs/ovsdb/jsonrpc"
+	"github.com/govs/govs/internal/jsonrpc"
 )
 
 // benchServers starts govs' ovsdb-server (this test binary re-executed)

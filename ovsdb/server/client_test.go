@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/govs/govs/ovsdb/jsonrpc"
+	"github.com/govs/govs/internal/jsonrpc"
 )
 
 // testClient is a minimal pipelining JSON-RPC client for tests and

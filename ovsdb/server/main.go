@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -167,8 +166,8 @@ func runServer(cfg serverConfig) int {
 		}
 	}
 	if cfg.pidfile != "" {
-		if err := os.WriteFile(cfg.pidfile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
-			return fail("write pidfile: %v", err)
+		if err := daemon.WritePidfile(cfg.pidfile); err != nil {
+			return fail("%v", err)
 		}
 		defer os.Remove(cfg.pidfile)
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/govs/govs/ovsdb"
-	"github.com/govs/govs/ovsdb/jsonrpc"
+	"github.com/govs/govs/internal/jsonrpc"
 )
 
 // Monitor protocol versions.

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/govs/govs/ovsdb"
-	"github.com/govs/govs/ovsdb/jsonrpc"
+	"github.com/govs/govs/internal/jsonrpc"
 )
 
 // startMemServer serves an in-memory Open_vSwitch database over net.Pipe

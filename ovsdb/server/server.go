@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/govs/govs/ovsdb"
-	"github.com/govs/govs/ovsdb/jsonrpc"
+	"github.com/govs/govs/internal/jsonrpc"
 )
 
 // serverSchema is the _Server schema as ovsdb-server 3.1 serves it.

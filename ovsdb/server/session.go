@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/govs/govs/ovsdb"
-	"github.com/govs/govs/ovsdb/jsonrpc"
+	"github.com/govs/govs/internal/jsonrpc"
 )
 
 // session is one client connection. Its reader goroutine executes requests

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/govs/govs/ovsdb"
-	"github.com/govs/govs/ovsdb/jsonrpc"
+	"github.com/govs/govs/internal/jsonrpc"
 )
 
 // conn is a synchronous JSON-RPC connection to an OVSDB server.
