@@ -13,8 +13,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/govs/govs/ovsdb"
 	"github.com/govs/govs/internal/jsonrpc"
+	"github.com/govs/govs/ovsdb"
 )
 
 // Client is one connection to an OVSDB server.

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/govs/govs/ovsdb"
 	"github.com/govs/govs/internal/jsonrpc"
+	"github.com/govs/govs/ovsdb"
 )
 
 // benchServers starts govs' ovsdb-server (this test binary re-executed)

@@ -6,8 +6,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/govs/govs/ovsdb"
 	"github.com/govs/govs/internal/jsonrpc"
+	"github.com/govs/govs/ovsdb"
 )
 
 // Monitor protocol versions.

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/govs/govs/ovsdb"
 	"github.com/govs/govs/internal/jsonrpc"
+	"github.com/govs/govs/ovsdb"
 )
 
 // startMemServer serves an in-memory Open_vSwitch database over net.Pipe

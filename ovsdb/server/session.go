@@ -9,8 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/govs/govs/ovsdb"
 	"github.com/govs/govs/internal/jsonrpc"
+	"github.com/govs/govs/ovsdb"
 )
 
 // session is one client connection. Its reader goroutine executes requests

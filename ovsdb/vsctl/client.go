@@ -12,8 +12,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/govs/govs/ovsdb"
 	"github.com/govs/govs/internal/jsonrpc"
+	"github.com/govs/govs/ovsdb"
 )
 
 // conn is a synchronous JSON-RPC connection to an OVSDB server.
