@@ -37,6 +37,8 @@ type session struct {
 	async    atomic.Pointer[asyncState]
 	pins     chan []byte
 	pinDrops atomic.Uint64
+
+	bundles map[uint32]*bundle // open bundles by id (bundle.go)
 }
 
 func (s *session) send(xid uint32, m ofp.Message) error {
@@ -218,6 +220,10 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 			s.sendError(h.Xid, flowModError(err), raw)
 		}
 		return nil
+	case *ofp.BundleControl:
+		return s.bundleControl(h, m, raw)
+	case *ofp.BundleAdd:
+		return s.bundleAdd(h, m, raw)
 	case *ofp.GroupMod:
 		if code, failed := s.groupMod(m); failed {
 			s.sendError(h.Xid, code, raw)

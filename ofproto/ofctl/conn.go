@@ -52,6 +52,9 @@ func versionByName(name string) (ofp.Version, bool) {
 
 // allowedVersions is the HELLO bitmap: -O's list, else OpenFlow 1.0.
 func (c *ctl) allowedVersions() uint32 {
+	if c.bundle {
+		return c.bundleVersions()
+	}
 	if c.versions != 0 {
 		return c.versions
 	}

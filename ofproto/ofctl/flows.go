@@ -105,6 +105,9 @@ func (c *ctl) flowMods(target string, texts []string, file string, cmd flowtable
 		return err
 	}
 	defer cn.close()
+	if c.bundle {
+		return c.bundleFlowMods(cn, target, cmd, flows)
+	}
 	nxm := false
 	if cn.v == ofp.OF10 {
 		needNXM, needTID := c.flowFormat == "nxm", false

@@ -79,6 +79,7 @@ type ctl struct {
 
 	ports         flowtable.PortMap // the switch's port names, once fetched
 	tablesFetched bool              // the table lookup has been done
+	bundle        bool              // --bundle (bundle.go)
 }
 
 // command is one ovs-ofctl command: its argument counts (excluding the
@@ -235,6 +236,7 @@ var longOptions = map[string]option{
 	"sort":        {argOptional, func(c *ctl, v string, has bool) error { return c.setSort(v, has, false) }},
 	"rsort":       {argOptional, func(c *ctl, v string, has bool) error { return c.setSort(v, has, true) }},
 	"protocols":   {argRequired, func(c *ctl, v string, _ bool) error { return c.setProtocols(v) }},
+	"bundle":      {argNone, func(c *ctl, _ string, _ bool) error { c.bundle = true; return nil }},
 	"flow-format": {argRequired, func(c *ctl, v string, _ bool) error { return c.setFlowFormat(v) }},
 }
 

@@ -61,6 +61,9 @@ func Decode(b []byte) (Header, Message, error) {
 // decodeBody dispatches on the message type of h.
 func decodeBody(h Header, body []byte) (Message, error) {
 	v := h.Version
+	if m, ok, err := decodeBundleMsg(h, body); ok {
+		return m, err
+	}
 	switch h.Type {
 	case tError:
 		return decodeError(v, body)
