@@ -181,6 +181,21 @@ func (t *Table) modify(f *Flow, strict bool, now time.Time) (FlowModResult, erro
 		}
 		return t.add(f, now)
 	}
+	t.modifyRules(f, rules)
+	return FlowModResult{Modified: rules}, nil
+}
+
+// ModifyExisting is a modify that never adds: for a modify across every
+// table, where only the switch as a whole decides whether to add.
+func (t *Table) ModifyExisting(f *Flow, strict bool) []*Rule {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	rules := t.matching(f, strict, false)
+	t.modifyRules(f, rules)
+	return rules
+}
+
+func (t *Table) modifyRules(f *Flow, rules []*Rule) {
 	for _, r := range rules {
 		next := *r.Flow()
 		next.Actions = f.Actions
@@ -193,7 +208,6 @@ func (t *Table) modify(f *Flow, strict bool, now time.Time) (FlowModResult, erro
 			r.bytes.Store(0)
 		}
 	}
-	return FlowModResult{Modified: rules}, nil
 }
 
 // Select returns the rules that a flow statistics request (or a delete)

@@ -323,6 +323,25 @@ func (b *Bridge) FlowMod(f *flowtable.Flow, cmd flowtable.FlowCommand) (flowtabl
 	}
 	now := b.now()
 	var res flowtable.FlowModResult
+	isModify := cmd == flowtable.FlowModify || cmd == flowtable.FlowModifyStrict
+	if isModify && f.Table == flowtable.TableAll {
+		// A modify of every table adds (to table 0) only if it changed
+		// nothing anywhere, as in OVS.
+		for _, t := range b.tables {
+			rules := t.ModifyExisting(f, cmd == flowtable.FlowModifyStrict)
+			for _, r := range rules {
+				b.tableState[t.ID()].note(r)
+			}
+			res.Modified = append(res.Modified, rules...)
+		}
+		if len(res.Modified) == 0 && f.CookieMask == 0 {
+			inTable0 := *f
+			inTable0.Table = 0
+			return b.FlowMod(&inTable0, flowtable.FlowAdd)
+		}
+		b.changed()
+		return res, nil
+	}
 	for _, t := range b.tables {
 		if f.Table != flowtable.TableAll && t.ID() != f.Table {
 			continue

@@ -205,3 +205,26 @@ func TestGroupsWithRealOfctl(t *testing.T) {
 		t.Errorf("after del-groups: %q", got)
 	}
 }
+
+// TestModifyAllTables: a modify of every table that changes nothing adds
+// the flow once, to table 0, as OVS does (OpenFlow 1.3's mod-flows sends
+// table 255).
+func TestModifyAllTables(t *testing.T) {
+	b, target := newManagedBridge(t)
+	if out, code := ofctl(t, "-O", "OpenFlow13", "mod-flows", target, "ip,actions=NORMAL"); code != 0 {
+		t.Fatal(out)
+	}
+	total := 0
+	for id := 0; id < 254; id++ {
+		total += b.Table(uint8(id)).Len()
+	}
+	if got := tableText(b, 0); total != 2 || len(got) != 2 || got[0] != "ip actions=NORMAL" {
+		t.Fatalf("after mod-flows: %d flows in all, table 0 = %q", total, got)
+	}
+	if out, code := ofctl(t, "-O", "OpenFlow13", "mod-flows", target, "ip,actions=drop"); code != 0 {
+		t.Fatal(out)
+	}
+	if got := tableText(b, 0); len(got) != 2 || got[0] != "ip actions=drop" {
+		t.Fatalf("after the second mod-flows: %q", got)
+	}
+}
