@@ -183,6 +183,7 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 		return s.send(h.Xid, &ofp.BarrierReply{})
 	case *ofp.SetFlowFormat:
 		s.flowFormat = m.Format
+		s.publishAsync()
 		return nil
 	case *ofp.FlowModTableID:
 		s.flowModTableID = m.Enable
@@ -214,9 +215,11 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 			s.sendError(h.Xid, ofp.FlowModBadCommand, raw)
 			return nil
 		}
-		if _, err := b.FlowMod(&m.Flow, m.Command); err != nil {
+		res, err := b.FlowMod(&m.Flow, m.Command)
+		if err != nil {
 			s.sendError(h.Xid, flowModError(err), raw)
 		}
+		s.mgr.flowsDeleted(res.Deleted, s)
 		return nil
 	case *ofp.GroupMod:
 		if code, failed := s.groupMod(m); failed {
