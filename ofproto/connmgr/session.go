@@ -227,6 +227,9 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 		}
 		return nil
 	}
+	if s.handleMeter(h, msg, raw) {
+		return nil
+	}
 	reply, ok := s.stats(h, msg)
 	if !ok {
 		reply, ok = s.groupStats(msg)
