@@ -95,6 +95,7 @@ type Bridge struct {
 	mu         sync.Mutex // serializes configuration changes
 	ports      atomic.Pointer[portSet]
 	groups     atomic.Pointer[map[uint32]*Group]
+	meters     meterSet // meter.go
 	tables     [NumTables]*flowtable.Table
 	tableState [NumTables]tableState
 	fdb        *MACTable
@@ -318,6 +319,9 @@ func (b *Bridge) FlowMod(f *flowtable.Flow, cmd flowtable.FlowCommand) (flowtabl
 			f = &inTable0
 		}
 		if err := b.checkGroups(f.Actions); err != nil {
+			return flowtable.FlowModResult{}, err
+		}
+		if err := b.checkMeters(f.Actions); err != nil {
 			return flowtable.FlowModResult{}, err
 		}
 	}

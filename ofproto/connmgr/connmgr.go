@@ -64,9 +64,10 @@ func Listen(b *ofproto.Bridge, path string, log *daemon.Log, onChange func()) (*
 	}
 	m := &Manager{bridge: b, log: log, ln: ln, path: path, sessions: map[*session]struct{}{},
 		quit: make(chan struct{}), controllers: map[string]*controller{}, standalone: true, onChange: onChange}
-	m.wg.Add(2)
+	m.wg.Add(3)
 	go m.accept()
 	go m.watchFailOpen()
+	go m.expireLoop()
 	return m, nil
 }
 

@@ -29,13 +29,14 @@ type asyncState struct {
 	missSendLen uint16
 	invalidTTL  bool // OFPC_INVALID_TTL_TO_CONTROLLER was set
 	role        ofp.Role
+	flowFormat  ofp.FlowFormat // OpenFlow 1.0's match format (flow removed messages)
 }
 
 // publishAsync records the session's current settings for packet-in
 // senders.
 func (s *session) publishAsync() {
 	s.async.Store(&asyncState{v: s.v, format: s.pinFormat, missSendLen: s.config.MissSendLen,
-		invalidTTL: s.invalidTTL, role: s.role})
+		invalidTTL: s.invalidTTL, role: s.role, flowFormat: s.flowFormat})
 }
 
 // wants reports whether a session with settings a receives pin, as OVS's

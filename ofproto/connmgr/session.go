@@ -185,6 +185,7 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 		return s.send(h.Xid, &ofp.BarrierReply{})
 	case *ofp.SetFlowFormat:
 		s.flowFormat = m.Format
+		s.publishAsync()
 		return nil
 	case *ofp.FlowModTableID:
 		s.flowModTableID = m.Enable
@@ -216,9 +217,11 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 			s.sendError(h.Xid, ofp.FlowModBadCommand, raw)
 			return nil
 		}
-		if _, err := b.FlowMod(&m.Flow, m.Command); err != nil {
+		res, err := b.FlowMod(&m.Flow, m.Command)
+		if err != nil {
 			s.sendError(h.Xid, flowModError(err), raw)
 		}
+		s.mgr.flowsDeleted(res.Deleted, s)
 		return nil
 	case *ofp.BundleControl:
 		return s.bundleControl(h, m, raw)
@@ -228,6 +231,9 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 		if code, failed := s.groupMod(m); failed {
 			s.sendError(h.Xid, code, raw)
 		}
+		return nil
+	}
+	if s.handleMeter(h, msg, raw) {
 		return nil
 	}
 	reply, ok := s.stats(h, msg)

@@ -83,6 +83,8 @@ func decodeBody(h Header, body []byte) (Message, error) {
 		return decodeFlowMod(v, body)
 	case tPacketIn:
 		return decodePacketIn(v, body)
+	case tFlowRemoved:
+		return decodeFlowRemoved(v, body)
 	case tPacketOut:
 		return decodePacketOut(v, body)
 	case tGetConfigRequest:
@@ -161,6 +163,8 @@ func decodeVendor(v Version, body []byte) (Message, error) {
 		return decodeGroupMod(v, body)
 	case nxtPacketIn:
 		return decodeNXPacketIn(body)
+	case nxtFlowRemoved:
+		return decodeNXFlowRemoved(body)
 	case nxtRoleRequest, nxtRoleReply:
 		if len(body) != 4 {
 			return nil, errorf(BadRequestBadLen, "NXT_ROLE body of %d bytes", len(body))
