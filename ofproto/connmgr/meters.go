@@ -2,6 +2,7 @@ package connmgr
 
 import (
 	"errors"
+	"time"
 
 	"github.com/govs/govs/ofproto"
 	"github.com/govs/govs/ofproto/ofp"
@@ -44,7 +45,7 @@ func (s *session) handleMeter(h ofp.Header, msg ofp.Message, raw []byte) bool {
 		now := b.Now()
 		for _, mt := range meters {
 			r.Meters = append(r.Meters, ofp.MeterStats{MeterID: mt.ID, FlowCount: b.MeterFlowCount(mt.ID),
-				Duration: now.Sub(mt.Created), Bands: make([]ofp.BandCounter, len(mt.Bands))})
+				Duration: now.Sub(mt.Created).Truncate(time.Millisecond), Bands: make([]ofp.BandCounter, len(mt.Bands))})
 		}
 		reply = r
 	default:

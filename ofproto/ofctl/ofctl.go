@@ -113,6 +113,14 @@ func init() {
 		{"dump-groups", 1, 2, (*ctl).dumpGroups},
 		{"dump-group-stats", 1, 2, (*ctl).dumpGroupStats},
 		{"dump-group-features", 1, 1, (*ctl).dumpGroupFeatures},
+		{"add-meter", 2, 2, meterModCommand(ofp.MeterAdd)},
+		{"mod-meter", 2, 2, meterModCommand(ofp.MeterModify)},
+		{"del-meter", 1, 2, meterModCommand(ofp.MeterDelete)},
+		{"del-meters", 1, 2, meterModCommand(ofp.MeterDelete)},
+		{"dump-meter", 1, 2, meterRequestCommand(false)},
+		{"dump-meters", 1, 2, meterRequestCommand(false)},
+		{"meter-stats", 1, 2, meterRequestCommand(true)},
+		{"meter-features", 1, 1, (*ctl).meterFeatures},
 	}
 }
 

@@ -237,7 +237,9 @@ func (c *ctl) formatMessage(r received) string {
 	case *ofp.AggregateStatsRequest:
 		b.WriteString(formatFilter(&m.Filter))
 	default:
-		b.WriteByte('\n')
+		if !formatMeterMessage(&b, r.msg) {
+			b.WriteByte('\n')
+		}
 	}
 	return b.String()
 }
