@@ -136,6 +136,9 @@ func decodeVendor(v Version, body []byte) (Message, error) {
 	}
 	subtype := binary.BigEndian.Uint32(body[4:])
 	body = body[8:]
+	if m, ok, err := decodeTLVMsg(subtype, body); ok {
+		return m, err
+	}
 	switch subtype {
 	case nxtSetFlowFormat:
 		if len(body) != 4 {
