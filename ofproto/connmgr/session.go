@@ -230,6 +230,9 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 		}
 		return nil
 	}
+	if handled, err := s.tlvMsg(h, msg, raw); handled {
+		return err
+	}
 	reply, ok := s.stats(h, msg)
 	if !ok {
 		reply, ok = s.groupStats(msg)
