@@ -42,7 +42,7 @@ type session struct {
 }
 
 func (s *session) send(xid uint32, m ofp.Message) error {
-	b, err := ofp.Encode(s.v, xid, m)
+	b, err := ofp.EncodeTLV(s.v, xid, m, s.mgr.bridge.TLVMap())
 	if err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ func (s *session) serve() {
 			return
 		}
 		s.lastRx.Store(time.Now().UnixNano())
-		h, msg, err := ofp.Decode(raw)
+		h, msg, err := ofp.DecodeTLV(raw, s.mgr.bridge.TLVMap())
 		if err != nil {
 			s.sendError(h.Xid, ofp.NewErrorMsg(err, raw).Code, raw)
 			continue

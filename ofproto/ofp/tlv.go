@@ -1,6 +1,7 @@
 package ofp
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strings"
 
@@ -207,4 +208,180 @@ func (m *TLVTableReply) String() string {
 	w.WriteString(" mapping table:\n")
 	FormatTLVMappings(&w, m.Mappings)
 	return w.String()
+}
+
+// NXM_NX_TUN_METADATA0..63: class 0x0001, fields 40..103.
+const tunMetadataField0 = 40
+
+func tunMetadataIndex(h uint32) (int, bool) {
+	if h>>16 != classNXM1 {
+		return 0, false
+	}
+	f := int(h >> 9 & 0x7f)
+	if f < tunMetadataField0 || f >= tunMetadataField0+flowtable.MaxTunMetadata {
+		return 0, false
+	}
+	return f - tunMetadataField0, true
+}
+
+// putTunMetadata appends the match's tun_metadataN TLVs, as the encoder's
+// TLV map lays them out, each as long as its option.
+func putTunMetadata(e *enc, m *flowtable.Match) {
+	if e.tlv == nil {
+		return
+	}
+	for n := 0; n < flowtable.MaxTunMetadata; n++ {
+		f, ok := e.tlv.Field(n)
+		if !ok || m.IsWildcard(f) {
+			continue
+		}
+		size := f.Bytes()
+		exact := m.IsExact(f)
+		h := uint32(classNXM1)<<16 | uint32(tunMetadataField0+n)<<9 | uint32(size)
+		if !exact {
+			h = h&^0xff | 1<<8 | uint32(2*size)
+		}
+		e.u32(h)
+		buf := make([]byte, size)
+		f.GetBytes(&m.Key, buf)
+		e.bytes(buf)
+		if !exact {
+			f.GetBytes(&m.Mask, buf)
+			e.bytes(buf)
+		}
+	}
+}
+
+// tunTLV is one tun_metadataN TLV taken out of a match.
+type tunTLV struct {
+	n           int
+	value, mask []byte // mask nil: exact
+}
+
+// splitTunMetadata separates a match's tun_metadata TLVs from the others.
+func splitTunMetadata(b []byte) (rest []byte, tuns []tunTLV, err error) {
+	seen := map[int]bool{}
+	for len(b) >= 4 {
+		h := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+		n := 4 + int(h&0xff)
+		if n > len(b) {
+			break // left for the match decoder to report
+		}
+		idx, ok := tunMetadataIndex(h)
+		if !ok {
+			rest = append(rest, b[:n]...)
+			b = b[n:]
+			continue
+		}
+		p := b[4:n]
+		t := tunTLV{n: idx, value: p}
+		if h&(1<<8) != 0 {
+			if len(p)%2 != 0 {
+				return nil, nil, errorf(BadMatchBadLen, "NXM_NX_TUN_METADATA%d of odd masked length %d", idx, len(p))
+			}
+			t.value, t.mask = p[:len(p)/2], p[len(p)/2:]
+		}
+		if len(t.value) == 0 || len(t.value) > 124 {
+			return nil, nil, errorf(BadMatchBadLen, "NXM_NX_TUN_METADATA%d of length %d", idx, len(t.value))
+		}
+		if seen[idx] {
+			return nil, nil, errorf(BadMatchDupField, "NXM_NX_TUN_METADATA%d appears twice", idx)
+		}
+		seen[idx] = true
+		tuns = append(tuns, t)
+		b = b[n:]
+	}
+	return append(rest, b...), tuns, nil
+}
+
+// fitTo right-aligns p in size bytes; bytes beyond size must be zero.
+func fitTo(p []byte, size int) ([]byte, bool) {
+	out := make([]byte, size)
+	if len(p) > size {
+		if !isZero(p[:len(p)-size]) {
+			return nil, false
+		}
+		p = p[len(p)-size:]
+	}
+	copy(out[size-len(p):], p)
+	return out, true
+}
+
+// applyTunMetadata adds tun_metadata TLVs to m through the bridge's map:
+// an unmapped field is NXFMFC_INVALID_TLV_FIELD, as in OVS.
+func applyTunMetadata(m *flowtable.Match, tuns []tunTLV, tlv *flowtable.TLVMap) error {
+	for _, t := range tuns {
+		f, ok := tlv.Field(t.n)
+		if !ok {
+			return errorf(FlowModInvalidTLVFld, "tun_metadata%d is not mapped", t.n)
+		}
+		v, ok := fitTo(t.value, f.Bytes())
+		if !ok {
+			return errorf(BadMatchBadValue, "tun_metadata%d value longer than its %d-byte option", t.n, f.Bytes())
+		}
+		var mask []byte
+		if t.mask != nil {
+			if mask, ok = fitTo(t.mask, f.Bytes()); !ok {
+				return errorf(BadMatchBadMask, "tun_metadata%d mask longer than its %d-byte option", t.n, f.Bytes())
+			}
+			for i := range v {
+				v[i] &= mask[i]
+			}
+			if isZero(mask) {
+				continue
+			}
+		}
+		m.SetTunMetadata(f, v, mask)
+	}
+	return nil
+}
+
+// DecodeTLV is [Decode] for a switch whose TLV map is tlv: flow_mods
+// (NXT_FLOW_MOD and OpenFlow 1.1+) may then match on tun_metadataN.
+func DecodeTLV(b []byte, tlv *flowtable.TLVMap) (Header, Message, error) {
+	h, err := ParseHeader(b)
+	if err != nil || int(h.Length) != len(b) {
+		return Decode(b)
+	}
+	// Where the match's length and TLVs are, and what the length counts.
+	var lenOff, tlvOff, lenExtra int
+	switch {
+	case h.Version == OF10 && h.Type == tVendor && len(b) >= 48 &&
+		binary.BigEndian.Uint32(b[8:]) == vendorNicira && binary.BigEndian.Uint32(b[12:]) == nxtFlowMod:
+		lenOff, tlvOff, lenExtra = 40, 48, 0
+	case h.Version >= OF11 && h.Type == tFlowMod && len(b) >= 52:
+		lenOff, tlvOff, lenExtra = 50, 52, 4
+	default:
+		return Decode(b)
+	}
+	n := int(binary.BigEndian.Uint16(b[lenOff:])) - lenExtra
+	if n < 0 || tlvOff+n+padLen(n+lenExtra) > len(b) {
+		return Decode(b)
+	}
+	rest, tuns, err := splitTunMetadata(b[tlvOff : tlvOff+n])
+	if err != nil {
+		return h, nil, err
+	}
+	if len(tuns) == 0 {
+		return Decode(b)
+	}
+	out := append([]byte(nil), b[:tlvOff]...)
+	out = append(out, rest...)
+	out = append(out, make([]byte, padLen(len(rest)+lenExtra))...)
+	out = append(out, b[tlvOff+n+padLen(n+lenExtra):]...)
+	binary.BigEndian.PutUint16(out[lenOff:], uint16(len(rest)+lenExtra))
+	binary.BigEndian.PutUint16(out[2:], uint16(len(out)))
+	h2, msg, err := Decode(out)
+	h2.Length = h.Length
+	if err != nil {
+		return h2, msg, err
+	}
+	fm, ok := msg.(*FlowMod)
+	if !ok {
+		return h2, msg, nil
+	}
+	if err := applyTunMetadata(&fm.Flow.Match, tuns, tlv); err != nil {
+		return h2, nil, err
+	}
+	return h2, fm, nil
 }
