@@ -142,3 +142,16 @@ func lookupField(name string, names PortNamer, nxm bool) (*Field, bool) {
 	n, _ := strconv.Atoi(sub[1])
 	return tlvOf(names).Field(n)
 }
+
+// SetTunMetadata makes m match tun_metadataN's field f (from a TLVMap) on
+// v under mask (nil: exact), and requires the option to be present, as
+// flow text does.
+func (m *Match) SetTunMetadata(f *Field, v, mask []byte) {
+	n, ok := TunMetadataIndex(f)
+	if !ok {
+		return
+	}
+	m.Clear(f)
+	m.SetBytesMasked(f, v, mask)
+	setPresent(m, n)
+}

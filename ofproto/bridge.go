@@ -102,8 +102,9 @@ type Bridge struct {
 	gen        atomic.Uint64
 
 	missToController atomic.Bool
-	failOpen         atomic.Bool                 // see SetFailOpen
-	executor         atomic.Pointer[executorBox] // see SetPacketExecutor
+	failOpen         atomic.Bool                      // see SetFailOpen
+	executor         atomic.Pointer[executorBox]      // see SetPacketExecutor
+	tlv              atomic.Pointer[flowtable.TLVMap] // see TLVMap
 
 	// Now is the bridge's clock (time.Now unless a test sets it before
 	// using the bridge).

@@ -42,7 +42,7 @@ type session struct {
 }
 
 func (s *session) send(xid uint32, m ofp.Message) error {
-	b, err := ofp.Encode(s.v, xid, m)
+	b, err := ofp.EncodeTLV(s.v, xid, m, s.mgr.bridge.TLVMap())
 	if err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ func (s *session) serve() {
 			return
 		}
 		s.lastRx.Store(time.Now().UnixNano())
-		h, msg, err := ofp.Decode(raw)
+		h, msg, err := ofp.DecodeTLV(raw, s.mgr.bridge.TLVMap())
 		if err != nil {
 			s.sendError(h.Xid, ofp.NewErrorMsg(err, raw).Code, raw)
 			continue
@@ -235,6 +235,9 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 	}
 	if s.handleMeter(h, msg, raw) {
 		return nil
+	}
+	if handled, err := s.tlvMsg(h, msg, raw); handled {
+		return err
 	}
 	reply, ok := s.stats(h, msg)
 	if !ok {

@@ -118,7 +118,7 @@ func (s *session) portDescs() []ofp.PortDesc {
 // sendReplies sends a statistics reply, split into parts as OVS does when
 // it outgrows one message.
 func (s *session) sendReplies(xid uint32, m ofp.Message) error {
-	parts, err := ofp.EncodeReplies(s.v, xid, m)
+	parts, err := ofp.EncodeRepliesTLV(s.v, xid, m, s.mgr.bridge.TLVMap())
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/govs/govs/flowtable"
 )
 
 // Message is one OpenFlow message body: a pointer to one of the message
@@ -19,10 +21,16 @@ type Message interface {
 // Encode returns m as an OpenFlow message of version v with the given xid.
 // It fails when v cannot express m or m does not fit a message.
 func Encode(v Version, xid uint32, m Message) ([]byte, error) {
+	return EncodeTLV(v, xid, m, nil)
+}
+
+// EncodeTLV is [Encode] with the TLV map that lays out matches'
+// tun_metadataN fields, so they are encoded (NXM_NX_TUN_METADATAn).
+func EncodeTLV(v Version, xid uint32, m Message, tlv *flowtable.TLVMap) ([]byte, error) {
 	if v < OF10 || v > OF15 {
 		return nil, fmt.Errorf("encode %T: unsupported version %#x", m, uint8(v))
 	}
-	e := &enc{v: v, b: make([]byte, 0, 64)}
+	e := &enc{v: v, b: make([]byte, 0, 64), tlv: tlv}
 	if err := m.encode(e); err != nil {
 		return nil, fmt.Errorf("encode %T in %s: %w", m, v, err)
 	}
@@ -138,6 +146,9 @@ func decodeVendor(v Version, body []byte) (Message, error) {
 	}
 	subtype := binary.BigEndian.Uint32(body[4:])
 	body = body[8:]
+	if m, ok, err := decodeTLVMsg(subtype, body); ok {
+		return m, err
+	}
 	switch subtype {
 	case nxtSetFlowFormat:
 		if len(body) != 4 {

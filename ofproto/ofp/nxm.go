@@ -231,6 +231,7 @@ var encodeOrder []*flowtable.Field
 var (
 	orderVLAN = &flowtable.Field{Name: "(vlan)"}
 	orderRegs = &flowtable.Field{Name: "(registers)"}
+	orderTun  = &flowtable.Field{Name: "(tun_metadata)"}
 )
 
 func init() {
@@ -251,7 +252,7 @@ func init() {
 		flowtable.FieldARPOp, flowtable.FieldARPSPA, flowtable.FieldARPTPA, flowtable.FieldARPSHA, flowtable.FieldARPTHA,
 		flowtable.FieldTunID, flowtable.FieldTunFlags, flowtable.FieldTunSrc, flowtable.FieldTunDst,
 		flowtable.FieldTunIPv6Src, flowtable.FieldTunIPv6Dst, flowtable.FieldTunGBPID, flowtable.FieldTunGBPFlags,
-		orderRegs, flowtable.FieldPktMark,
+		orderTun, orderRegs, flowtable.FieldPktMark,
 		flowtable.FieldCTState, flowtable.FieldCTZone, flowtable.FieldCTMark, flowtable.FieldCTLabel,
 		flowtable.FieldCTNwSrc, flowtable.FieldCTNwDst, flowtable.FieldCTIPv6Src, flowtable.FieldCTIPv6Dst,
 		flowtable.FieldCTNwProto, flowtable.FieldCTTpSrc, flowtable.FieldCTTpDst,
@@ -284,6 +285,9 @@ func appendMatchTLVs(e *enc, m *flowtable.Match, format tlvFormat) error {
 			if flowtable.FieldVLANTCI.Get(&m.Mask)&0xe000 == 0xe000 && m.PrereqsMet(flowtable.PrereqVLANVID) {
 				putTLV(e, m, fieldTLV(flowtable.FieldVLANPCP, format))
 			}
+			continue
+		case orderTun:
+			putTunMetadata(e, m)
 			continue
 		case orderRegs:
 			if format == OF15 {

@@ -26,9 +26,14 @@ const statsFlagsOff = HeaderLen + 2
 // takes as many entries as fit in 65535 bytes and all but the last have
 // the more flag. Any other message is encoded as by [Encode].
 func EncodeReplies(v Version, xid uint32, m Message) ([][]byte, error) {
+	return EncodeRepliesTLV(v, xid, m, nil)
+}
+
+// EncodeRepliesTLV is [EncodeReplies] with a TLV map, as [EncodeTLV].
+func EncodeRepliesTLV(v Version, xid uint32, m Message, tlv *flowtable.TLVMap) ([][]byte, error) {
 	r, ok := m.(multipartReply)
 	if !ok {
-		b, err := Encode(v, xid, m)
+		b, err := EncodeTLV(v, xid, m, tlv)
 		if err != nil {
 			return nil, err
 		}
@@ -38,7 +43,7 @@ func EncodeReplies(v Version, xid uint32, m Message) ([][]byte, error) {
 		return nil, fmt.Errorf("encode %T: unsupported version %#x", m, uint8(v))
 	}
 	var out [][]byte
-	e := &enc{v: v}
+	e := &enc{v: v, tlv: tlv}
 	if err := r.header(e, false); err != nil {
 		return nil, fmt.Errorf("encode %T in %s: %w", m, v, err)
 	}

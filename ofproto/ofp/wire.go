@@ -3,12 +3,15 @@ package ofp
 import (
 	"encoding/binary"
 	"fmt"
+
+	"github.com/govs/govs/flowtable"
 )
 
 // enc appends a message in version v to b.
 type enc struct {
-	v Version
-	b []byte
+	v   Version
+	b   []byte
+	tlv *flowtable.TLVMap // lays out tun_metadataN in matches (EncodeTLV)
 }
 
 func (e *enc) u8(x uint8)     { e.b = append(e.b, x) }
