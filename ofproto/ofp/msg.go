@@ -72,6 +72,9 @@ func decodeBody(h Header, body []byte) (Message, error) {
 	if m, ok, err := decodeBundleMsg(h, body); ok {
 		return m, err
 	}
+	if m, ok, err := decodeAsyncMsg(h, body); ok {
+		return m, err
+	}
 	switch h.Type {
 	case tError:
 		return decodeError(v, body)
@@ -147,6 +150,9 @@ func decodeVendor(v Version, body []byte) (Message, error) {
 	subtype := binary.BigEndian.Uint32(body[4:])
 	body = body[8:]
 	if m, ok, err := decodeTLVMsg(subtype, body); ok {
+		return m, err
+	}
+	if m, ok, err := decodeNXAsyncMsg(v, subtype, body); ok {
 		return m, err
 	}
 	switch subtype {
