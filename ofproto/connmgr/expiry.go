@@ -50,24 +50,14 @@ func expiryReason(r *flowtable.Rule, now time.Time) ofp.FlowRemovedReason {
 }
 
 // wantsFlowRemoved reports whether a session with settings a gets flow
-// removed messages for reason, as OVS's default asynchronous
-// configuration decides: a service connection only once it set a
-// miss_send_len, a secondary (slave) controller never, and the reasons
-// its version knows (idle, hard and delete; from OpenFlow 1.4 also group
-// and meter deletion and eviction).
+// removed messages for reason: its role's flow removed mask (async.go)
+// decides.
 func wantsFlowRemoved(s *session, a *asyncState, reason ofp.FlowRemovedReason) bool {
-	switch {
-	case !s.controller && a.missSendLen == 0:
-		return false
-	case a.role == ofp.RoleSlave:
-		return false
-	case a.v == ofp.OF11:
+	if a.v == ofp.OF11 {
 		// OpenFlow 1.1's ofp_match is not encoded.
 		return false
-	case a.v < ofp.OF14:
-		return reason <= ofp.RemovedDelete
 	}
-	return reason <= ofp.RemovedEviction
+	return s.receives(a, ofp.AsyncFlowRemoved, uint(reason))
 }
 
 // flowRemoved sends a flow removed message for r, if it asked for one, to

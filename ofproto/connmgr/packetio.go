@@ -24,40 +24,32 @@ const configInvalidTTLToController = 0x4
 // they are encoded. The session's goroutine publishes a new one whenever
 // it changes; the goroutines that send packet-ins only read it.
 type asyncState struct {
-	v           ofp.Version
-	format      ofp.PacketInFormat
-	missSendLen uint16
-	invalidTTL  bool // OFPC_INVALID_TTL_TO_CONTROLLER was set
-	role        ofp.Role
-	flowFormat  ofp.FlowFormat // OpenFlow 1.0's match format (flow removed messages)
+	v            ofp.Version
+	format       ofp.PacketInFormat
+	missSendLen  uint16
+	invalidTTL   bool // OFPC_INVALID_TTL_TO_CONTROLLER was set
+	role         ofp.Role
+	flowFormat   ofp.FlowFormat  // OpenFlow 1.0's match format (flow removed messages)
+	cfg          ofp.AsyncConfig // the per-role masks (async.go)
+	controllerID uint16
 }
 
 // publishAsync records the session's current settings for packet-in
 // senders.
 func (s *session) publishAsync() {
 	s.async.Store(&asyncState{v: s.v, format: s.pinFormat, missSendLen: s.config.MissSendLen,
-		invalidTTL: s.invalidTTL, role: s.role, flowFormat: s.flowFormat})
+		invalidTTL: s.invalidTTL, role: s.role, flowFormat: s.flowFormat,
+		cfg: s.asyncConfig(), controllerID: s.controllerID})
 }
 
 // wants reports whether a session with settings a receives pin, as OVS's
-// ofconn_receives_async_msg decides with its default asynchronous
-// configuration: a service connection only once it set a miss_send_len, a
-// secondary (slave) controller never, invalid-TTL packets only when asked
-// for, and only packet-ins for the session's controller id (always 0:
-// govs does not take NXT_SET_CONTROLLER_ID).
+// ofconn_receives_async_msg decides (async.go).
 func (s *session) wants(a *asyncState, pin *ofproto.PacketIn) bool {
-	switch {
-	case !s.controller && a.missSendLen == 0:
-		return false
-	case a.role == ofp.RoleSlave:
-		return false
-	case pin.Reason == flowtable.ReasonInvalidTTL && !a.invalidTTL:
-		return false
-	case a.v == ofp.OF11:
+	if a.v == ofp.OF11 {
 		// OpenFlow 1.1 has no packet-in govs can encode.
 		return false
 	}
-	return pin.ControllerID == 0
+	return s.receives(a, ofp.AsyncPacketIn, pinReasonBit(pin)) && pin.ControllerID == a.controllerID
 }
 
 // packetIn encodes pin for a session with settings a: the whole frame

@@ -315,7 +315,7 @@ func TestPacketInEncoding(t *testing.T) {
 		reg1       uint64 // 0: metadata beyond in_port not sent
 	}{
 		{name: "OF1.0 miss", controller: true, a: ctl(ofp.OF10), pin: miss, reason: flowtable.ReasonNoMatch, dataLen: len(frame)},
-		{name: "miss_send_len cuts a miss", controller: true, a: asyncState{v: ofp.OF13, missSendLen: 30}, pin: miss,
+		{name: "miss_send_len cuts a miss", controller: true, a: asyncState{v: ofp.OF12, missSendLen: 30}, pin: miss,
 			reason: flowtable.ReasonNoMatch, dataLen: 30, reg1: 9},
 		{name: "max_len cuts an action", controller: true, a: ctl(ofp.OF13), pin: action, reason: flowtable.ReasonAction, dataLen: 20, reg1: 9},
 		{name: "NXM", controller: true, a: asyncState{v: ofp.OF10, format: ofp.PacketInNXM, missSendLen: 128}, pin: action,
@@ -336,6 +336,10 @@ func TestPacketInEncoding(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := &session{controller: tt.controller}
+			tt.a.cfg = ofp.DefaultAsyncConfig(tt.a.v)
+			if tt.a.invalidTTL {
+				tt.a.cfg.Primary[ofp.AsyncPacketIn] |= 1 << flowtable.ReasonInvalidTTL
+			}
 			if got := s.wants(&tt.a, &tt.pin); got == tt.drop {
 				t.Fatalf("wants = %v", got)
 			}

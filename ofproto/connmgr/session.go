@@ -31,6 +31,8 @@ type session struct {
 	config         ofp.SwitchConfig
 	invalidTTL     bool // asked for invalid-TTL packet-ins
 	role           ofp.Role
+	asyncCfg       *ofp.AsyncConfig // nil: the version's default (async.go)
+	controllerID   uint16           // NXT_SET_CONTROLLER_ID
 
 	// Packet-ins (packetio.go): settings published for the senders, and
 	// a queue a goroutine drains to the connection.
@@ -175,7 +177,7 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 		s.config = ofp.SwitchConfig(*m)
 		if s.v <= ofp.OF12 {
 			// Later versions ask for these with set_async instead.
-			s.invalidTTL = m.Flags&configInvalidTTLToController != 0
+			s.setInvalidTTL(m.Flags&configInvalidTTLToController != 0)
 		}
 		s.publishAsync()
 		return nil
@@ -232,6 +234,9 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 			s.sendError(h.Xid, code, raw)
 		}
 		return nil
+	}
+	if handled, err := s.asyncMsg(h, msg, raw); handled {
+		return err
 	}
 	if s.handleMeter(h, msg, raw) {
 		return nil
