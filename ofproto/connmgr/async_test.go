@@ -92,3 +92,45 @@ func TestAsyncConfigRouting(t *testing.T) {
 		})
 	}
 }
+
+// TestPacketIn2: a connection that chose NXT_PACKET_IN2 gets the
+// controller action's packets with their table, cookie, reason, metadata
+// and userdata.
+func TestPacketIn2(t *testing.T) {
+	frame := testFrame()
+	tests := []struct {
+		name     string
+		v        ofp.Version
+		flow     string
+		dataLen  int
+		reason   uint8
+		userdata []byte
+	}{
+		{"OF1.0 userdata", ofp.OF10, "in_port=1 actions=controller(userdata=01.02.03)", len(frame), 1, []byte{1, 2, 3}},
+		{"OF1.3 max_len", ofp.OF13, "in_port=1 actions=controller(max_len=20)", 20, 1, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newSwitchRig(t)
+			conn, err := net.Dial("unix", r.m.Path())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			c := handshakeAt(t, conn, tt.v)
+			c.send(&ofp.SetConfig{MissSendLen: 0xffff})
+			c.send(&ofp.SetPacketInFormat{Format: ofp.PacketInNX2})
+			c.flowMod(tt.flow)
+			r.inject(t, 1, frame)
+			m := c.recv()
+			pin, ok := m.(*ofp.PacketIn2)
+			if !ok {
+				t.Fatalf("got %#v, want a packet-in2", m)
+			}
+			if len(pin.Data) != tt.dataLen || pin.TotalLen != uint32(len(frame)) || pin.Reason != tt.reason ||
+				string(pin.Userdata) != string(tt.userdata) || pin.Cookie != 0 || pin.Continuation != nil {
+				t.Errorf("packet-in2 %+v", pin)
+			}
+		})
+	}
+}

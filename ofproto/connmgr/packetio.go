@@ -45,8 +45,8 @@ func (s *session) publishAsync() {
 // wants reports whether a session with settings a receives pin, as OVS's
 // ofconn_receives_async_msg decides (async.go).
 func (s *session) wants(a *asyncState, pin *ofproto.PacketIn) bool {
-	if a.v == ofp.OF11 {
-		// OpenFlow 1.1 has no packet-in govs can encode.
+	if a.v == ofp.OF11 && a.format != ofp.PacketInNX2 {
+		// OpenFlow 1.1 has no packet-in govs can encode but packet-in2.
 		return false
 	}
 	return s.receives(a, ofp.AsyncPacketIn, pinReasonBit(pin)) && pin.ControllerID == a.controllerID
@@ -66,6 +66,9 @@ func packetIn(a *asyncState, pin *ofproto.PacketIn) ([]byte, error) {
 	data := pin.Packet
 	if maxLen != 0xffff && len(data) > int(maxLen) {
 		data = data[:maxLen]
+	}
+	if a.format == ofp.PacketInNX2 {
+		return packetIn2(a, pin, reason, data)
 	}
 	m := &ofp.PacketIn{BufferID: ofp.NoBuffer, TotalLen: uint16(len(pin.Packet)), Reason: uint8(reason),
 		Table: pin.Table, Cookie: pin.Cookie, Match: pin.Metadata, Data: data,

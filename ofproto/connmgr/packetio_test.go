@@ -374,7 +374,17 @@ func TestPacketInEncoding(t *testing.T) {
 // management socket sees table misses as packet-ins, as with OVS.
 func TestMonitorWithRealOfctl(t *testing.T) {
 	path := testutil.RequireCommand(t, "ovs-ofctl")
-	for _, opts := range [][]string{nil, {"-P", "nxt_packet_in"}} {
+	for _, tc := range []struct {
+		opts   []string
+		format ofp.PacketInFormat
+		msg    string
+	}{
+		// Unasked, ovs-ofctl asks for NXT_PACKET_IN2, which govs (as OVS)
+		// grants.
+		{nil, ofp.PacketInNX2, "NXT_PACKET_IN2"},
+		{[]string{"-P", "nxt_packet_in"}, ofp.PacketInNXM, "NXT_PACKET_IN"},
+	} {
+		opts := tc.opts
 		t.Run(strings.Join(append([]string{"monitor"}, opts...), " "), func(t *testing.T) {
 			r := newSwitchRig(t)
 			r.b.FlushFlows()
@@ -405,20 +415,20 @@ func TestMonitorWithRealOfctl(t *testing.T) {
 					}
 				}
 			}()
-			// ovs-ofctl asks for NXT_PACKET_IN with OpenFlow 1.0, -P or not.
+			// ovs-ofctl speaks OpenFlow 1.0 and asks for its format.
 			waitUntil(t, "the monitor's set_config and packet-in format", func() bool {
 				r.m.mu.Lock()
 				defer r.m.mu.Unlock()
 				for s := range r.m.sessions {
-					if a := s.async.Load(); a != nil && a.missSendLen == 65534 && a.format == ofp.PacketInNXM {
+					if a := s.async.Load(); a != nil && a.missSendLen == 65534 && a.format == tc.format {
 						return true
 					}
 				}
 				return false
 			})
 			r.inject(t, 1, testFrame())
-			want := fmt.Sprintf("NXT_PACKET_IN (xid=0x0): total_len=%d in_port=1 (via no_match) data_len=%d (unbuffered)",
-				len(testFrame()), len(testFrame()))
+			want := fmt.Sprintf("%s (xid=0x0): total_len=%d in_port=1 (via no_match) data_len=%d (unbuffered)",
+				tc.msg, len(testFrame()), len(testFrame()))
 			select {
 			case line := <-lines:
 				if line != want {

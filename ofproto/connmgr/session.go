@@ -193,9 +193,8 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 		s.flowModTableID = m.Enable
 		return nil
 	case *ofp.SetPacketInFormat:
-		if m.Format != ofp.PacketInStandard && m.Format != ofp.PacketInNXM {
-			// NXT_PACKET_IN2 cannot be encoded yet: refuse it as OVS
-			// refuses a format it does not know.
+		if m.Format > ofp.PacketInNX2 {
+			// OVS refuses a format it does not know.
 			s.sendError(h.Xid, ofp.BadRequestEPerm, raw)
 			return nil
 		}
