@@ -51,3 +51,16 @@ func TestEnsureDefaultFlow(t *testing.T) {
 		t.Fatalf("table 0 = %q", got)
 	}
 }
+
+// TestControllerPauseStopsPipeline: actions after controller(pause) do not
+// run (they would only run on a resume, which govs does not support yet).
+func TestControllerPauseStopsPipeline(t *testing.T) {
+	d := newTestDP(t, access("veth11", 10), access("veth12", 10))
+	d.br.FlushFlows()
+	d.flows(flowtable.OpenFlow10, "priority=5,actions=controller(pause),output:veth12")
+	ping := pkt{src: macA, dst: macC, proto: layers.IPProtocolICMPv4}.build(t)
+	wantPorts(t, "nothing goes out after the pause", d.inject("veth11", ping))
+	if len(d.upcalls) != 1 {
+		t.Fatalf("%d packet-ins, want 1", len(d.upcalls))
+	}
+}

@@ -371,6 +371,15 @@ func (x *xlate) runActions(acts flowtable.Actions) {
 			x.output(a.Port, 0)
 		case *flowtable.Controller:
 			x.controller(a.Reason, a.MaxLen, a.ID, a.Userdata)
+			if a.Pause {
+				// The pipeline freezes here until the controller resumes
+				// it. govs cannot resume yet (no continuations), so
+				// nothing after a pause runs, which is what OVS does for
+				// a pause that is never resumed.
+				x.traceNote(">> pausing: the rest of the pipeline waits for a resume, which govs does not support yet")
+				x.exit = true
+				return
+			}
 		case *flowtable.Resubmit:
 			table := a.Table
 			if table == flowtable.NoTable {
