@@ -220,3 +220,32 @@ func TestFailModes(t *testing.T) {
 		}
 	}
 }
+
+// TestPortStatusToControllers: a controller hears about ports that come
+// and go (OVS's default async config sends every port status reason).
+func TestPortStatusToControllers(t *testing.T) {
+	_, m := newControlledBridge(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	target := "tcp:" + ln.Addr().String()
+	m.SetControllers([]ControllerConfig{{Target: target}}, true)
+	c := acceptController(t, ln)
+	waitUntil(t, "is_connected", func() bool { return m.ControllerConnected()[target] })
+	// A barrier round trip makes sure the session's settings are published.
+	c.send(&ofp.BarrierRequest{})
+	if _, ok := c.recv().(*ofp.BarrierReply); !ok {
+		t.Fatal("no barrier reply")
+	}
+	m.PortStatus(ofp.PortAdded, 7, "p7")
+	ps, ok := c.recv().(*ofp.PortStatus)
+	if !ok || ps.Reason != ofp.PortAdded || ps.Desc.Port != 7 || ps.Desc.Name != "p7" {
+		t.Fatalf("port status %+v", ps)
+	}
+	m.PortStatus(ofp.PortDeleted, 7, "p7")
+	if ps, ok := c.recv().(*ofp.PortStatus); !ok || ps.Reason != ofp.PortDeleted {
+		t.Fatalf("port status %+v", ps)
+	}
+}

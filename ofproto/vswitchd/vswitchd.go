@@ -19,6 +19,7 @@ import (
 	"github.com/govs/govs/ofproto"
 	"github.com/govs/govs/ofproto/connmgr"
 	"github.com/govs/govs/ofproto/dummy"
+	"github.com/govs/govs/ofproto/ofp"
 	"github.com/govs/govs/ovsdb"
 	"github.com/govs/govs/ovsdb/client"
 )
@@ -269,6 +270,9 @@ func (s *Switch) reconcilePorts(b *ofproto.Bridge, brow client.Row, ports, iface
 				continue
 			}
 			s.log.Printf("bridge", "INFO", "bridge %s: added interface %s on port %d", b.Name(), name, port.OFPort)
+			if m := s.mgmt[b.Name()]; m != nil {
+				m.PortStatus(ofp.PortAdded, port.OFPort, name)
+			}
 		} else if !sameVLAN(port.VLAN, w.config.VLAN) && port.OFPort != flowtable.PortLocal {
 			if err := b.SetPortVLAN(name, w.config.VLAN); err != nil {
 				s.log.Printf("bridge", "WARN", "port %s: %v", name, err)
@@ -282,6 +286,9 @@ func (s *Switch) reconcilePorts(b *ofproto.Bridge, brow client.Row, ports, iface
 		if !present[p.Name] && p.OFPort != flowtable.PortLocal {
 			b.RemovePort(p.Name)
 			s.log.Printf("bridge", "INFO", "bridge %s: deleted interface %s on port %d", b.Name(), p.Name, p.OFPort)
+			if m := s.mgmt[b.Name()]; m != nil {
+				m.PortStatus(ofp.PortDeleted, p.OFPort, p.Name)
+			}
 		}
 	}
 	return ops
