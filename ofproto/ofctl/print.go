@@ -79,6 +79,7 @@ var typeNames = []string{
 var nxtNames = map[uint32]string{
 	10: "NXT_ROLE_REQUEST", 11: "NXT_ROLE_REPLY", 12: "NXT_SET_FLOW_FORMAT", 13: "NXT_FLOW_MOD",
 	15: "NXT_FLOW_MOD_TABLE_ID", 16: "NXT_SET_PACKET_IN_FORMAT", 17: "NXT_PACKET_IN", 31: "NXT_GROUP_MOD",
+	24: "NXT_TLV_TABLE_MOD", 25: "NXT_TLV_TABLE_REQUEST", 26: "NXT_TLV_TABLE_REPLY",
 }
 
 var statsNames = map[uint16]string{
@@ -164,6 +165,16 @@ func (c *ctl) formatError(r received) string {
 		fmt.Fprintf(&b, "%s port=%s\n", header(data, dh), flowtable.FormatPort(port, nil))
 		return b.String()
 	}
+	if e, ok := err.(*ofp.Error); ok && msgName(data) == "NXT_TLV_TABLE_MOD" {
+		// OVS prints the decode error after logging what was wrong.
+		warn := ""
+		if w := tlvDecodeWarning(data[:dh.Length]); w != "" {
+			warn = c.warn("ofp_match", w)
+		}
+		fmt.Fprintf(&b, "%s ***decode error: %s***\n", header(data, dh), e.Code)
+		b.WriteString(hexDump(data))
+		return warn + b.String()
+	}
 	if err != nil {
 		fmt.Fprintf(&b, "%s\n", header(data, dh))
 		b.WriteString(hexDump(data))
@@ -225,6 +236,14 @@ func (c *ctl) formatMessage(r received) string {
 	case *ofp.GroupMod:
 		fmt.Fprintf(&b, "\n %s ", groupCommandNames[m.Command])
 		formatGroup(&b, v, &m.Group, c.portNames())
+		b.WriteByte('\n')
+	case *ofp.TLVTableMod:
+		b.WriteByte('\n')
+		b.WriteString(m.String())
+		b.WriteByte('\n')
+	case *ofp.TLVTableReply:
+		b.WriteByte('\n')
+		b.WriteString(m.String())
 		b.WriteByte('\n')
 	case *ofp.GroupFeaturesReply:
 		formatGroupFeatures(&b, m)
