@@ -125,6 +125,7 @@ func init() {
 		{"add-tlv-map", 2, 2, (*ctl).addTLVMap},
 		{"del-tlv-map", 1, 2, (*ctl).delTLVMap},
 		{"dump-tlv-map", 1, 1, (*ctl).dumpTLVMap},
+		{"packet-out", 2, 1 << 30, (*ctl).packetOut},
 	}
 }
 

@@ -138,7 +138,11 @@ func (c *ctl) formatError(r received) string {
 	var b strings.Builder
 	b.WriteString(header(r.raw, r.h))
 	b.WriteByte(' ')
-	if m.Code != "" {
+	if m.Code == "OFPBRC_IS_SECONDARY" && r.h.Version < ofp.OF12 {
+		// OpenFlow 1.0 and 1.1 share (1,5) between the two; OVS
+		// decodes it as OFPBRC_EPERM (ofp's lookup picks either).
+		b.WriteString("OFPBRC_EPERM")
+	} else if m.Code != "" {
 		b.WriteString(string(m.Code))
 	} else if m.Vendor != 0 {
 		fmt.Fprintf(&b, "***decode error: vendor %#x type %d code %d***", m.Vendor, m.Type, m.Num)
@@ -237,6 +241,8 @@ func (c *ctl) formatMessage(r received) string {
 		fmt.Fprintf(&b, "\n %s ", groupCommandNames[m.Command])
 		formatGroup(&b, v, &m.Group, c.portNames())
 		b.WriteByte('\n')
+	case *ofp.PacketOut:
+		formatPacketOut(&b, m, c.portNames())
 	case *ofp.TLVTableMod:
 		b.WriteByte('\n')
 		b.WriteString(m.String())
