@@ -126,6 +126,8 @@ func init() {
 		{"del-tlv-map", 1, 2, (*ctl).delTLVMap},
 		{"dump-tlv-map", 1, 1, (*ctl).dumpTLVMap},
 		{"packet-out", 2, 1 << 30, (*ctl).packetOut},
+		{"replace-flows", 2, 2, (*ctl).replaceFlows},
+		{"diff-flows", 2, 2, (*ctl).diffFlows},
 	}
 }
 
