@@ -128,6 +128,7 @@ func init() {
 		{"packet-out", 2, 1 << 30, (*ctl).packetOut},
 		{"replace-flows", 2, 2, (*ctl).replaceFlows},
 		{"diff-flows", 2, 2, (*ctl).diffFlows},
+		{"mod-port", 3, 3, (*ctl).modPort},
 	}
 }
 

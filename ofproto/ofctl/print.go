@@ -25,6 +25,8 @@ func msgName(raw []byte) string {
 	switch {
 	case t == 15 && v != ofp.OF10:
 		return "OFPT_GROUP_MOD"
+	case t == 16 && v != ofp.OF10:
+		return "OFPT_PORT_MOD"
 	case t == 29 && v >= ofp.OF13:
 		return "OFPT_METER_MOD"
 	case t < uint8(len(typeNames)) && typeNames[t] != "" && t < 16:
@@ -240,6 +242,9 @@ func (c *ctl) formatMessage(r received) string {
 	case *ofp.GroupMod:
 		fmt.Fprintf(&b, "\n %s ", groupCommandNames[m.Command])
 		formatGroup(&b, v, &m.Group, c.portNames())
+		b.WriteByte('\n')
+	case *ofp.PortMod:
+		b.WriteString(m.String())
 		b.WriteByte('\n')
 	case *ofp.PacketOut:
 		formatPacketOut(&b, m, c.portNames())
