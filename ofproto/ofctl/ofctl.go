@@ -129,6 +129,7 @@ func init() {
 		{"replace-flows", 2, 2, (*ctl).replaceFlows},
 		{"diff-flows", 2, 2, (*ctl).diffFlows},
 		{"mod-port", 3, 3, (*ctl).modPort},
+		{"dump-table-features", 1, 1, (*ctl).dumpTableFeatures},
 	}
 }
 
