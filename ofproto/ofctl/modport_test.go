@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"net"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -30,9 +31,9 @@ func init() {
 	}
 }
 
-// captureSwitch answers what ovs-ofctl mod-port needs and records the
-// port_mods it receives (answering each with an error, as the bytes are
-// what is compared).
+// captureSwitch answers what ovs-ofctl mod-port and packet-out need and
+// records the port_mods, packet-outs and TLV table mods it receives (the
+// bytes are what is compared).
 type captureSwitch struct {
 	mu  sync.Mutex
 	got []string
@@ -80,7 +81,11 @@ func (s *captureSwitch) serve(c net.Conn) {
 			reply = &ofp.PortDescStatsReply{Ports: capturePorts}
 		case *ofp.BarrierRequest:
 			reply = &ofp.BarrierReply{}
-		case *ofp.PortMod:
+		case *ofp.TableStatsRequest:
+			reply = &ofp.TableStatsReply{Tables: []ofp.TableStats{{Table: 0, MaxEntries: 1000000, Wildcards: 0x3fffff}}}
+		case *ofp.TableFeaturesRequest:
+			reply = &ofp.TableFeaturesReply{Tables: []ofp.TableFeatures{{Table: 0, MaxEntries: 1000000}}}
+		case *ofp.PortMod, *ofp.PacketOut, *ofp.TLVTableMod:
 			s.mu.Lock()
 			s.got = append(s.got, hex.EncodeToString(raw))
 			s.mu.Unlock()
@@ -125,6 +130,36 @@ func TestModPortRequestBytes(t *testing.T) {
 				t.Errorf("%v: got %+v, want %+v", args, got, want)
 			}
 			if w, g := realSw.take(), ourSw.take(); len(w) != 1 || len(g) != 1 || w[0] != g[0] {
+				t.Errorf("%v: sent %v, ovs-ofctl sent %v", args, g, w)
+			}
+		}
+	}
+}
+
+// TestPacketOutRequestBytes compares the packet-outs ours sends with the
+// real ovs-ofctl's.
+func TestPacketOutRequestBytes(t *testing.T) {
+	real := testutil.RequireCommand(t, "ovs-ofctl")
+	realDir, realSw := startCaptureSwitch(t)
+	ourDir, ourSw := startCaptureSwitch(t)
+	const pkt = "000000000002000000000001080045000014000100004001f7e6c0a80001c0a80002"
+	for _, proto := range []string{"OpenFlow10", "OpenFlow13", "OpenFlow14"} {
+		for _, args := range [][]string{
+			{"packet-out", "br0", "in_port=1 packet=" + pkt + " actions=output:2"},
+			{"packet-out", "br0", "packet=" + pkt + " actions=output:veth22,NORMAL,mod_dl_src:00:00:00:00:00:05,output:1"},
+			{"packet-out", "br0", "in_port=LOCAL,packet=" + pkt},
+			{"packet-out", "br0", "veth11", "output:2,CONTROLLER", pkt, pkt + "00"},
+			{"packet-out", "br0", "in_port=none packet=" + pkt + " actions=resubmit(,1)"},
+			{"add-tlv-map", "br0", "{class=0xffff,type=0,len=4}->tun_metadata0,{class=1,type=2,len=8}->tun_metadata1"},
+			{"del-tlv-map", "br0"},
+		} {
+			args = append([]string{"-O", proto}, args...)
+			want := runReal(t, real, realDir, "", args)
+			got := runOurs(t, ourDir, "", args)
+			if got != want {
+				t.Errorf("%v: got %+v, want %+v", args, got, want)
+			}
+			if w, g := realSw.take(), ourSw.take(); strings.Join(w, " ") != strings.Join(g, " ") {
 				t.Errorf("%v: sent %v, ovs-ofctl sent %v", args, g, w)
 			}
 		}

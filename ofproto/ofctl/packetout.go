@@ -115,7 +115,6 @@ func (c *ctl) packetOut(args []string) error {
 	if err != nil {
 		return err
 	}
-	var pos []*ofp.PacketOut
 	if len(args) > 2 {
 		acts, err := flowtable.ParseActions(args[2], ports)
 		if err != nil {
@@ -145,7 +144,6 @@ func (c *ctl) packetOut(args []string) error {
 	if err != nil {
 		return fatalf("%v", err)
 	}
-	pos = append(pos, po)
 	cn, err := c.open(target)
 	if err != nil {
 		return err
