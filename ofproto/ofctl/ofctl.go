@@ -80,6 +80,7 @@ type ctl struct {
 	ports         flowtable.PortMap // the switch's port names, once fetched
 	tablesFetched bool              // the table lookup has been done
 	bundle        bool              // --bundle (bundle.go)
+	logSeq        int               // warnings logged so far
 }
 
 // command is one ovs-ofctl command: its argument counts (excluding the
@@ -121,6 +122,14 @@ func init() {
 		{"dump-meters", 1, 2, meterRequestCommand(false)},
 		{"meter-stats", 1, 2, meterRequestCommand(true)},
 		{"meter-features", 1, 1, (*ctl).meterFeatures},
+		{"add-tlv-map", 2, 2, (*ctl).addTLVMap},
+		{"del-tlv-map", 1, 2, (*ctl).delTLVMap},
+		{"dump-tlv-map", 1, 1, (*ctl).dumpTLVMap},
+		{"packet-out", 2, 1 << 30, (*ctl).packetOut},
+		{"replace-flows", 2, 2, (*ctl).replaceFlows},
+		{"diff-flows", 2, 2, (*ctl).diffFlows},
+		{"mod-port", 3, 3, (*ctl).modPort},
+		{"dump-table-features", 1, 1, (*ctl).dumpTableFeatures},
 	}
 }
 

@@ -45,9 +45,13 @@ type result struct {
 // volatile matches what changes between runs: flow durations and ages.
 var volatile = regexp.MustCompile(`(duration|idle_age|hard_age)=[0-9.]+s?`)
 
+// logTime matches a log line's timestamp.
+var logTime = regexp.MustCompile(`(?m)^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\|`)
+
 func (r result) masked() result {
 	r.stdout = volatile.ReplaceAllString(r.stdout, "$1=?")
 	r.stderr = volatile.ReplaceAllString(r.stderr, "$1=?")
+	r.stderr = logTime.ReplaceAllString(r.stderr, "TIME|")
 	return r
 }
 

@@ -25,6 +25,8 @@ func msgName(raw []byte) string {
 	switch {
 	case t == 15 && v != ofp.OF10:
 		return "OFPT_GROUP_MOD"
+	case t == 16 && v != ofp.OF10:
+		return "OFPT_PORT_MOD"
 	case t == 29 && v >= ofp.OF13:
 		return "OFPT_METER_MOD"
 	case t < uint8(len(typeNames)) && typeNames[t] != "" && t < 16:
@@ -79,6 +81,7 @@ var typeNames = []string{
 var nxtNames = map[uint32]string{
 	10: "NXT_ROLE_REQUEST", 11: "NXT_ROLE_REPLY", 12: "NXT_SET_FLOW_FORMAT", 13: "NXT_FLOW_MOD",
 	15: "NXT_FLOW_MOD_TABLE_ID", 16: "NXT_SET_PACKET_IN_FORMAT", 17: "NXT_PACKET_IN", 31: "NXT_GROUP_MOD",
+	24: "NXT_TLV_TABLE_MOD", 25: "NXT_TLV_TABLE_REQUEST", 26: "NXT_TLV_TABLE_REPLY",
 }
 
 var statsNames = map[uint16]string{
@@ -137,7 +140,11 @@ func (c *ctl) formatError(r received) string {
 	var b strings.Builder
 	b.WriteString(header(r.raw, r.h))
 	b.WriteByte(' ')
-	if m.Code != "" {
+	if m.Code == "OFPBRC_IS_SECONDARY" && r.h.Version < ofp.OF12 {
+		// OpenFlow 1.0 and 1.1 share (1,5) between the two; OVS
+		// decodes it as OFPBRC_EPERM (ofp's lookup picks either).
+		b.WriteString("OFPBRC_EPERM")
+	} else if m.Code != "" {
 		b.WriteString(string(m.Code))
 	} else if m.Vendor != 0 {
 		fmt.Fprintf(&b, "***decode error: vendor %#x type %d code %d***", m.Vendor, m.Type, m.Num)
@@ -163,6 +170,16 @@ func (c *ctl) formatError(r received) string {
 		port := flowtable.Port(binary.BigEndian.Uint16(data[12:]))
 		fmt.Fprintf(&b, "%s port=%s\n", header(data, dh), flowtable.FormatPort(port, nil))
 		return b.String()
+	}
+	if e, ok := err.(*ofp.Error); ok && msgName(data) == "NXT_TLV_TABLE_MOD" {
+		// OVS prints the decode error after logging what was wrong.
+		warn := ""
+		if w := tlvDecodeWarning(data[:dh.Length]); w != "" {
+			warn = c.warn("ofp_match", w)
+		}
+		fmt.Fprintf(&b, "%s ***decode error: %s***\n", header(data, dh), e.Code)
+		b.WriteString(hexDump(data))
+		return warn + b.String()
 	}
 	if err != nil {
 		fmt.Fprintf(&b, "%s\n", header(data, dh))
@@ -225,6 +242,19 @@ func (c *ctl) formatMessage(r received) string {
 	case *ofp.GroupMod:
 		fmt.Fprintf(&b, "\n %s ", groupCommandNames[m.Command])
 		formatGroup(&b, v, &m.Group, c.portNames())
+		b.WriteByte('\n')
+	case *ofp.PortMod:
+		b.WriteString(m.String())
+		b.WriteByte('\n')
+	case *ofp.PacketOut:
+		formatPacketOut(&b, m, c.portNames())
+	case *ofp.TLVTableMod:
+		b.WriteByte('\n')
+		b.WriteString(m.String())
+		b.WriteByte('\n')
+	case *ofp.TLVTableReply:
+		b.WriteByte('\n')
+		b.WriteString(m.String())
 		b.WriteByte('\n')
 	case *ofp.GroupFeaturesReply:
 		formatGroupFeatures(&b, m)

@@ -118,6 +118,8 @@ func decodeBody(h Header, body []byte) (Message, error) {
 		return decodeStats(v, body, true)
 	case v >= OF11 && h.Type == t11GroupMod:
 		return decodeGroupMod(v, body)
+	case h.Type == t10PortMod && v == OF10, h.Type == t11PortMod && v >= OF11:
+		return decodePortMod(v, body)
 	case v >= OF13 && h.Type == t13MeterMod:
 		return decodeMeterMod(v, body)
 	case v >= OF12 && h.Type == t12RoleRequest:
