@@ -205,12 +205,16 @@ func lookupError(v Version, w wireError) ErrorCode {
 	if v < OF10 || v > OF15 {
 		return ""
 	}
+	// Some names share an encoding in some versions (OpenFlow 1.0's
+	// OFPBRC_EPERM and OFPBRC_IS_SECONDARY); the alphabetically first wins
+	// so that decoding is deterministic.
+	var best ErrorCode
 	for code, vs := range errorTable {
-		if vs[v-1] == w {
-			return code
+		if vs[v-1] == w && (best == "" || code < best) {
+			best = code
 		}
 	}
-	return ""
+	return best
 }
 
 // NewErrorMsg builds the OFPT_ERROR a switch sends back for a failed
