@@ -47,6 +47,8 @@ type Manager struct {
 	// misses (packetio.go).
 	missToController bool
 	onChange         func()
+
+	portConfig map[flowtable.Port]uint32 // OFPPC_* bits set by port_mod (portmod.go)
 }
 
 // Listen opens the management socket at path for bridge b and serves it
@@ -63,7 +65,8 @@ func Listen(b *ofproto.Bridge, path string, log *daemon.Log, onChange func()) (*
 		return nil, fmt.Errorf("connmgr: %s: %w", b.Name(), err)
 	}
 	m := &Manager{bridge: b, log: log, ln: ln, path: path, sessions: map[*session]struct{}{},
-		quit: make(chan struct{}), controllers: map[string]*controller{}, standalone: true, onChange: onChange}
+		quit: make(chan struct{}), controllers: map[string]*controller{}, standalone: true, onChange: onChange,
+		portConfig: map[flowtable.Port]uint32{}}
 	m.wg.Add(3)
 	go m.accept()
 	go m.watchFailOpen()

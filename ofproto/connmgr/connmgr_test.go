@@ -228,3 +228,28 @@ func TestModifyAllTables(t *testing.T) {
 		t.Fatalf("after the second mod-flows: %q", got)
 	}
 }
+
+// TestModPortWithRealOfctl: ovs-ofctl mod-port changes a port's config,
+// which port descriptions then report; unknown ports are refused.
+func TestModPortWithRealOfctl(t *testing.T) {
+	b, target := newManagedBridge(t)
+	if out, code := ofctl(t, "mod-port", target, "veth11", "down"); code != 0 {
+		t.Fatalf("mod-port down: %s", out)
+	}
+	if p, _ := b.Port("veth11"); p.Live() {
+		t.Error("veth11 still live after mod-port down")
+	}
+	out, code := ofctl(t, "show", target)
+	if code != 0 || !strings.Contains(out, "1(veth11): addr:00:00:00:00:00:00\n     config:     PORT_DOWN") {
+		t.Fatalf("show after mod-port down:\n%s", out)
+	}
+	if out, code := ofctl(t, "mod-port", target, "veth11", "up"); code != 0 {
+		t.Fatalf("mod-port up: %s", out)
+	}
+	if p, _ := b.Port("veth11"); !p.Live() {
+		t.Error("veth11 not live after mod-port up")
+	}
+	if out, code := ofctl(t, "mod-port", target, "nosuch", "down"); code == 0 {
+		t.Fatalf("mod-port of a missing port succeeded: %s", out)
+	}
+}

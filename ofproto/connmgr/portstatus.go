@@ -16,7 +16,7 @@ func (m *Manager) PortStatus(reason ofp.PortReason, port flowtable.Port, name st
 		sessions = append(sessions, s)
 	}
 	m.mu.Unlock()
-	msg := &ofp.PortStatus{Reason: reason, Desc: ofp.PortDesc{Port: port, Name: name}}
+	msg := &ofp.PortStatus{Reason: reason, Desc: m.portDesc(port, name)}
 	for _, s := range sessions {
 		a := s.async.Load()
 		if a == nil || !s.receives(a, ofp.AsyncPortStatus, uint(reason)) {

@@ -233,6 +233,11 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 			s.sendError(h.Xid, code, raw)
 		}
 		return nil
+	case *ofp.PortMod:
+		if code, failed := s.portMod(m); failed {
+			s.sendError(h.Xid, code, raw)
+		}
+		return nil
 	}
 	if handled, err := s.asyncMsg(h, msg, raw); handled {
 		return err

@@ -110,7 +110,7 @@ func (s *session) stats(h ofp.Header, msg ofp.Message) (ofp.Message, bool) {
 func (s *session) portDescs() []ofp.PortDesc {
 	var ports []ofp.PortDesc
 	for _, p := range s.mgr.bridge.Ports() {
-		ports = append(ports, ofp.PortDesc{Port: p.OFPort, Name: p.Name})
+		ports = append(ports, s.mgr.portDesc(p.OFPort, p.Name))
 	}
 	return ports
 }

@@ -91,6 +91,7 @@ var errorTable = map[ErrorCode][6]wireError{
 	"OFPGMFC_UNKNOWN_BUCKET":           {{true, 0x2320, 6, 15}, {}, {}, {}, {}, {true, 0, 6, 15}},
 	"OFPGMFC_BUCKET_EXISTS":            {{true, 0x2320, 6, 16}, {}, {}, {}, {}, {true, 0, 6, 16}},
 	"OFPPMFC_BAD_PORT":                 {{true, 0, 4, 0}, {true, 0, 7, 0}, {true, 0, 7, 0}, {true, 0, 7, 0}, {true, 0, 7, 0}, {true, 0, 7, 0}},
+	"OFPPMFC_BAD_HW_ADDR":              {{true, 0, 4, 1}, {true, 0, 7, 1}, {true, 0, 7, 1}, {true, 0, 7, 1}, {true, 0, 7, 1}, {true, 0, 7, 1}},
 	"OFPMMFC_UNKNOWN":                  {{}, {}, {}, {true, 0, 12, 0}, {true, 0, 12, 0}, {true, 0, 12, 0}},
 	"OFPMMFC_METER_EXISTS":             {{}, {}, {}, {true, 0, 12, 1}, {true, 0, 12, 1}, {true, 0, 12, 1}},
 	"OFPMMFC_INVALID_METER":            {{}, {}, {}, {true, 0, 12, 2}, {true, 0, 12, 2}, {true, 0, 12, 2}},
