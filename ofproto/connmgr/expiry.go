@@ -73,13 +73,7 @@ func (m *Manager) flowRemoved(r *flowtable.Rule, reason ofp.FlowRemovedReason, n
 	fr := ofp.FlowRemoved{Match: f.Match, Cookie: f.Cookie, Priority: f.Priority, Reason: reason,
 		Table: f.Table, Duration: now.Sub(r.Created).Truncate(time.Millisecond),
 		IdleTimeout: f.IdleTimeout, HardTimeout: f.HardTimeout, Packets: packets, Bytes: bytes}
-	m.mu.Lock()
-	sessions := make([]*session, 0, len(m.sessions))
-	for s := range m.sessions {
-		sessions = append(sessions, s)
-	}
-	m.mu.Unlock()
-	for _, s := range sessions {
+	for _, s := range m.sessionList() {
 		a := s.async.Load()
 		if a == nil || !wantsFlowRemoved(s, a, reason) {
 			continue
@@ -95,11 +89,7 @@ func (m *Manager) flowRemoved(r *flowtable.Rule, reason ofp.FlowRemovedReason, n
 			s.write(b)
 			continue
 		}
-		select {
-		case s.pins <- b:
-		default:
-			s.pinDrops.Add(1)
-		}
+		s.queueAsync(b)
 	}
 }
 

@@ -81,13 +81,7 @@ func packetIn(a *asyncState, pin *ofproto.PacketIn) ([]byte, error) {
 // handler: it does not block on slow connections (a full queue drops the
 // packet-in, as OVS's does) and does not keep pin.
 func (m *Manager) PacketIn(pin *ofproto.PacketIn) {
-	m.mu.Lock()
-	sessions := make([]*session, 0, len(m.sessions))
-	for s := range m.sessions {
-		sessions = append(sessions, s)
-	}
-	m.mu.Unlock()
-	for _, s := range sessions {
+	for _, s := range m.sessionList() {
 		a := s.async.Load()
 		if a == nil || !s.wants(a, pin) {
 			continue
@@ -97,11 +91,30 @@ func (m *Manager) PacketIn(pin *ofproto.PacketIn) {
 			m.log.Printf("connmgr", "WARN", "%s: packet-in: %v", m.bridge.Name(), err)
 			continue
 		}
-		select {
-		case s.pins <- b:
-		default:
-			s.pinDrops.Add(1)
-		}
+		s.queueAsync(b)
+	}
+}
+
+// sessionList is a snapshot of the sessions, so messages can be sent
+// without holding m.mu.
+func (m *Manager) sessionList() []*session {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	sessions := make([]*session, 0, len(m.sessions))
+	for s := range m.sessions {
+		sessions = append(sessions, s)
+	}
+	return sessions
+}
+
+// queueAsync queues an asynchronous message (packet-in, flow removed, port
+// status) for the session's writer, dropping it (and counting the drop)
+// rather than blocking on a slow peer.
+func (s *session) queueAsync(b []byte) {
+	select {
+	case s.pins <- b:
+	default:
+		s.pinDrops.Add(1)
 	}
 }
 

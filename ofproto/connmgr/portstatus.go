@@ -10,14 +10,8 @@ import (
 // or modified. It shares the packet-in queue, so it never blocks on a slow
 // controller.
 func (m *Manager) PortStatus(reason ofp.PortReason, port flowtable.Port, name string) {
-	m.mu.Lock()
-	sessions := make([]*session, 0, len(m.sessions))
-	for s := range m.sessions {
-		sessions = append(sessions, s)
-	}
-	m.mu.Unlock()
 	msg := &ofp.PortStatus{Reason: reason, Desc: m.portDesc(port, name)}
-	for _, s := range sessions {
+	for _, s := range m.sessionList() {
 		a := s.async.Load()
 		if a == nil || !s.receives(a, ofp.AsyncPortStatus, uint(reason)) {
 			continue
@@ -27,10 +21,6 @@ func (m *Manager) PortStatus(reason ofp.PortReason, port flowtable.Port, name st
 			m.log.Printf("connmgr", "WARN", "%s: port status: %v", m.bridge.Name(), err)
 			continue
 		}
-		select {
-		case s.pins <- b:
-		default:
-			s.pinDrops.Add(1)
-		}
+		s.queueAsync(b)
 	}
 }
