@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"unicode/utf8"
+
+	"github.com/govs/govs/internal/jsonrpc"
 )
 
 // AtomicType is one of the five OVSDB atomic types.
@@ -354,15 +356,7 @@ func jsonText(v any) string {
 
 // MarshalJSON encodes v compactly like encoding/json, but without escaping
 // '<', '>' and '&', as OVS writes JSON.
-func MarshalJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
+func MarshalJSON(v any) ([]byte, error) { return jsonrpc.Marshal(v) }
 
 func jsonInt(v any) (int64, error) {
 	n, ok := v.(json.Number)

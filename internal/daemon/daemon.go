@@ -7,6 +7,7 @@ package daemon
 import (
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -170,4 +171,27 @@ func (l *Log) Printf(module, level, format string, args ...any) {
 	l.seq++
 	fmt.Fprintf(l.w, "%s|%05d|%s|%s|%s\n", time.Now().UTC().Format("2006-01-02T15:04:05.000Z"),
 		l.seq, module, level, fmt.Sprintf(format, args...))
+}
+
+// ListenUnix binds a daemon's unix socket as OVS does: mode 0750, a stale
+// socket left by a dead process replaced, one still served by a live
+// process refused; the socket file goes away when the listener closes.
+func ListenUnix(path string) (net.Listener, error) {
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		if c, err := net.Dial("unix", path); err == nil {
+			c.Close()
+			return nil, fmt.Errorf("%s: socket in use by another server", path)
+		}
+		os.Remove(path)
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, err
+	}
+	ln.(*net.UnixListener).SetUnlinkOnClose(true)
+	if err := os.Chmod(path, 0o750); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return ln, nil
 }

@@ -9,11 +9,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
-	"os"
 	"sort"
 	"strings"
 	"sync"
 
+	"github.com/govs/govs/internal/daemon"
 	"github.com/govs/govs/internal/jsonrpc"
 )
 
@@ -37,13 +37,8 @@ type Server struct {
 // Listen opens a control socket at path (mode 0750, replacing a stale
 // one) with the built-in "list-commands" command.
 func Listen(path string) (*Server, error) {
-	os.Remove(path)
-	ln, err := net.Listen("unix", path)
+	ln, err := daemon.ListenUnix(path)
 	if err != nil {
-		return nil, fmt.Errorf("unixctl: %w", err)
-	}
-	if err := os.Chmod(path, 0o750); err != nil {
-		ln.Close()
 		return nil, fmt.Errorf("unixctl: %w", err)
 	}
 	s := &Server{ln: ln, commands: map[string]command{}}
@@ -64,12 +59,7 @@ func (s *Server) Register(name, usage string, minArgs, maxArgs int, run Handler)
 func (s *Server) Path() string { return s.ln.Addr().String() }
 
 // Close stops serving and removes the socket.
-func (s *Server) Close() error {
-	path := s.Path()
-	err := s.ln.Close()
-	os.Remove(path)
-	return err
-}
+func (s *Server) Close() error { return s.ln.Close() }
 
 func (s *Server) list() string {
 	s.mu.Lock()

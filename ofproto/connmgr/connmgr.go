@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"sync"
 	"time"
 
@@ -55,13 +54,8 @@ type Manager struct {
 // until Close. onChange, if not nil, is called (on its own goroutine)
 // whenever a controller connects or disconnects.
 func Listen(b *ofproto.Bridge, path string, log *daemon.Log, onChange func()) (*Manager, error) {
-	os.Remove(path) // a stale socket left by a previous run
-	ln, err := net.Listen("unix", path)
+	ln, err := daemon.ListenUnix(path)
 	if err != nil {
-		return nil, fmt.Errorf("connmgr: %s: %w", b.Name(), err)
-	}
-	if err := os.Chmod(path, 0o750); err != nil {
-		ln.Close()
 		return nil, fmt.Errorf("connmgr: %s: %w", b.Name(), err)
 	}
 	m := &Manager{bridge: b, log: log, ln: ln, path: path, sessions: map[*session]struct{}{},
@@ -117,7 +111,6 @@ func (m *Manager) Close() error {
 	m.mu.Unlock()
 	err := m.ln.Close()
 	m.wg.Wait()
-	os.Remove(m.path)
 	return err
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/govs/govs/internal/daemon"
 	"net"
 	"os"
 	"sort"
@@ -203,25 +204,7 @@ func (s *Server) AddRemote(name string) error {
 }
 
 // listenUnix binds a unix socket with mode 0750, replacing a stale one.
-func listenUnix(path string) (net.Listener, error) {
-	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
-		if c, err := net.Dial("unix", path); err == nil {
-			c.Close()
-			return nil, fmt.Errorf("%s: socket in use by another server", path)
-		}
-		os.Remove(path)
-	}
-	ln, err := net.Listen("unix", path)
-	if err != nil {
-		return nil, err
-	}
-	ln.(*net.UnixListener).SetUnlinkOnClose(true)
-	if err := os.Chmod(path, 0o750); err != nil {
-		ln.Close()
-		return nil, err
-	}
-	return ln, nil
-}
+func listenUnix(path string) (net.Listener, error) { return daemon.ListenUnix(path) }
 
 func (s *Server) dialer(kind, arg string) (func() (net.Conn, error), error) {
 	switch kind {
