@@ -77,11 +77,35 @@ func (ctx *context) findRow(ts *ovsdb.TableSchema, id string, mustExist bool) (*
 		if len(found) == 1 {
 			return found[0], nil
 		}
+		if r, err := ctx.findRowByUUIDPrefix(ts, id); r != nil || err != nil {
+			return r, err
+		}
 	}
 	if mustExist {
 		return nil, fail("no row \"%s\" in table %s", id, ts.Name)
 	}
 	return nil, nil
+}
+
+// findRowByUUIDPrefix resolves an abbreviated UUID: at least 4 of its
+// leading lower-case hex digits (dashes allowed), unique within the table,
+// as ovs-vsctl(8) allows when no record has that name.
+func (ctx *context) findRowByUUIDPrefix(ts *ovsdb.TableSchema, prefix string) (*row, error) {
+	if len(prefix) < 4 || strings.Trim(prefix, "0123456789abcdef-") != "" {
+		return nil, nil
+	}
+	var found *row
+	for _, r := range ctx.m.rows(ts.Name) {
+		if !strings.HasPrefix(r.uuid.String(), prefix) {
+			continue
+		}
+		if found != nil {
+			return nil, fail("%s contains 2 or more rows whose UUIDs begin with %s: at least %s and %s",
+				ts.Name, prefix, r.uuid, found.uuid)
+		}
+		found = r
+	}
+	return found, nil
 }
 
 func matchesName(r *row, column, name string) bool {

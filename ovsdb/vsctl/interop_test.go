@@ -302,3 +302,53 @@ func TestConnectionErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestUUIDPrefix compares how records named by abbreviated UUIDs resolve:
+// unique prefixes of 4 or more lower-case hex digits, ambiguous ones,
+// short and upper-case ones, names before prefixes.
+func TestUUIDPrefix(t *testing.T) {
+	dir := t.TempDir()
+	real, govs := realVsctl(t, dir), govsVsctl(t, dir)
+	client := ovstest.RequireBinary(t, "ovsdb-client")
+	seed := func(sock string) {
+		txn := `["Open_vSwitch",
+			{"op":"insert","table":"QoS","uuid":"abcd0000-0000-4000-8000-000000000001","row":{"type":"x"}},
+			{"op":"insert","table":"QoS","uuid":"abcd1000-0000-4000-8000-000000000002","row":{"type":"y"}},
+			{"op":"insert","table":"QoS","uuid":"b0b00000-0000-4000-8000-000000000003","row":{"type":"z"}}]`
+		if out, err := exec.Command(client, "transact", "unix:"+sock, txn).CombinedOutput(); err != nil {
+			t.Fatalf("ovsdb-client transact: %v: %s", err, out)
+		}
+	}
+	refSock := ovstest.StartOVSDBServer(t, ovsdb.VSwitchSchemaText())
+	ovsSock := ovstest.StartOVSDBServer(t, ovsdb.VSwitchSchemaText())
+	govsSock := startGovsServer(t)
+	for _, sock := range []string{refSock, ovsSock, govsSock} {
+		seed(sock)
+	}
+	lines := []string{
+		"get qos abcd0 type",
+		"get qos abcd1000-00 type",
+		"get qos abcd type",
+		"get qos abc type",
+		"get qos ABCD0 type",
+		"get qos abcd0x type",
+		"get qos b0b0 type",
+		"get qos abcd1000-0000-4000-8000-000000000002 type",
+		"destroy qos abcd1",
+		"--columns=type list qos abcd",
+		"init",
+		"add-br b0b0",
+		"get bridge b0b0 name",
+	}
+	for _, line := range lines {
+		args := strings.Fields(line)
+		wantOut, wantCode := real(append([]string{"--db=unix:" + refSock, "--no-wait"}, args...))
+		want := normalize(wantOut, refSock, false) + "\nexit " + strconv.Itoa(wantCode)
+		for _, sock := range []string{ovsSock, govsSock} {
+			gotOut, gotCode := govs(append([]string{"--db=unix:" + sock, "--no-wait"}, args...))
+			if got := normalize(gotOut, sock, false) + "\nexit " + strconv.Itoa(gotCode); got != want {
+				t.Errorf("ovs-vsctl %s (govs ovs-vsctl on %s):\n--- OVS:\n%s\n--- govs:\n%s", line, sock, want, got)
+			}
+		}
+	}
+}
