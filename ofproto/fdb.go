@@ -9,11 +9,24 @@ import (
 	"github.com/govs/govs/flowtable"
 )
 
-// OVS's defaults for other_config:mac-aging-time and mac-table-size.
+// OVS's defaults for other_config:mac-aging-time and mac-table-size, and
+// the range it forces a configured size into.
 const (
 	DefaultMACAgingTime = 300 * time.Second
-	DefaultMACTableSize = 2048
+	DefaultMACTableSize = 8192
+	MinMACTableSize     = 10
+	MaxMACTableSize     = 1000000
 )
+
+// MACStats counts what happened to a MACTable's entries since it was made
+// or its statistics were last cleared, as `ovs-appctl fdb/stats-show`
+// reports them.
+type MACStats struct {
+	Learned uint64 // new entries
+	Expired uint64 // entries that aged out
+	Evicted uint64 // entries removed to make room
+	Moved   uint64 // entries that moved to another port
+}
 
 // MACEntry is one learned address: frames to MAC in VLAN go to Port.
 type MACEntry struct {
@@ -42,6 +55,7 @@ type MACTable struct {
 	lru     macNode // sentinel: lru.next is the oldest entry
 	maxAge  time.Duration
 	maxSize int
+	stats   MACStats
 }
 
 // NewMACTable returns an empty table with the given aging time and size
@@ -53,8 +67,9 @@ func NewMACTable(maxAge time.Duration, maxSize int) *MACTable {
 	return t
 }
 
-// SetLimits changes the aging time and size limit (zero: OVS's defaults).
-// Excess entries go at the next Learn or Expire.
+// SetLimits changes the aging time and size limit (zero: OVS's defaults;
+// a size outside MinMACTableSize..MaxMACTableSize is forced into that
+// range). Excess entries go at the next Learn or Expire.
 func (t *MACTable) SetLimits(maxAge time.Duration, maxSize int) {
 	if maxAge <= 0 {
 		maxAge = DefaultMACAgingTime
@@ -62,6 +77,7 @@ func (t *MACTable) SetLimits(maxAge time.Duration, maxSize int) {
 	if maxSize <= 0 {
 		maxSize = DefaultMACTableSize
 	}
+	maxSize = min(max(maxSize, MinMACTableSize), MaxMACTableSize)
 	t.mu.Lock()
 	t.maxAge, t.maxSize = maxAge, maxSize
 	t.mu.Unlock()
@@ -94,6 +110,9 @@ func (t *MACTable) Learn(mac [6]byte, vlan uint16, port flowtable.Port, now time
 	defer t.mu.Unlock()
 	if n, ok := t.entries[k]; ok {
 		moved := n.Port != port
+		if moved {
+			t.stats.Moved++
+		}
 		n.Port, n.Updated = port, now
 		t.unlink(n)
 		t.pushNewest(n)
@@ -101,7 +120,9 @@ func (t *MACTable) Learn(mac [6]byte, vlan uint16, port flowtable.Port, now time
 	}
 	for len(t.entries) >= t.maxSize {
 		t.remove(t.lru.next)
+		t.stats.Evicted++
 	}
+	t.stats.Learned++
 	n := &macNode{MACEntry: MACEntry{MAC: mac, VLAN: vlan, Port: port, Updated: now}}
 	t.entries[k] = n
 	t.pushNewest(n)
@@ -133,8 +154,13 @@ func (t *MACTable) Expire(now time.Time) int {
 	n := 0
 	for e := t.lru.next; e != &t.lru; {
 		next := e.next
-		if now.Sub(e.Updated) >= t.maxAge || len(t.entries) > t.maxSize {
+		if now.Sub(e.Updated) >= t.maxAge {
 			t.remove(e)
+			t.stats.Expired++
+			n++
+		} else if len(t.entries) > t.maxSize {
+			t.remove(e)
+			t.stats.Evicted++
 			n++
 		}
 		e = next
@@ -157,6 +183,37 @@ func (t *MACTable) FlushPort(port flowtable.Port) int {
 		e = next
 	}
 	return n
+}
+
+// Stats returns the entry counters.
+func (t *MACTable) Stats() MACStats {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.stats
+}
+
+// ClearStats zeroes the entry counters.
+func (t *MACTable) ClearStats() {
+	t.mu.Lock()
+	t.stats = MACStats{}
+	t.mu.Unlock()
+}
+
+// FormatStats writes the statistics as `ovs-appctl fdb/stats-show` does
+// for bridge.
+func (t *MACTable) FormatStats(bridge string) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var b strings.Builder
+	fmt.Fprintf(&b, "Statistics for bridge \"%s\":\n", bridge)
+	fmt.Fprintf(&b, "  Current/maximum MAC entries in the table: %d/%d\n", len(t.entries), t.maxSize)
+	// govs learns no static entries (fdb/add), so that line is always 0.
+	fmt.Fprintf(&b, "  Current static MAC entries in the table : 0\n")
+	fmt.Fprintf(&b, "  Total number of learned MAC entries     : %d\n", t.stats.Learned)
+	fmt.Fprintf(&b, "  Total number of expired MAC entries     : %d\n", t.stats.Expired)
+	fmt.Fprintf(&b, "  Total number of evicted MAC entries     : %d\n", t.stats.Evicted)
+	fmt.Fprintf(&b, "  Total number of port moved MAC entries  : %d\n", t.stats.Moved)
+	return b.String()
 }
 
 // Entries returns the entries, least recently updated first.

@@ -146,14 +146,16 @@ func TestNormalLearningMovesAndAging(t *testing.T) {
 
 func TestMACTable(t *testing.T) {
 	now := testTime
-	tb := NewMACTable(0, 2)
+	tb := NewMACTable(0, 2) // forced up to OVS's minimum, 10
 	a, b, c := [6]byte{5: 1}, [6]byte{5: 2}, [6]byte{5: 3}
 	if !tb.Learn(a, 10, 1, now) || tb.Learn(a, 10, 1, now) {
 		t.Error("Learn reports a new entry as unchanged or a refresh as a change")
 	}
 	tb.Learn(b, 10, 2, now.Add(time.Second))
 	tb.Learn(a, 10, 1, now.Add(2*time.Second)) // a is now the most recent
-	tb.Learn(c, 20, 3, now.Add(3*time.Second)) // evicts b
+	for i := range MinMACTableSize - 1 {       // fill up: evicts b only
+		tb.Learn([6]byte{4: 1, 5: byte(i)}, 30, 5, now.Add(3*time.Second))
+	}
 	if _, ok := tb.Lookup(b, 10, now); ok {
 		t.Error("the least recently used entry survived the size limit")
 	}
@@ -163,12 +165,31 @@ func TestMACTable(t *testing.T) {
 	if _, ok := tb.Lookup(a, 20, now); ok {
 		t.Error("an address is shared across VLANs")
 	}
+	tb.Learn(a, 10, 7, now.Add(3*time.Second)) // moves
+	tb.FlushPort(5)
+	tb.Learn(c, 20, 3, now.Add(3*time.Second))
 	tb.Learn([6]byte{5: 4}, 0, flowtable.PortLocal, now.Add(4*time.Second))
 	want := " port  VLAN  MAC                Age\n" +
+		"    7    10  00:00:00:00:00:01    7\n" +
 		"    3    20  00:00:00:00:00:03    7\n" +
 		"LOCAL     0  00:00:00:00:00:04    6\n"
 	if got := tb.Format(now.Add(10 * time.Second)); got != want {
 		t.Errorf("fdb/show:\n%s\nwant\n%s", got, want)
+	}
+	tb.Expire(now.Add(DefaultMACAgingTime + 3*time.Second)) // a and c age out
+	wantStats := "Statistics for bridge \"br9\":\n" +
+		"  Current/maximum MAC entries in the table: 1/10\n" +
+		"  Current static MAC entries in the table : 0\n" +
+		"  Total number of learned MAC entries     : 13\n" +
+		"  Total number of expired MAC entries     : 2\n" +
+		"  Total number of evicted MAC entries     : 1\n" +
+		"  Total number of port moved MAC entries  : 1\n"
+	if got := tb.FormatStats("br9"); got != wantStats {
+		t.Errorf("fdb/stats-show:\n%s\nwant\n%s", got, wantStats)
+	}
+	tb.ClearStats()
+	if s := tb.Stats(); s != (MACStats{}) {
+		t.Errorf("stats after clear: %+v", s)
 	}
 }
 

@@ -152,6 +152,7 @@ func (s *Switch) reconcile(r *client.Replica) []any {
 		}
 		ops = append(ops, s.reconcilePorts(b, brow, portRows, ifaceRows)...)
 		ops = append(ops, s.reconcileControllers(b, brow, controllerRows)...)
+		configureMACLearning(b, brow.Map("other_config"))
 	}
 	for name := range s.bridges {
 		if !wanted[name] {

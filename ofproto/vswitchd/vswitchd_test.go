@@ -191,4 +191,67 @@ func TestAppctlCommands(t *testing.T) {
 	if out, err := call("ofproto/list"); err != nil || out != "br0\n" {
 		t.Errorf("ofproto/list: %q, %v", out, err)
 	}
+
+	b, _ := sw.Bridge("br0")
+	for _, text := range []string{"table=3,cookie=0x5,priority=7,idle_timeout=50,ip,nw_src=10.0.0.0/8,actions=output:p1",
+		"priority=9,in_port=p1,actions=NORMAL"} {
+		f, err := flowtable.ParseFlow(text, flowtable.FlowAdd, b, flowtable.OpenFlow10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.FlowMod(f, flowtable.FlowAdd); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// As real OVS 3.1 prints them (its hidden table-254 flows aside).
+	wantFlows := "duration=0s, n_packets=0, n_bytes=0, priority=9,in_port=1,actions=NORMAL\n" +
+		"duration=0s, n_packets=0, n_bytes=0, priority=0,actions=NORMAL\n" +
+		"table_id=3, duration=0s, n_packets=0, n_bytes=0, priority=7,ip,nw_src=10.0.0.0/8,actions=output:1\n"
+	if out, err := call("bridge/dump-flows", "br0"); err != nil || out != wantFlows {
+		t.Errorf("bridge/dump-flows:\n%s\nwant\n%s (%v)", out, wantFlows, err)
+	}
+	if _, err := call("bridge/dump-flows", "nope"); err == nil || strings.TrimSpace(err.Error()) != "Unknown bridge" {
+		t.Errorf("bridge/dump-flows of a missing bridge: %v", err)
+	}
+
+	b.FDB().Learn([6]byte{5: 1}, 10, 1, b.Now())
+	b.FDB().Learn([6]byte{5: 1}, 10, 2, b.Now())
+	wantStats := "Statistics for bridge \"br0\":\n" +
+		"  Current/maximum MAC entries in the table: 1/8192\n" +
+		"  Current static MAC entries in the table : 0\n" +
+		"  Total number of learned MAC entries     : 1\n" +
+		"  Total number of expired MAC entries     : 0\n" +
+		"  Total number of evicted MAC entries     : 0\n" +
+		"  Total number of port moved MAC entries  : 1\n"
+	if out, err := call("fdb/stats-show", "br0"); err != nil || out != wantStats {
+		t.Errorf("fdb/stats-show:\n%s\nwant\n%s (%v)", out, wantStats, err)
+	}
+	for _, args := range [][]string{{"fdb/flush", "br0"}, {"fdb/flush"}} {
+		if out, err := call(args...); err != nil || out != "table successfully flushed\n" {
+			t.Errorf("%v: %q, %v", args, out, err)
+		}
+	}
+	if n := len(b.FDB().Entries()); n != 0 {
+		t.Errorf("%d MAC entries after fdb/flush", n)
+	}
+	if out, err := call("fdb/stats-clear"); err != nil || out != "statistics successfully cleared\n" {
+		t.Errorf("fdb/stats-clear: %q, %v", out, err)
+	}
+	if st := b.FDB().Stats(); st != (ofproto.MACStats{}) {
+		t.Errorf("stats after fdb/stats-clear: %+v", st)
+	}
+	for _, args := range [][]string{{"fdb/flush", "nope"}, {"fdb/stats-show", "nope"}, {"fdb/stats-clear", "nope"}} {
+		if _, err := call(args...); err == nil || strings.TrimSpace(err.Error()) != "no such bridge" {
+			t.Errorf("%v: %v, want no such bridge", args, err)
+		}
+	}
+
+	// other_config sets the table's size, forced into OVS's range.
+	for _, tc := range []struct{ value, want string }{{"5", "1/10"}, {"50", "1/50"}, {"bogus", "1/8192"}} {
+		vsctl(t, remote, "set", "bridge", "br0", "other_config:mac-table-size="+tc.value)
+		b.FDB().Learn([6]byte{5: 9}, 0, 1, b.Now())
+		if out, _ := call("fdb/stats-show", "br0"); !strings.Contains(out, "table: "+tc.want+"\n") {
+			t.Errorf("mac-table-size=%s: %s", tc.value, out)
+		}
+	}
 }
