@@ -2,7 +2,6 @@ package server
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -110,15 +109,10 @@ func findOption(prog, name string, specs []optionSpec) (optionSpec, error) {
 	return optionSpec{}, fmt.Errorf("%s: unrecognized option '--%s'", prog, name)
 }
 
-func runDir() string { return daemon.RunDir() }
-func dbDir() string  { return daemon.DBDir() }
-func logDir() string { return daemon.LogDir() }
-func pkgDataDir() string {
-	if d := os.Getenv("OVS_PKGDATADIR"); d != "" {
-		return d
-	}
-	return "/usr/share/openvswitch"
-}
+func runDir() string     { return daemon.RunDir() }
+func dbDir() string      { return daemon.DBDir() }
+func logDir() string     { return daemon.LogDir() }
+func pkgDataDir() string { return daemon.PkgDataDir() }
 
 // defaultDBPath is where ovsdb-server and ovsdb-tool look for conf.db.
 func defaultDBPath() string { return filepath.Join(dbDir(), "conf.db") }
