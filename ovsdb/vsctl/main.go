@@ -113,6 +113,9 @@ func parseArgs(args []string) (*options, []*command, error) {
 				firstOpts[name] = value
 				continue
 			}
+			if len(args[i]) > 1 && !strings.HasPrefix(args[i], "--") {
+				return nil, nil, fail("invalid option -- '%c'", args[i][1])
+			}
 			return nil, nil, fail("unrecognized option '%s'", args[i])
 		}
 		if needsValue && !hasValue {
@@ -156,10 +159,10 @@ func parseArgs(args []string) (*options, []*command, error) {
 		case "ca-cert", "C":
 			o.ssl.caCert = value
 		case "help", "h":
-			printUsage(os.Stdout)
+			printHelp(os.Stdout)
 			return nil, nil, &exitError{status: 0}
 		case "version", "V":
-			fmt.Println("ovs-vsctl (Open vSwitch) 3.1.0")
+			printVersion(os.Stdout)
 			return nil, nil, &exitError{status: 0}
 		}
 	}
