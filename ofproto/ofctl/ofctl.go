@@ -255,11 +255,15 @@ var longOptions = map[string]option{
 	"protocols":   {argRequired, func(c *ctl, v string, _ bool) error { return c.setProtocols(v) }},
 	"bundle":      {argNone, func(c *ctl, _ string, _ bool) error { c.bundle = true; return nil }},
 	"flow-format": {argRequired, func(c *ctl, v string, _ bool) error { return c.setFlowFormat(v) }},
+	"help":        {argNone, (*ctl).help},
+	"version":     {argNone, (*ctl).version},
 }
 
 var shortOptions = map[byte]option{
 	'O': longOptions["protocols"],
 	'F': longOptions["flow-format"],
+	'h': longOptions["help"],
+	'V': longOptions["version"],
 }
 
 // setSort handles --sort[=field] and --rsort[=field].
