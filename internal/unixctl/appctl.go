@@ -131,12 +131,16 @@ func appctl(args []string, stdout, stderr io.Writer) int {
 			}
 			timeout = time.Duration(secs) * time.Second
 		case "-h", "--help":
-			fmt.Fprintln(stdout, "ovs-appctl, for querying and controlling Open vSwitch daemon (govs)\nusage: ovs-appctl [TARGET] COMMAND [ARG...]\nTargets:\n  -t, --target=TARGET  pidfile or socket to contact (default ovs-vswitchd)\n  -T, --timeout=SECS   wait at most SECS seconds for a response")
+			fmt.Fprint(stdout, daemon.ExpandHelp(appctlHelp))
 			return 0
 		case "-V", "--version":
-			fmt.Fprintln(stdout, "ovs-appctl (Open vSwitch) 3.1.0")
+			fmt.Fprintf(stdout, "ovs-appctl (Open vSwitch) %s\n", daemon.Version)
 			return 0
 		default:
+			if len(opt) > 1 && !strings.HasPrefix(opt, "--") {
+				fmt.Fprintf(stderr, "ovs-appctl: invalid option -- '%c'\n", opt[1])
+				return 1
+			}
 			fmt.Fprintf(stderr, "ovs-appctl: unrecognized option '%s'\n", opt)
 			return 1
 		}
