@@ -27,33 +27,6 @@ var serverOptions = []optionSpec{
 	{"disable-file-column-diff", argNone}, {"help", argNone}, {"version", argNone},
 }
 
-const serverUsage = `ovsdb-server: Open vSwitch database server (govs)
-usage: ovsdb-server [OPTIONS] [DATABASE...]
-where each DATABASE is a database file in ovsdb format.
-The default DATABASE, if none is given, is
-  %s
-
-JSON-RPC options (may be specified any number of times):
-  --remote=REMOTE         connect or listen to REMOTE
-                          (punix:FILE, ptcp:PORT[:IP], pssl:PORT[:IP],
-                          unix:FILE, tcp:IP:PORT, ssl:IP:PORT,
-                          db:DB,TABLE,COLUMN)
-  --private-key=FILE, --certificate=FILE, --ca-cert=FILE
-                          SSL key, certificate and CA (or db:DB,TABLE,COLUMN)
-Daemon options:
-  --detach                run in background as daemon
-  --pidfile[=FILE]        create pidfile (default: %s)
-  --overwrite-pidfile     with --pidfile, start even if already running
-  --no-chdir              do not chdir to '/'
-  --unixctl=SOCKET        override default control socket name
-  --log-file[=FILE]       enable logging to specified FILE
-                          (default: %s)
-Other options:
-  -h, --help              display this help message
-  -V, --version           display version information
-Without --remote, govs listens on punix:%s.
-`
-
 // ServerMain runs "ovsdb-server [OPTIONS] [DATABASE...]" with OVS's
 // options and returns the process exit status.
 func ServerMain(args []string) int {
@@ -68,8 +41,7 @@ func ServerMain(args []string) int {
 	for _, o := range opts {
 		switch o.name {
 		case "help":
-			fmt.Printf(serverUsage, defaultDBPath(), filepath.Join(runDir(), "ovsdb-server.pid"),
-				filepath.Join(logDir(), "ovsdb-server.log"), filepath.Join(runDir(), "db.sock"))
+			fmt.Print(daemon.ExpandHelp(serverHelp))
 			return 0
 		case "version":
 			fmt.Printf("ovsdb-server (Open vSwitch) %s\n", Version)

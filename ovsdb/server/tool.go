@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/govs/govs/internal/daemon"
 	"github.com/govs/govs/ovsdb"
 )
 
@@ -18,25 +19,6 @@ var toolOptions = []optionSpec{
 	{"more", argNone}, {"verbose", argOptional}, {"log-file", argOptional},
 	{"help", argNone}, {"version", argNone},
 }
-
-const toolUsage = `ovsdb-tool: Open vSwitch database management utility (govs)
-usage: ovsdb-tool [OPTIONS] COMMAND [ARG...]
-  create [DB [SCHEMA]]    create DB with the given SCHEMA
-  compact [DB [DST]]      compact DB in-place (or to DST)
-  db-name [DB]            report name of schema used by DB
-  db-version [DB]         report version of schema used by DB
-  db-cksum [DB]           report checksum of schema used by DB
-  db-is-clustered DB      test whether DB is clustered
-  db-is-standalone DB     test whether DB is standalone
-  schema-name [SCHEMA]    report SCHEMA's name
-  schema-version [SCHEMA] report SCHEMA's schema version
-  schema-cksum [SCHEMA]   report SCHEMA's checksum
-  query [DB] TRNS         execute read-only transaction on DB
-  transact [DB] TRNS      execute read/write transaction on DB
-  [-m]... show-log [DB]   print DB's log entries
-The default DB is %s.
-The default SCHEMA is %s.
-`
 
 // ToolMain runs "ovsdb-tool [OPTIONS] COMMAND [ARG...]" for the standalone
 // commands and returns the process exit status.
@@ -50,7 +32,7 @@ func ToolMain(args []string) int {
 	for _, o := range opts {
 		switch o.name {
 		case "help":
-			fmt.Printf(toolUsage, defaultDBPath(), defaultSchemaPath())
+			fmt.Print(daemon.ExpandHelp(toolHelp))
 			return 0
 		case "version":
 			fmt.Printf("ovsdb-tool (Open vSwitch) %s\n", Version)
