@@ -22,22 +22,6 @@ import (
 // Version is what --version reports.
 const Version = "3.1.0"
 
-const usage = `ovs-vswitchd: Open vSwitch daemon (govs)
-usage: ovs-vswitchd [OPTIONS] [DATABASE]
-where DATABASE is a socket on which ovsdb-server is listening
-      (default: "unix:%s").
-Without DATABASE, and with no server listening there, govs serves
-%s itself on that socket.
-
-Daemon options:
-  --detach                run in background as daemon
-  --pidfile[=FILE]        create pidfile (default: %s)
-  --log-file[=FILE]       enable logging to specified FILE
-                          (default: %s)
-  -h, --help              display this help message
-  -V, --version           display version information
-`
-
 // Main runs "ovs-vswitchd [OPTIONS] [DATABASE]" and returns the exit
 // status.
 func Main(args []string) int {
@@ -49,8 +33,7 @@ func Main(args []string) int {
 		name, value, hasValue := strings.Cut(a, "=")
 		switch name {
 		case "-h", "--help":
-			fmt.Printf(usage, defaultSock, filepath.Join(daemon.DBDir(), "conf.db"),
-				filepath.Join(runDir, "ovs-vswitchd.pid"), filepath.Join(logDir, "ovs-vswitchd.log"))
+			fmt.Print(daemon.ExpandHelp(helpText))
 			return 0
 		case "-V", "--version":
 			fmt.Printf("ovs-vswitchd (Open vSwitch) %s\n", Version)
@@ -73,6 +56,9 @@ func Main(args []string) int {
 			switch {
 			case strings.HasPrefix(a, "-v") || strings.HasPrefix(a, "--verbose"):
 				// Log levels are not configurable yet.
+			case len(a) > 1 && a[0] == '-' && a[1] != '-':
+				fmt.Fprintf(os.Stderr, "ovs-vswitchd: invalid option -- '%c'\n", a[1])
+				return 1
 			case strings.HasPrefix(a, "-"):
 				fmt.Fprintf(os.Stderr, "ovs-vswitchd: unrecognized option '%s'\n", a)
 				return 1
