@@ -28,12 +28,16 @@ func dirFromEnv(env, def string) string {
 func RunDir() string { return dirFromEnv("OVS_RUNDIR", "/var/run/openvswitch") }
 
 // DBDir is where conf.db lives: $OVS_DBDIR, else $OVS_SYSCONFDIR/openvswitch
-// (/etc/openvswitch).
+// (/etc/openvswitch). As in OVS, an empty OVS_SYSCONFDIR still counts:
+// it gives /openvswitch.
 func DBDir() string {
 	if d := os.Getenv("OVS_DBDIR"); d != "" {
 		return d
 	}
-	return filepath.Join(dirFromEnv("OVS_SYSCONFDIR", "/etc"), "openvswitch")
+	if d, ok := os.LookupEnv("OVS_SYSCONFDIR"); ok {
+		return d + "/openvswitch"
+	}
+	return "/etc/openvswitch"
 }
 
 // LogDir is where log files go ($OVS_LOGDIR).
