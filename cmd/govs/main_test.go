@@ -12,11 +12,7 @@ import (
 // tools, as `make install` lays them out.
 func TestLinkDispatch(t *testing.T) {
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "govs")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildGovs(t, dir)
 	link := filepath.Join(dir, "ovsdb-tool")
 	if err := os.Symlink("govs", link); err != nil {
 		t.Fatal(err)
