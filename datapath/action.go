@@ -234,8 +234,8 @@ func (a *SetL4) appendText(b *strings.Builder) {
 }
 
 func (a *Userspace) appendText(b *strings.Builder) {
-	// OVS's controller cookie also carries a recirc_id for continuations,
-	// which govs does not have.
+	// OVS's controller cookie also carries a recirc_id for continuations;
+	// govs keeps a pause's continuation with the translation instead.
 	fmt.Fprintf(b, "userspace(pid=0,controller(reason=%d,dont_send=0,continuation=0,rule_cookie=%s,controller_id=%d,max_len=%d",
 		a.Reason, hex0(uint64(a.Cookie)), a.ControllerID, a.MaxLen)
 	if len(a.Userdata) > 0 {

@@ -1,6 +1,7 @@
 package ofproto
 
 import (
+	"crypto/rand"
 	"fmt"
 	"slices"
 	"sync"
@@ -105,6 +106,7 @@ type Bridge struct {
 	failOpen         atomic.Bool                      // see SetFailOpen
 	executor         atomic.Pointer[executorBox]      // see SetPacketExecutor
 	tlv              atomic.Pointer[flowtable.TLVMap] // see TLVMap
+	instance         [16]byte                         // names this bridge in continuations (continuation.go)
 
 	// Now is the bridge's clock (time.Now unless a test sets it before
 	// using the bridge).
@@ -117,6 +119,7 @@ type Bridge struct {
 // an empty MAC table with OVS's default limits.
 func NewBridge(name string) *Bridge {
 	b := &Bridge{name: name, fdb: NewMACTable(0, 0), Now: time.Now}
+	rand.Read(b.instance[:])
 	for i := range b.tables {
 		b.tables[i] = flowtable.NewTable(uint8(i))
 		b.tableState[i].conj = map[*flowtable.Rule]struct{}{}

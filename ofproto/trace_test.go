@@ -14,7 +14,8 @@ import (
 // port numbers are govs' (OpenFlow port numbers; OVS's netdev datapath
 // numbers its ports from 2 here), the megaflow has no nw_frag (govs'
 // datapath does not need it), the controller's userspace action carries
-// no recirc_id (govs has no continuations), and a tagged flow has no
+// no recirc_id (govs keeps continuations with the translation, not in
+// the datapath), and a tagged flow has no
 // "vlan_tci1=0x0000" (flowtable's match format prints one tag only).
 func TestTrace(t *testing.T) {
 	const (

@@ -87,10 +87,14 @@ type xlate struct {
 	resubmits int
 	table     uint8
 	rule      *flowtable.Rule // the flow whose actions are running
+	cookie    uint64          // its cookie (all ones without a flow)
 	actionSet flowtable.Actions
 	stack     [][]uint64
 	exit      bool
 	err       error
+	// frozen is the continuation a controller(pause) is collecting while
+	// the pipeline unwinds (continuation.go).
+	frozen *Continuation
 
 	res        *Translation
 	learnFlows []*flowtable.Flow
@@ -112,7 +116,7 @@ func (b *Bridge) newXlate(key *flowtable.Key, pktLen int, sideEffects bool, tr *
 	return &xlate{
 		br: b, ports: b.ports.Load(), groups: *b.groups.Load(), now: b.now(),
 		sideEffects: sideEffects, pktLen: pktLen, tr: tr,
-		key: *key, base: *key, orig: *key,
+		key: *key, base: *key, orig: *key, cookie: ^uint64(0),
 		res: &Translation{bridge: b},
 	}
 }
@@ -121,7 +125,8 @@ func (b *Bridge) newXlate(key *flowtable.Key, pktLen int, sideEffects bool, tr *
 // side effects, installs what learn actions produced.
 func (x *xlate) finish() *Translation {
 	b := x.br
-	if len(x.actionSet) > 0 && x.err == nil {
+	// A paused pipeline runs its action set when it is resumed.
+	if len(x.actionSet) > 0 && x.err == nil && x.frozen == nil {
 		x.traceLine(0, "--. Executing action set:")
 		set := x.actionSet
 		x.actionSet = nil
@@ -191,10 +196,10 @@ func (x *xlate) runTable(id uint8, honorMiss bool) {
 	if len(f.Actions) == 0 {
 		x.traceLine(4*x.level()+4, "drop")
 	}
-	savedTable, savedRule := x.table, x.rule
-	x.table, x.rule = id, r
+	savedTable, savedRule, savedCookie := x.table, x.rule, x.cookie
+	x.table, x.rule, x.cookie = id, r, f.Cookie
 	x.runActions(f.Actions)
-	x.table, x.rule = savedTable, savedRule
+	x.table, x.rule, x.cookie = savedTable, savedRule, savedCookie
 }
 
 // tableMiss does what table id is configured to do with a packet no flow
@@ -207,10 +212,10 @@ func (x *xlate) tableMiss(id uint8) {
 	case miss == TableMissController || miss == TableMissDefault && x.br.missToController.Load():
 		x.traceLine(4*x.level()+4, "CONTROLLER")
 		// The packet-in names the table that missed and no flow.
-		savedTable, savedRule := x.table, x.rule
-		x.table, x.rule = id, nil
+		savedTable, savedRule, savedCookie := x.table, x.rule, x.cookie
+		x.table, x.rule, x.cookie = id, nil, ^uint64(0)
 		x.controller(flowtable.ReasonNoMatch, 0xffff, 0, nil)
-		x.table, x.rule = savedTable, savedRule
+		x.table, x.rule, x.cookie = savedTable, savedRule, savedCookie
 	default:
 		x.traceLine(4*x.level()+4, "drop")
 	}
@@ -351,10 +356,13 @@ func (x *xlate) resubmit(inPort flowtable.Port, table uint8, honorMiss, last boo
 	flowtable.FieldInPort.Set(&x.key, savedPort)
 }
 
-// runActions runs an action list against the current key.
+// runActions runs an action list against the current key. When a
+// controller(pause) has frozen the pipeline, what is left of the list
+// joins the continuation instead.
 func (x *xlate) runActions(acts flowtable.Actions) {
 	for i, a := range acts {
 		if x.exit || x.err != nil {
+			x.freezeRest(acts[i:])
 			return
 		}
 		x.traceAction(a)
@@ -370,16 +378,11 @@ func (x *xlate) runActions(acts flowtable.Actions) {
 		case *flowtable.Enqueue:
 			x.output(a.Port, 0)
 		case *flowtable.Controller:
-			x.controller(a.Reason, a.MaxLen, a.ID, a.Userdata)
 			if a.Pause {
-				// The pipeline freezes here until the controller resumes
-				// it. govs cannot resume yet (no continuations), so
-				// nothing after a pause runs, which is what OVS does for
-				// a pause that is never resumed.
-				x.traceNote(">> pausing: the rest of the pipeline waits for a resume, which govs does not support yet")
-				x.exit = true
-				return
+				x.pause(a)
+				continue
 			}
+			x.controller(a.Reason, a.MaxLen, a.ID, a.Userdata)
 		case *flowtable.Resubmit:
 			table := a.Table
 			if table == flowtable.NoTable {
@@ -413,6 +416,7 @@ func (x *xlate) runActions(acts flowtable.Actions) {
 		case *flowtable.Clone:
 			saved, savedExit := x.key, x.exit
 			x.runActions(a.Actions)
+			x.endFreeze()
 			x.key, x.exit = saved, savedExit
 		case *flowtable.Conjunction, *flowtable.Note, *flowtable.SetQueue, *flowtable.PopQueue,
 			*flowtable.Meter, *flowtable.FinTimeout, *flowtable.Sample:
@@ -477,10 +481,7 @@ func (x *xlate) controller(reason flowtable.ControllerReason, maxLen, id uint16,
 	// Without a flow (a table miss, a packet-out) the cookie is all
 	// ones, as OpenFlow 1.3 specifies.
 	u := &datapath.Userspace{Reason: uint8(reason), MaxLen: maxLen, ControllerID: id,
-		Table: x.table, Cookie: ^uint64(0), Userdata: userdata}
-	if x.rule != nil {
-		u.Cookie = x.rule.Flow().Cookie
-	}
+		Table: x.table, Cookie: x.cookie, Userdata: userdata}
 	x.out = append(x.out, u)
 	meta := packetInMeta{u: u, md: packetInMetadata(&x.key)}
 	if x.rule != nil && reason == flowtable.ReasonAction {
@@ -569,6 +570,7 @@ func (x *xlate) bucket(g *Group, i int) {
 	if x.tr != nil {
 		x.tr.level -= 2
 	}
+	x.endFreeze()
 	x.key, x.exit = saved, savedExit
 }
 

@@ -248,6 +248,9 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 	if handled, err := s.tlvMsg(h, msg, raw); handled {
 		return err
 	}
+	if s.resumeMsg(h, msg, raw) {
+		return nil
+	}
 	reply, ok := s.stats(h, msg)
 	if !ok {
 		reply, ok = s.groupStats(msg)

@@ -30,7 +30,8 @@ const (
 // differ). BufferID is sent unless it is NoBuffer; Cookie unless it is all
 // ones. Match holds the pipeline metadata; Userdata the controller
 // action's; Continuation, if not nil, is the opaque state of a paused
-// translation.
+// translation: the properties nested in NXPINT_CONTINUATION, which a
+// controller copies into its NXT_RESUME ([Resume]) unchanged.
 type PacketIn2 struct {
 	Data         []byte
 	TotalLen     uint32
@@ -54,6 +55,18 @@ func (e *enc) pin2Prop(typ uint16, value []byte) {
 
 func (m *PacketIn2) encode(e *enc) error {
 	e.nxHeader(nxtPacketIn2)
+	if err := m.encodeProps(e); err != nil {
+		return err
+	}
+	if len(m.Userdata) > 0 {
+		e.pin2Prop(pin2Userdata, m.Userdata)
+	}
+	return nil
+}
+
+// encodeProps appends the properties NXT_PACKET_IN2 and NXT_RESUME share:
+// all but the userdata, which OVS sends only in a packet-in.
+func (m *PacketIn2) encodeProps(e *enc) error {
 	e.pin2Prop(pin2Packet, m.Data)
 	if int(m.TotalLen) != len(m.Data) {
 		e.pin2Prop(pin2FullLen, binary.BigEndian.AppendUint32(nil, m.TotalLen))
@@ -75,11 +88,17 @@ func (m *PacketIn2) encode(e *enc) error {
 	}
 	e.put16(start+2, uint16(len(e.b)-start))
 	e.pad8(start)
-	if len(m.Userdata) > 0 {
-		e.pin2Prop(pin2Userdata, m.Userdata)
-	}
 	if m.Continuation != nil {
-		e.pin2Prop(pin2Continuation, m.Continuation)
+		// A nested property: its properties start 8 bytes in.
+		start := len(e.b)
+		e.u16(pin2Continuation)
+		e.u16(0)
+		e.zeros(4)
+		e.bytes(m.Continuation)
+		if err := e.lenAt(start+2, start); err != nil {
+			return err
+		}
+		e.pad8(start)
 	}
 	return nil
 }
@@ -123,13 +142,21 @@ func decodePacketIn2(body []byte) (Message, error) {
 		case pin2Userdata:
 			m.Userdata = clone(v)
 		case pin2Continuation:
-			m.Continuation = clone(v)
+			if len(v) < 4 {
+				return nil, errorf("OFPBPC_BAD_LEN", "continuation property of %d bytes", len(v))
+			}
+			m.Continuation = append([]byte{}, v[4:]...)
 		default:
 			return nil, errorf("OFPBPC_BAD_TYPE", "packet-in2 property type %d", t)
 		}
 	}
-	if !fullLen {
+	switch {
+	case len(m.Data) == 0:
+		return nil, errorf(BadRequestBadLen, "packet-in2 lacks packet")
+	case !fullLen || m.TotalLen == 0:
 		m.TotalLen = uint32(len(m.Data))
+	case m.TotalLen < uint32(len(m.Data)):
+		return nil, errorf(BadRequestBadLen, "packet-in2 full_len %d < %d bytes of packet", m.TotalLen, len(m.Data))
 	}
 	return m, nil
 }
