@@ -202,7 +202,7 @@ func (b *Bridge) AddPort(cfg PortConfig) (*Port, error) {
 		return nil, fmt.Errorf("add port %s: %w", cfg.Name, err)
 	}
 	p := &Port{Name: cfg.Name, OFPort: cfg.OFPort, DPPort: cfg.DPPort, VLAN: cfg.VLAN,
-		policy: policy, live: new(atomic.Bool), stats: new(PortStats)}
+		policy: policy, live: new(atomic.Bool), flags: new(atomic.Uint32), stats: new(PortStats)}
 	p.live.Store(true)
 	b.ports.Store(newPortSet(append(slices.Clone(cur.sorted), p)))
 	b.changed()

@@ -98,10 +98,13 @@ type xlate struct {
 
 func (b *Bridge) xlate(key *flowtable.Key, pktLen int, sideEffects bool, tr *tracer) *Translation {
 	x := b.newXlate(key, pktLen, sideEffects, tr)
-	if b.failOpen.Load() {
+	switch {
+	case !x.mayReceive():
+		// Dropped before any table, with nothing in the trace, as OVS.
+	case b.failOpen.Load():
 		x.traceLine(0, "fail-open: switching NORMAL ahead of the flow tables")
 		x.runActions(flowtable.Actions{&flowtable.Output{Port: flowtable.PortNormal}})
-	} else {
+	default:
 		x.runTable(0, true)
 	}
 	return x.finish()
@@ -204,16 +207,32 @@ func (x *xlate) tableMiss(id uint8) {
 	switch {
 	case miss == TableMissContinue && id < NumTables-1:
 		x.runTable(id+1, true)
-	case miss == TableMissController || miss == TableMissDefault && x.br.missToController.Load():
-		x.traceLine(4*x.level()+4, "CONTROLLER")
-		// The packet-in names the table that missed and no flow.
-		savedTable, savedRule := x.table, x.rule
-		x.table, x.rule = id, nil
-		x.controller(flowtable.ReasonNoMatch, 0xffff, 0, nil)
-		x.table, x.rule = savedTable, savedRule
+	case miss == TableMissController || miss == TableMissContinue:
+		// A miss explicitly configured to reach the controller (or to
+		// continue past the last table) honours the input port's
+		// NO_PACKET_IN; OVS's default miss behaviour does not look at it.
+		in, ok := x.ports.byOF[flowtable.Port(flowtable.FieldInPort.Get(&x.key))]
+		if !ok || in.Flags()&PortNoPacketIn != 0 {
+			x.traceLine(4*x.level()+4, "drop")
+			return
+		}
+		x.missToController(id)
+	case miss == TableMissDefault && x.br.missToController.Load():
+		x.missToController(id)
 	default:
 		x.traceLine(4*x.level()+4, "drop")
 	}
+}
+
+// missToController sends a packet that missed in table id to the
+// controllers.
+func (x *xlate) missToController(id uint8) {
+	x.traceLine(4*x.level()+4, "CONTROLLER")
+	// The packet-in names the table that missed and no flow.
+	savedTable, savedRule := x.table, x.rule
+	x.table, x.rule = id, nil
+	x.controller(flowtable.ReasonNoMatch, 0xffff, 0, nil)
+	x.table, x.rule = savedTable, savedRule
 }
 
 // lookup finds the flow of table id for the current key, resolving
@@ -436,7 +455,8 @@ func (x *xlate) output(port flowtable.Port, maxLen uint32) {
 		x.normal()
 	case flowtable.PortFlood, flowtable.PortAll:
 		for _, p := range x.ports.sorted {
-			if p.OFPort != inPort {
+			// ALL includes the ports that opted out of flooding.
+			if p.OFPort != inPort && (port == flowtable.PortAll || p.Flags()&PortNoFlood == 0) {
 				x.outputTo(p, maxLen)
 			}
 		}
@@ -464,6 +484,10 @@ func (x *xlate) output(port flowtable.Port, maxLen uint32) {
 
 // outputTo commits the key's changes to the packet and outputs it.
 func (x *xlate) outputTo(p *Port, maxLen uint32) {
+	if p.Flags()&PortNoFwd != 0 {
+		x.traceNote(">> OFPPC_NO_FWD set, skipping output")
+		return
+	}
 	x.commit()
 	if maxLen != 0 {
 		x.out = append(x.out, &datapath.Truncate{MaxLen: maxLen})
