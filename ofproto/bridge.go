@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/govs/govs/datapath"
 	"github.com/govs/govs/flowtable"
 )
 
@@ -121,6 +122,8 @@ func NewBridge(name string) *Bridge {
 		b.tables[i] = flowtable.NewTable(uint8(i))
 		b.tableState[i].conj = map[*flowtable.Rule]struct{}{}
 	}
+	b.meters.dp = datapath.NewMeters()
+	b.meters.dp.Now = func() time.Time { return b.Now() }
 	b.ports.Store(newPortSet(nil))
 	b.groups.Store(&map[uint32]*Group{})
 	if _, err := b.AddPort(PortConfig{Name: name, OFPort: flowtable.PortLocal}); err != nil {

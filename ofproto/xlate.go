@@ -433,8 +433,12 @@ func (x *xlate) runActions(acts flowtable.Actions) {
 			saved, savedExit := x.key, x.exit
 			x.runActions(a.Actions)
 			x.key, x.exit = saved, savedExit
+		case *flowtable.Meter:
+			// The datapath polices each packet; one it drops goes no
+			// further.
+			x.out = append(x.out, &datapath.Meter{ID: a.ID})
 		case *flowtable.Conjunction, *flowtable.Note, *flowtable.SetQueue, *flowtable.PopQueue,
-			*flowtable.Meter, *flowtable.FinTimeout, *flowtable.Sample:
+			*flowtable.FinTimeout, *flowtable.Sample:
 			// No effect on forwarding.
 		default:
 			x.rewrite(a)
