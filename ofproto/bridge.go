@@ -99,6 +99,7 @@ type Bridge struct {
 	meters     meterSet // meter.go
 	tables     [NumTables]*flowtable.Table
 	tableState [NumTables]tableState
+	tableCfg   tableConfigs // tableconfig.go
 	fdb        *MACTable
 	gen        atomic.Uint64
 
