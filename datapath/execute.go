@@ -35,6 +35,10 @@ type Sink interface {
 // for clone, so one Executor belongs to one goroutine (a PMD). The zero
 // value is ready to use.
 type Executor struct {
+	// Meters polices meter actions; without a table they pass every
+	// packet.
+	Meters MeterTable
+
 	scratch []*Packet // one copy per clone nesting level, reused
 	cutLen  uint32    // pending truncation from a Truncate action; 0 none
 }
@@ -75,6 +79,12 @@ func (x *Executor) run(p *Packet, acts Actions, sink Sink, depth int, top bool) 
 			sink.Recirculate(a.ID, p.Frame(), final)
 		case *Truncate:
 			x.cutLen = a.MaxLen
+		case *Meter:
+			if x.Meters != nil && !x.Meters.Police(a.ID, p.Len) {
+				// Dropped: nothing after the meter sees the packet (in
+				// a clone, the clone's copy).
+				return
+			}
 		case *Clone:
 			c := x.clone(p, depth)
 			saved := x.cutLen

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/govs/govs/datapath"
 	"github.com/govs/govs/flowtable"
 )
 
@@ -99,6 +100,7 @@ type Bridge struct {
 	meters     meterSet // meter.go
 	tables     [NumTables]*flowtable.Table
 	tableState [NumTables]tableState
+	tableCfg   tableConfigs // tableconfig.go
 	fdb        *MACTable
 	gen        atomic.Uint64
 
@@ -124,6 +126,8 @@ func NewBridge(name string) *Bridge {
 		b.tables[i] = flowtable.NewTable(uint8(i))
 		b.tableState[i].conj = map[*flowtable.Rule]struct{}{}
 	}
+	b.meters.dp = datapath.NewMeters()
+	b.meters.dp.Now = func() time.Time { return b.Now() }
 	b.ports.Store(newPortSet(nil))
 	b.groups.Store(&map[uint32]*Group{})
 	if _, err := b.AddPort(PortConfig{Name: name, OFPort: flowtable.PortLocal}); err != nil {
@@ -205,7 +209,7 @@ func (b *Bridge) AddPort(cfg PortConfig) (*Port, error) {
 		return nil, fmt.Errorf("add port %s: %w", cfg.Name, err)
 	}
 	p := &Port{Name: cfg.Name, OFPort: cfg.OFPort, DPPort: cfg.DPPort, VLAN: cfg.VLAN,
-		policy: policy, live: new(atomic.Bool), stats: new(PortStats)}
+		policy: policy, live: new(atomic.Bool), flags: new(atomic.Uint32), stats: new(PortStats)}
 	p.live.Store(true)
 	b.ports.Store(newPortSet(append(slices.Clone(cur.sorted), p)))
 	b.changed()

@@ -47,7 +47,7 @@ func newTestDP(t testing.TB, ports ...PortConfig) *testDP {
 			t.Fatal(err)
 		}
 	}
-	d := &testDP{t: t, br: br}
+	d := &testDP{t: t, br: br, x: datapath.Executor{Meters: br.MeterTable()}}
 	br.SetPacketExecutor(d)
 	return d
 }

@@ -6,16 +6,16 @@ import (
 	"sync"
 	"time"
 
+	"github.com/govs/govs/datapath"
 	"github.com/govs/govs/flowtable"
 )
 
 // Meters, as OVS's userspace datapath offers them: up to MaxMeters
 // meters of up to MaxMeterBands drop bands each, rated in kbps or packets
-// per second, with optional burst sizes.
-//
-// govs' datapath does not police packets yet: meters are configured,
-// listed and referenced by flows, but a meter action lets every packet
-// through and the counters stay at zero.
+// per second, with optional burst sizes. The bridge keeps their
+// configuration; the policing and the counters live in the datapath's
+// meter table ([Bridge.MeterTable]), which a flow's meter action reaches
+// through the datapath meter action xlate emits.
 
 // Meter features of OVS's userspace datapath (ovs-ofctl meter-features).
 const (
@@ -85,6 +85,27 @@ var ErrInvalidMeter = &flowtable.FlowModError{Code: "OFPMMFC_INVALID_METER"}
 type meterSet struct {
 	mu     sync.Mutex
 	meters map[uint32]*Meter
+	dp     *datapath.Meters // the policers, one per meter, same ids
+}
+
+// MeterTable is the datapath meter table that polices the bridge's
+// meters: a datapath executing the bridge's translations hands it to its
+// executors. Datapath meter ids are the OpenFlow ones.
+func (b *Bridge) MeterTable() *datapath.Meters { return b.meters.dp }
+
+// MeterStats returns meter id's counters: the packets it saw and, per
+// band, the packets it dropped.
+func (b *Bridge) MeterStats(id uint32) (datapath.MeterStats, bool) { return b.meters.dp.Stats(id) }
+
+// dpMeterConfig is a meter as the datapath polices it. Like OVS's
+// userspace datapath, it takes a band's burst size whether or not the
+// meter has the burst flag (a band without one bursts its rate).
+func dpMeterConfig(m *Meter) datapath.MeterConfig {
+	c := datapath.MeterConfig{Pktps: m.Flags&MeterPktps != 0}
+	for _, band := range m.Bands {
+		c.Bands = append(c.Bands, datapath.MeterBandConfig{Rate: band.Rate, Burst: band.BurstSize})
+	}
+	return c
 }
 
 // MeterMod adds, modifies or deletes meter m.ID (for a delete,
@@ -110,6 +131,7 @@ func (b *Bridge) MeterMod(cmd MeterCommand, m *Meter) ([]*flowtable.Rule, error)
 		// Deleting a meter that does not exist is no error.
 		for _, id := range ids {
 			delete(ms.meters, id)
+			ms.dp.Delete(id)
 		}
 		return b.deleteMeterFlows(ids), nil
 	}
@@ -136,6 +158,7 @@ func (b *Bridge) MeterMod(cmd MeterCommand, m *Meter) ([]*flowtable.Rule, error)
 		nm.Created = old.Created
 	}
 	ms.meters[m.ID] = nm
+	ms.dp.Set(m.ID, dpMeterConfig(nm))
 	b.changed()
 	return nil, nil
 }

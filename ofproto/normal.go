@@ -1,6 +1,8 @@
 package ofproto
 
 import (
+	"sync/atomic"
+
 	"github.com/govs/govs/flowtable"
 )
 
@@ -73,7 +75,7 @@ func (x *xlate) normal() {
 		x.traceNote("-> no learned MAC for destination, flooding")
 	}
 	for _, p := range x.ports.sorted {
-		if p != in && p.policy.carries(vlan) {
+		if p != in && p.policy.carries(vlan) && p.Flags()&PortNoFlood == 0 {
 			x.normalOutput(p, vlan)
 		}
 	}
@@ -83,7 +85,7 @@ func (x *xlate) normal() {
 // a trunk for every VLAN.
 var controllerBundle = func() *Port {
 	policy, _ := VLANConfig{}.resolve() // the default trunk cannot fail
-	return &Port{Name: "CONTROLLER", OFPort: flowtable.PortController, policy: policy}
+	return &Port{Name: "CONTROLLER", OFPort: flowtable.PortController, policy: policy, flags: new(atomic.Uint32)}
 }()
 
 // normalOutput outputs the packet, in vlan, to port p, tagged as p wants:

@@ -151,7 +151,9 @@ func (b *Bridge) TranslatePacketOut(inPort flowtable.Port, acts flowtable.Action
 	k.ParseFrame(frame)
 	flowtable.FieldInPort.Set(&k, uint64(inPort))
 	x := b.newXlate(&k, len(frame), true, nil)
-	x.runActions(acts)
+	if x.mayReceive() {
+		x.runActions(acts)
+	}
 	return x.finish(), nil
 }
 

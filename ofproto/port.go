@@ -142,7 +142,8 @@ type PortStats struct {
 }
 
 // Port is a port of a bridge. Its configuration is immutable; a
-// reconfiguration replaces the Port (keeping its statistics and liveness).
+// reconfiguration replaces the Port (keeping its statistics, liveness and
+// OpenFlow config bits).
 type Port struct {
 	Name   string
 	OFPort flowtable.Port
@@ -151,6 +152,7 @@ type Port struct {
 
 	policy vlanPolicy
 	live   *atomic.Bool
+	flags  *atomic.Uint32 // PortFlags, shared by the port's reconfigurations
 	stats  *PortStats
 }
 

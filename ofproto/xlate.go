@@ -102,10 +102,13 @@ type xlate struct {
 
 func (b *Bridge) xlate(key *flowtable.Key, pktLen int, sideEffects bool, tr *tracer) *Translation {
 	x := b.newXlate(key, pktLen, sideEffects, tr)
-	if b.failOpen.Load() {
+	switch {
+	case !x.mayReceive():
+		// Dropped before any table, with nothing in the trace, as OVS.
+	case b.failOpen.Load():
 		x.traceLine(0, "fail-open: switching NORMAL ahead of the flow tables")
 		x.runActions(flowtable.Actions{&flowtable.Output{Port: flowtable.PortNormal}})
-	} else {
+	default:
 		x.runTable(0, true)
 	}
 	return x.finish()
@@ -209,16 +212,32 @@ func (x *xlate) tableMiss(id uint8) {
 	switch {
 	case miss == TableMissContinue && id < NumTables-1:
 		x.runTable(id+1, true)
-	case miss == TableMissController || miss == TableMissDefault && x.br.missToController.Load():
-		x.traceLine(4*x.level()+4, "CONTROLLER")
-		// The packet-in names the table that missed and no flow.
-		savedTable, savedRule, savedCookie := x.table, x.rule, x.cookie
-		x.table, x.rule, x.cookie = id, nil, ^uint64(0)
-		x.controller(flowtable.ReasonNoMatch, 0xffff, 0, nil)
-		x.table, x.rule, x.cookie = savedTable, savedRule, savedCookie
+	case miss == TableMissController || miss == TableMissContinue:
+		// A miss explicitly configured to reach the controller (or to
+		// continue past the last table) honours the input port's
+		// NO_PACKET_IN; OVS's default miss behaviour does not look at it.
+		in, ok := x.ports.byOF[flowtable.Port(flowtable.FieldInPort.Get(&x.key))]
+		if !ok || in.Flags()&PortNoPacketIn != 0 {
+			x.traceLine(4*x.level()+4, "drop")
+			return
+		}
+		x.missToController(id)
+	case miss == TableMissDefault && x.br.missToController.Load():
+		x.missToController(id)
 	default:
 		x.traceLine(4*x.level()+4, "drop")
 	}
+}
+
+// missToController sends a packet that missed in table id to the
+// controllers.
+func (x *xlate) missToController(id uint8) {
+	x.traceLine(4*x.level()+4, "CONTROLLER")
+	// The packet-in names the table that missed and no flow.
+	savedTable, savedRule, savedCookie := x.table, x.rule, x.cookie
+	x.table, x.rule, x.cookie = id, nil, ^uint64(0)
+	x.controller(flowtable.ReasonNoMatch, 0xffff, 0, nil)
+	x.table, x.rule, x.cookie = savedTable, savedRule, savedCookie
 }
 
 // lookup finds the flow of table id for the current key, resolving
@@ -418,8 +437,12 @@ func (x *xlate) runActions(acts flowtable.Actions) {
 			x.runActions(a.Actions)
 			x.endFreeze()
 			x.key, x.exit = saved, savedExit
+		case *flowtable.Meter:
+			// The datapath polices each packet; one it drops goes no
+			// further.
+			x.out = append(x.out, &datapath.Meter{ID: a.ID})
 		case *flowtable.Conjunction, *flowtable.Note, *flowtable.SetQueue, *flowtable.PopQueue,
-			*flowtable.Meter, *flowtable.FinTimeout, *flowtable.Sample:
+			*flowtable.FinTimeout, *flowtable.Sample:
 			// No effect on forwarding.
 		default:
 			x.rewrite(a)
@@ -440,7 +463,8 @@ func (x *xlate) output(port flowtable.Port, maxLen uint32) {
 		x.normal()
 	case flowtable.PortFlood, flowtable.PortAll:
 		for _, p := range x.ports.sorted {
-			if p.OFPort != inPort {
+			// ALL includes the ports that opted out of flooding.
+			if p.OFPort != inPort && (port == flowtable.PortAll || p.Flags()&PortNoFlood == 0) {
 				x.outputTo(p, maxLen)
 			}
 		}
@@ -468,6 +492,10 @@ func (x *xlate) output(port flowtable.Port, maxLen uint32) {
 
 // outputTo commits the key's changes to the packet and outputs it.
 func (x *xlate) outputTo(p *Port, maxLen uint32) {
+	if p.Flags()&PortNoFwd != 0 {
+		x.traceNote(">> OFPPC_NO_FWD set, skipping output")
+		return
+	}
 	x.commit()
 	if maxLen != 0 {
 		x.out = append(x.out, &datapath.Truncate{MaxLen: maxLen})

@@ -47,7 +47,7 @@ type Manager struct {
 	missToController bool
 	onChange         func()
 
-	portConfig map[flowtable.Port]uint32 // OFPPC_* bits set by port_mod (portmod.go)
+	portModMu sync.Mutex // serializes port_mods' read-modify-write of port config
 }
 
 // Listen opens the management socket at path for bridge b and serves it
@@ -59,8 +59,7 @@ func Listen(b *ofproto.Bridge, path string, log *daemon.Log, onChange func()) (*
 		return nil, fmt.Errorf("connmgr: %s: %w", b.Name(), err)
 	}
 	m := &Manager{bridge: b, log: log, ln: ln, path: path, sessions: map[*session]struct{}{},
-		quit: make(chan struct{}), controllers: map[string]*controller{}, standalone: true, onChange: onChange,
-		portConfig: map[flowtable.Port]uint32{}}
+		quit: make(chan struct{}), controllers: map[string]*controller{}, standalone: true, onChange: onChange}
 	m.wg.Add(3)
 	go m.accept()
 	go m.watchFailOpen()

@@ -9,8 +9,8 @@ import (
 )
 
 // Meters: meter_mod and the meter statistics requests, answered as OVS
-// 3.1's userspace switch answers them. The datapath does not police yet,
-// so every counter is zero.
+// 3.1's userspace switch answers them, with the counters of the
+// datapath's policers.
 
 // handleMeter answers a meter message; it reports false for any other.
 // A failure to write ends nothing here: the session notices on its next
@@ -44,8 +44,15 @@ func (s *session) handleMeter(h ofp.Header, msg ofp.Message, raw []byte) bool {
 		r := &ofp.MeterStatsReply{}
 		now := b.Now()
 		for _, mt := range meters {
-			r.Meters = append(r.Meters, ofp.MeterStats{MeterID: mt.ID, FlowCount: b.MeterFlowCount(mt.ID),
-				Duration: now.Sub(mt.Created).Truncate(time.Millisecond), Bands: make([]ofp.BandCounter, len(mt.Bands))})
+			st := ofp.MeterStats{MeterID: mt.ID, FlowCount: b.MeterFlowCount(mt.ID),
+				Duration: now.Sub(mt.Created).Truncate(time.Millisecond), Bands: make([]ofp.BandCounter, len(mt.Bands))}
+			if c, ok := b.MeterStats(mt.ID); ok {
+				st.Packets, st.Bytes = c.Packets, c.Bytes
+				for i := range min(len(c.Bands), len(st.Bands)) {
+					st.Bands[i] = ofp.BandCounter{Packets: c.Bands[i].Packets, Bytes: c.Bands[i].Bytes}
+				}
+			}
+			r.Meters = append(r.Meters, st)
 		}
 		reply = r
 	default:

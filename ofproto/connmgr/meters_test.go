@@ -55,3 +55,33 @@ func TestMetersWithRealOfctl(t *testing.T) {
 		}
 	}
 }
+
+// TestMeterPolicing: a flow's meter polices the packets the datapath
+// runs through it: with 1 packet/s and a burst of 3, three of ten packets
+// sent at once pass, and meter-stats (real ovs-ofctl) counts all ten in
+// and the seven the drop band took.
+func TestMeterPolicing(t *testing.T) {
+	r := newSwitchRig(t)
+	target := "unix:" + r.m.path
+	for _, args := range [][]string{
+		{"add-meter", target, "meter=1,pktps,burst,band=type=drop,rate=1,burst_size=3"},
+		{"add-flow", target, "in_port=p1,actions=meter:1,output:p2"},
+	} {
+		if out, code := ofctl(t, append([]string{"-O", "OpenFlow13"}, args...)...); code != 0 {
+			t.Fatalf("%v: %s", args, out)
+		}
+	}
+	frame := testFrame()
+	for range 10 {
+		r.inject(t, 1, frame)
+	}
+	if got := r.egress(t, frame); len(got) != 3 {
+		t.Errorf("%d of 10 packets passed the meter, want the burst of 3", len(got))
+	}
+	out, _ := ofctl(t, "-O", "OpenFlow13", "meter-stats", target)
+	out = regexp.MustCompile(`duration:[0-9.]+s`).ReplaceAllString(out, "duration:Xs")
+	want := "OFPST_METER reply (OF1.3) (xid=0x2):\nmeter:1 flow_count:1 packet_in_count:10 byte_in_count:620 duration:Xs bands:\n0: packet_count:7 byte_count:434"
+	if out != want {
+		t.Errorf("meter-stats:\n%s\nwant\n%s", out, want)
+	}
+}

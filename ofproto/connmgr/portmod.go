@@ -2,18 +2,16 @@ package connmgr
 
 import (
 	"github.com/govs/govs/flowtable"
+	"github.com/govs/govs/ofproto"
 	"github.com/govs/govs/ofproto/ofp"
 )
 
-// OpenFlow port config bits (OFPPC_*) that govs acts on.
-const portDown = 1 << 0 // OFPPC_PORT_DOWN: administratively down
-
 // portMod applies a port_mod as OVS does: the port must exist and the
 // hardware address must be the port's; the config bits under the mask are
-// replaced, and a change is announced with a port status. A port that is
-// administratively down is not live (fast-failover groups skip it). The
-// datapath does not yet honour NO_RECV/NO_FWD/NO_FLOOD/NO_PACKET_IN; they
-// are recorded and reported.
+// replaced, and a change is announced with a port status. The bridge acts
+// on the bits (ofproto.PortFlags): a port that is administratively down is
+// not live (fast-failover groups skip it), and NO_RECV, NO_FWD, NO_FLOOD
+// and NO_PACKET_IN change how packets are switched.
 func (s *session) portMod(m *ofp.PortMod) (ofp.ErrorCode, bool) {
 	if s.role == ofp.RoleSlave {
 		return "OFPBRC_IS_SECONDARY", true
@@ -29,24 +27,33 @@ func (s *session) portMod(m *ofp.PortMod) (ofp.ErrorCode, bool) {
 		return "OFPPMFC_BAD_HW_ADDR", true
 	}
 	mgr := s.mgr
-	mgr.mu.Lock()
-	old := mgr.portConfig[m.Port]
-	next := old&^m.Mask | m.Config&m.Mask
-	mgr.portConfig[m.Port] = next
-	mgr.mu.Unlock()
+	mgr.portModMu.Lock()
+	old := p.Flags()
+	next := old&^ofproto.PortFlags(m.Mask) | ofproto.PortFlags(m.Config&m.Mask)
+	if next != old {
+		if err := b.SetPortFlags(p.Name, next); err != nil {
+			// The port went away since it was looked up.
+			mgr.portModMu.Unlock()
+			return "OFPPMFC_BAD_PORT", true
+		}
+	}
+	mgr.portModMu.Unlock()
 	if next == old {
 		return "", false
 	}
-	if (old^next)&portDown != 0 {
-		b.SetPortLive(p.Name, next&portDown == 0)
+	if (old^next)&ofproto.PortDown != 0 {
+		b.SetPortLive(p.Name, next&ofproto.PortDown == 0)
 	}
 	mgr.PortStatus(ofp.PortModified, m.Port, p.Name)
 	return "", false
 }
 
-// portDesc describes a port with the config set by port_mods.
+// portDesc describes a port with the config set by port_mods (none for a
+// port that no longer exists).
 func (m *Manager) portDesc(port flowtable.Port, name string) ofp.PortDesc {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return ofp.PortDesc{Port: port, Name: name, Config: m.portConfig[port]}
+	d := ofp.PortDesc{Port: port, Name: name}
+	if p, ok := m.bridge.PortByNumber(port); ok && p.Name == name {
+		d.Config = uint32(p.Flags())
+	}
+	return d
 }

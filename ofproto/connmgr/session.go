@@ -242,7 +242,7 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 	if handled, err := s.asyncMsg(h, msg, raw); handled {
 		return err
 	}
-	if s.handleMeter(h, msg, raw) {
+	if s.handleMeter(h, msg, raw) || s.handleTable(h, msg, raw) {
 		return nil
 	}
 	if handled, err := s.tlvMsg(h, msg, raw); handled {

@@ -40,7 +40,7 @@ type Datapath struct {
 // the bridge's packet-outs run here too.
 func New(b *ofproto.Bridge) *Datapath {
 	d := &Datapath{br: b}
-	d.workers.New = func() any { return &worker{d: d} }
+	d.workers.New = func() any { return &worker{d: d, x: datapath.Executor{Meters: b.MeterTable()}} }
 	d.outputs.Store(&map[uint32]func([]byte){})
 	b.SetPacketExecutor(d)
 	return d

@@ -120,6 +120,8 @@ func decodeBody(h Header, body []byte) (Message, error) {
 		return decodeGroupMod(v, body)
 	case h.Type == t10PortMod && v == OF10, h.Type == t11PortMod && v >= OF11:
 		return decodePortMod(v, body)
+	case v >= OF11 && h.Type == t11TableMod:
+		return decodeTableMod(v, body)
 	case v >= OF13 && h.Type == t13MeterMod:
 		return decodeMeterMod(v, body)
 	case v >= OF12 && h.Type == t12RoleRequest:

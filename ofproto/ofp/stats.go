@@ -119,6 +119,8 @@ func decodeStats(v Version, body []byte, reply bool) (Message, error) {
 		return decodePortDescReply(v, b, more)
 	case statsTableFeatures:
 		return decodeTableFeatures(v, b, reply, more)
+	case statsTableDesc:
+		return decodeTableDesc(v, b, reply, more)
 	case statsGroup, statsGroupDesc, statsGroupFeat:
 		if v == OF10 {
 			break
