@@ -184,8 +184,8 @@ func (s *Server) publish(d *database, c *ovsdb.Commit, seq uint64) {
 }
 
 // durability tracks which written records have been synced, running one
-// fsync for every batch of commits (group commit), and wakes the sessions
-// whose queued messages were waiting for a sync.
+// fsync for every batch of commits (group commit), and sends the sessions'
+// queued messages that were waiting for a sync.
 type durability struct {
 	mu      sync.Mutex
 	cond    *sync.Cond
@@ -207,13 +207,24 @@ func (d *durability) init() {
 }
 
 // wrote notes an unsynced write to f and returns its sequence number.
+// The writer then calls syncTo or kick: waking the syncer goroutine here
+// would cost a wakeup per commit that it mostly finds already handled.
 func (d *durability) wrote(f *ovsdb.File) uint64 {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.written++
 	d.dirty[f] = true
-	d.cond.Broadcast()
 	return d.written
+}
+
+// kick has the syncer goroutine sync whatever is unsynced, for a writer
+// that goes on with other work instead of waiting (see syncTo).
+func (d *durability) kick() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.synced.Load() < d.written {
+		d.cond.Broadcast()
+	}
 }
 
 // current returns the sequence number of the latest write.
@@ -247,9 +258,9 @@ func (d *durability) close() {
 	d.mu.Unlock()
 }
 
-// run is the syncer goroutine: it syncs whatever was written while no
-// session is syncing inline (see syncTo), so pipelined commits share one
-// sync.
+// run is the syncer goroutine: once kicked, it syncs whatever was written
+// while no session is syncing inline (see syncTo), so pipelined commits
+// share one sync.
 func (d *durability) run(wg *sync.WaitGroup, logf func(string, ...any)) {
 	defer wg.Done()
 	d.mu.Lock()
@@ -259,7 +270,10 @@ func (d *durability) run(wg *sync.WaitGroup, logf func(string, ...any)) {
 			d.cond.Wait()
 		}
 		if d.closed && !d.syncing && d.synced.Load() == d.written {
-			d.wake(true)
+			woken := d.takeWaiters(true)
+			d.mu.Unlock()
+			flushAll(woken)
+			d.mu.Lock()
 			return
 		}
 		if !d.syncing {
@@ -284,8 +298,9 @@ func (d *durability) syncTo(seq uint64, logf func(string, ...any)) {
 	}
 }
 
-// syncOnce syncs every dirty file and publishes the new synced position.
-// d.mu is held (and released while syncing).
+// syncOnce syncs every dirty file, publishes the new synced position and
+// sends what the sync made sendable. d.mu is held (and released while
+// syncing and sending).
 func (d *durability) syncOnce(logf func(string, ...any)) {
 	d.syncing = true
 	target, files := d.written, d.dirty
@@ -299,19 +314,32 @@ func (d *durability) syncOnce(logf func(string, ...any)) {
 	d.mu.Lock()
 	d.syncing = false
 	d.synced.Store(target)
-	d.wake(false)
+	woken := d.takeWaiters(false)
 	d.cond.Broadcast()
+	d.mu.Unlock()
+	flushAll(woken)
+	d.mu.Lock()
 }
 
-// wake signals the sessions whose awaited writes are now synced (all of
-// them when closing). d.mu is held.
-func (d *durability) wake(all bool) {
+// takeWaiters removes and returns the sessions whose awaited writes are
+// now synced (all of them when closing). d.mu is held.
+func (d *durability) takeWaiters(all bool) []*session {
 	synced := d.synced.Load()
+	var woken []*session
 	for sess, seq := range d.waiters {
 		if all || seq <= synced {
-			sess.wake()
+			woken = append(woken, sess)
 			delete(d.waiters, sess)
 		}
+	}
+	return woken
+}
+
+// flushAll sends the sessions' sendable output, in this goroutine rather
+// than waking one writer goroutine per session.
+func flushAll(sessions []*session) {
+	for _, sess := range sessions {
+		sess.flush()
 	}
 }
 
@@ -403,6 +431,7 @@ func (s *Server) expireTrigger(t *trigger) {
 		if p == t {
 			if s.runTrigger(t) {
 				s.triggers = append(s.triggers[:i], s.triggers[i+1:]...)
+				s.dur.kick()
 			} else {
 				// The timer fired a little early; try again shortly.
 				t.timer = time.AfterFunc(time.Millisecond, func() { s.expireTrigger(t) })
