@@ -421,3 +421,38 @@ func TestSlowMonitorDoesNotBlock(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnUpdateBeforeReply checks that a client monitoring what it changes
+// gets the update before the transaction's reply, for ordinary and durable
+// commits alike (monitors may see an ordinary commit before it is synced,
+// but the reply still waits for the sync).
+func TestOwnUpdateBeforeReply(t *testing.T) {
+	_, sock, _ := startGovs(t)
+	conn, err := net.Dial("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	enc, dec := jsonrpc.NewEncoder(conn), jsonrpc.NewDecoder(conn)
+	send := func(method string, id int, params ...any) {
+		req, _ := jsonrpc.NewRequest(method, params, id)
+		if err := enc.Encode(req); err != nil || enc.Flush() != nil {
+			t.Fatal("send:", err)
+		}
+	}
+	send("monitor_cond", 0, "Open_vSwitch", "m", map[string]any{"Queue": map[string]any{}})
+	if m, err := dec.Decode(); err != nil || m.Kind() != jsonrpc.KindReply {
+		t.Fatalf("monitor reply: %v %v", m, err)
+	}
+	for i, durable := range []bool{false, true, false} {
+		send("transact", i+1, "Open_vSwitch",
+			map[string]any{"op": "insert", "table": "Queue", "row": map[string]any{}},
+			map[string]any{"op": "commit", "durable": durable})
+		if m, err := dec.Decode(); err != nil || m.Method != "update2" {
+			t.Fatalf("transaction %d: want update2 first, got %v %v", i, m, err)
+		}
+		if m, err := dec.Decode(); err != nil || m.Kind() != jsonrpc.KindReply || string(m.ID) != fmt.Sprint(i+1) {
+			t.Fatalf("transaction %d: want reply, got %v %v", i, m, err)
+		}
+	}
+}
