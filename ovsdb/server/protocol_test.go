@@ -424,8 +424,7 @@ func TestSlowMonitorDoesNotBlock(t *testing.T) {
 
 // TestOwnUpdateBeforeReply checks that a client monitoring what it changes
 // gets the update before the transaction's reply, for ordinary and durable
-// commits alike (monitors may see an ordinary commit before it is synced,
-// but the reply still waits for the sync).
+// commits alike.
 func TestOwnUpdateBeforeReply(t *testing.T) {
 	_, sock, _ := startGovs(t)
 	conn, err := net.Dial("unix", sock)

@@ -39,9 +39,6 @@ type Server struct {
 	reconcilePending bool
 
 	dur durability
-	// durableSeq is the write sequence number of the latest commit that
-	// asked to be durable; monitors see later commits only after it.
-	durableSeq uint64
 
 	remotesMu sync.Mutex
 	remotes   map[string]*remote
@@ -171,16 +168,7 @@ func (s *Server) commit(d *database, res *ovsdb.TxnResult) uint64 {
 			}
 		}
 	}
-	// Monitors see the commit when ovsdb-server would show it: at once,
-	// unless it (or an earlier commit still being synced) asked for
-	// {"op":"commit","durable":true}, in which case once it is synced,
-	// so that a monitor never sees a durable commit that a crash could
-	// lose. The reply, unlike ovsdb-server's, always waits for the sync.
-	visible := s.durableSeq
-	if c.Durable {
-		s.durableSeq, visible = seq, seq
-	}
-	s.publish(d, c, visible)
+	s.publish(d, c, seq)
 	return seq
 }
 

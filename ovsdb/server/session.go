@@ -16,14 +16,12 @@ import (
 
 // session is one client connection. Its reader goroutine executes requests
 // in order. Replies and notifications go out in the order they were
-// queued, each once the write it waits for is durable (for a reply, the
-// commit it reports; see Server.commit for monitor updates). Whichever
-// goroutine makes a message sendable (the one queueing it, or the one
-// completing the sync it waits for) writes it straight to the socket if
-// the socket takes it without blocking, and the session's writer
-// goroutine sends whatever a slow peer left behind. So the usual message
-// costs one write system call and no goroutine hand-off, yet a stalled
-// client never blocks the server.
+// queued, each once the commit it reveals is durable: whichever goroutine
+// makes a message sendable (the one queueing it, or the one completing the
+// sync it waits for) writes it straight to the socket if the socket takes
+// it without blocking, and the session's writer goroutine sends whatever a
+// slow peer left behind. So the usual message costs one write system call
+// and no goroutine hand-off, yet a stalled client never blocks the server.
 type session struct {
 	s    *Server
 	conn net.Conn
