@@ -187,11 +187,13 @@ func (s *Server) publish(d *database, c *ovsdb.Commit, seq uint64) {
 // fsync for every batch of commits (group commit), and sends the sessions'
 // queued messages that were waiting for a sync.
 type durability struct {
-	mu      sync.Mutex
-	cond    *sync.Cond
-	written uint64
-	synced  atomic.Uint64
-	dirty   map[*ovsdb.File]bool
+	mu sync.Mutex
+	// cond wakes goroutines waiting for a sync in progress (syncTo);
+	// kicked wakes the syncer goroutine, only when there is work for it.
+	cond, kicked *sync.Cond
+	written      uint64
+	synced       atomic.Uint64
+	dirty        map[*ovsdb.File]bool
 	// waiters maps each session waiting for a sync to the highest write
 	// sequence number it waits for.
 	waiters map[*session]uint64
@@ -202,6 +204,7 @@ type durability struct {
 
 func (d *durability) init() {
 	d.cond = sync.NewCond(&d.mu)
+	d.kicked = sync.NewCond(&d.mu)
 	d.dirty = map[*ovsdb.File]bool{}
 	d.waiters = map[*session]uint64{}
 }
@@ -223,7 +226,7 @@ func (d *durability) kick() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.synced.Load() < d.written {
-		d.cond.Broadcast()
+		d.kicked.Signal()
 	}
 }
 
@@ -255,6 +258,7 @@ func (d *durability) close() {
 	d.mu.Lock()
 	d.closed = true
 	d.cond.Broadcast()
+	d.kicked.Signal()
 	d.mu.Unlock()
 }
 
@@ -266,8 +270,10 @@ func (d *durability) run(wg *sync.WaitGroup, logf func(string, ...any)) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for {
-		for (d.synced.Load() == d.written || d.syncing) && !d.closed {
-			d.cond.Wait()
+		// Wait out another goroutine's sync even when closing: it
+		// signals when done.
+		for (d.synced.Load() == d.written && !d.closed) || d.syncing {
+			d.kicked.Wait()
 		}
 		if d.closed && !d.syncing && d.synced.Load() == d.written {
 			woken := d.takeWaiters(true)
@@ -316,6 +322,11 @@ func (d *durability) syncOnce(logf func(string, ...any)) {
 	d.synced.Store(target)
 	woken := d.takeWaiters(false)
 	d.cond.Broadcast()
+	if d.written > target || d.closed {
+		// Writes arrived during the sync, possibly with a kick that
+		// found it busy.
+		d.kicked.Signal()
+	}
 	d.mu.Unlock()
 	flushAll(woken)
 	d.mu.Lock()
