@@ -125,7 +125,7 @@ func NewEncoder(w io.Writer) *Encoder {
 func (e *Encoder) Encode(m *Message) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.buf = m.appendJSON(e.buf[:0])
+	e.buf = m.AppendJSON(e.buf[:0])
 	if _, err := e.w.Write(e.buf); err != nil {
 		return fmt.Errorf("jsonrpc: write: %w", err)
 	}
@@ -145,9 +145,11 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// appendJSON appends m's encoding: the same members, in the same order, as
-// encoding/json would produce for Message.
-func (m *Message) appendJSON(b []byte) []byte {
+// AppendJSON appends m's encoding to b: the same members, in the same
+// order, as encoding/json would produce for Message. Like Encode, it
+// copies the raw members without re-validating them. It lets a writer
+// batch several messages into one buffer of its own.
+func (m *Message) AppendJSON(b []byte) []byte {
 	b = append(b, '{')
 	if m.Method != "" {
 		b = append(b, `"method":`...)

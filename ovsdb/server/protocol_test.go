@@ -380,3 +380,78 @@ func TestInactivityProbe(t *testing.T) {
 		t.Fatal("silent client was not disconnected")
 	}
 }
+
+// TestSlowMonitorDoesNotBlock fills the socket of a monitoring client
+// that stops reading: other clients' transactions must still complete,
+// and the slow client must later receive every update, in order.
+func TestSlowMonitorDoesNotBlock(t *testing.T) {
+	_, sock, _ := startGovs(t)
+	slow, err := net.Dial("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	req, _ := jsonrpc.NewRequest("monitor_cond", []any{"Open_vSwitch", "slow", map[string]any{
+		"Queue": map[string]any{"columns": []string{"other_config"}}}}, 0)
+	enc := jsonrpc.NewEncoder(slow)
+	if err := enc.Encode(req); err != nil || enc.Flush() != nil {
+		t.Fatal("send monitor_cond:", err)
+	}
+	fast := dialTest(t, "unix", sock)
+	// Each update is about 8 kB, so a few hundred overflow any socket
+	// buffer.
+	pad := strings.Repeat("x", 8000)
+	const n = 300
+	for i := 0; i < n; i++ {
+		fast.call(t, "transact", "Open_vSwitch", map[string]any{"op": "insert", "table": "Queue",
+			"row": map[string]any{"other_config": []any{"map", []any{[]any{"pad", pad}, []any{"n", fmt.Sprint(i)}}}}})
+	}
+	dec := jsonrpc.NewDecoder(slow)
+	if m, err := dec.Decode(); err != nil || m.Kind() != jsonrpc.KindReply {
+		t.Fatalf("monitor reply: %v %v", m, err)
+	}
+	for i := 0; i < n; i++ {
+		slow.SetReadDeadline(time.Now().Add(10 * time.Second))
+		m, err := dec.Decode()
+		if err != nil {
+			t.Fatalf("update %d: %v", i, err)
+		}
+		if want := fmt.Sprintf(`["n","%d"]`, i); m.Method != "update2" || !strings.Contains(string(m.Params), want) {
+			t.Fatalf("update %d: %s %.200s", i, m.Method, m.Params)
+		}
+	}
+}
+
+// TestOwnUpdateBeforeReply checks that a client monitoring what it changes
+// gets the update before the transaction's reply, for ordinary and durable
+// commits alike.
+func TestOwnUpdateBeforeReply(t *testing.T) {
+	_, sock, _ := startGovs(t)
+	conn, err := net.Dial("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	enc, dec := jsonrpc.NewEncoder(conn), jsonrpc.NewDecoder(conn)
+	send := func(method string, id int, params ...any) {
+		req, _ := jsonrpc.NewRequest(method, params, id)
+		if err := enc.Encode(req); err != nil || enc.Flush() != nil {
+			t.Fatal("send:", err)
+		}
+	}
+	send("monitor_cond", 0, "Open_vSwitch", "m", map[string]any{"Queue": map[string]any{}})
+	if m, err := dec.Decode(); err != nil || m.Kind() != jsonrpc.KindReply {
+		t.Fatalf("monitor reply: %v %v", m, err)
+	}
+	for i, durable := range []bool{false, true, false} {
+		send("transact", i+1, "Open_vSwitch",
+			map[string]any{"op": "insert", "table": "Queue", "row": map[string]any{}},
+			map[string]any{"op": "commit", "durable": durable})
+		if m, err := dec.Decode(); err != nil || m.Method != "update2" {
+			t.Fatalf("transaction %d: want update2 first, got %v %v", i, m, err)
+		}
+		if m, err := dec.Decode(); err != nil || m.Kind() != jsonrpc.KindReply || string(m.ID) != fmt.Sprint(i+1) {
+			t.Fatalf("transaction %d: want reply, got %v %v", i, m, err)
+		}
+	}
+}

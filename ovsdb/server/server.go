@@ -184,14 +184,16 @@ func (s *Server) publish(d *database, c *ovsdb.Commit, seq uint64) {
 }
 
 // durability tracks which written records have been synced, running one
-// fsync for every batch of commits (group commit), and wakes the sessions
-// whose queued messages were waiting for a sync.
+// fsync for every batch of commits (group commit), and sends the sessions'
+// queued messages that were waiting for a sync.
 type durability struct {
-	mu      sync.Mutex
-	cond    *sync.Cond
-	written uint64
-	synced  atomic.Uint64
-	dirty   map[*ovsdb.File]bool
+	mu sync.Mutex
+	// cond wakes goroutines waiting for a sync in progress (syncTo);
+	// kicked wakes the syncer goroutine, only when there is work for it.
+	cond, kicked *sync.Cond
+	written      uint64
+	synced       atomic.Uint64
+	dirty        map[*ovsdb.File]bool
 	// waiters maps each session waiting for a sync to the highest write
 	// sequence number it waits for.
 	waiters map[*session]uint64
@@ -202,18 +204,30 @@ type durability struct {
 
 func (d *durability) init() {
 	d.cond = sync.NewCond(&d.mu)
+	d.kicked = sync.NewCond(&d.mu)
 	d.dirty = map[*ovsdb.File]bool{}
 	d.waiters = map[*session]uint64{}
 }
 
 // wrote notes an unsynced write to f and returns its sequence number.
+// The writer then calls syncTo or kick: waking the syncer goroutine here
+// would cost a wakeup per commit that it mostly finds already handled.
 func (d *durability) wrote(f *ovsdb.File) uint64 {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.written++
 	d.dirty[f] = true
-	d.cond.Broadcast()
 	return d.written
+}
+
+// kick has the syncer goroutine sync whatever is unsynced, for a writer
+// that goes on with other work instead of waiting (see syncTo).
+func (d *durability) kick() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.synced.Load() < d.written {
+		d.kicked.Signal()
+	}
 }
 
 // current returns the sequence number of the latest write.
@@ -244,22 +258,28 @@ func (d *durability) close() {
 	d.mu.Lock()
 	d.closed = true
 	d.cond.Broadcast()
+	d.kicked.Signal()
 	d.mu.Unlock()
 }
 
-// run is the syncer goroutine: it syncs whatever was written while no
-// session is syncing inline (see syncTo), so pipelined commits share one
-// sync.
+// run is the syncer goroutine: once kicked, it syncs whatever was written
+// while no session is syncing inline (see syncTo), so pipelined commits
+// share one sync.
 func (d *durability) run(wg *sync.WaitGroup, logf func(string, ...any)) {
 	defer wg.Done()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for {
-		for (d.synced.Load() == d.written || d.syncing) && !d.closed {
-			d.cond.Wait()
+		// Wait out another goroutine's sync even when closing: it
+		// signals when done.
+		for (d.synced.Load() == d.written && !d.closed) || d.syncing {
+			d.kicked.Wait()
 		}
 		if d.closed && !d.syncing && d.synced.Load() == d.written {
-			d.wake(true)
+			woken := d.takeWaiters(true)
+			d.mu.Unlock()
+			flushAll(woken)
+			d.mu.Lock()
 			return
 		}
 		if !d.syncing {
@@ -284,8 +304,9 @@ func (d *durability) syncTo(seq uint64, logf func(string, ...any)) {
 	}
 }
 
-// syncOnce syncs every dirty file and publishes the new synced position.
-// d.mu is held (and released while syncing).
+// syncOnce syncs every dirty file, publishes the new synced position and
+// sends what the sync made sendable. d.mu is held (and released while
+// syncing and sending).
 func (d *durability) syncOnce(logf func(string, ...any)) {
 	d.syncing = true
 	target, files := d.written, d.dirty
@@ -299,19 +320,37 @@ func (d *durability) syncOnce(logf func(string, ...any)) {
 	d.mu.Lock()
 	d.syncing = false
 	d.synced.Store(target)
-	d.wake(false)
+	woken := d.takeWaiters(false)
 	d.cond.Broadcast()
+	if d.written > target || d.closed {
+		// Writes arrived during the sync, possibly with a kick that
+		// found it busy.
+		d.kicked.Signal()
+	}
+	d.mu.Unlock()
+	flushAll(woken)
+	d.mu.Lock()
 }
 
-// wake signals the sessions whose awaited writes are now synced (all of
-// them when closing). d.mu is held.
-func (d *durability) wake(all bool) {
+// takeWaiters removes and returns the sessions whose awaited writes are
+// now synced (all of them when closing). d.mu is held.
+func (d *durability) takeWaiters(all bool) []*session {
 	synced := d.synced.Load()
+	var woken []*session
 	for sess, seq := range d.waiters {
 		if all || seq <= synced {
-			sess.wake()
+			woken = append(woken, sess)
 			delete(d.waiters, sess)
 		}
+	}
+	return woken
+}
+
+// flushAll sends the sessions' sendable output, in this goroutine rather
+// than waking one writer goroutine per session.
+func flushAll(sessions []*session) {
+	for _, sess := range sessions {
+		sess.flush()
 	}
 }
 
@@ -403,6 +442,7 @@ func (s *Server) expireTrigger(t *trigger) {
 		if p == t {
 			if s.runTrigger(t) {
 				s.triggers = append(s.triggers[:i], s.triggers[i+1:]...)
+				s.dur.kick()
 			} else {
 				// The timer fired a little early; try again shortly.
 				t.timer = time.AfterFunc(time.Millisecond, func() { s.expireTrigger(t) })

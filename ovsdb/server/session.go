@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/govs/govs/internal/jsonrpc"
@@ -14,18 +15,34 @@ import (
 )
 
 // session is one client connection. Its reader goroutine executes requests
-// in order; its writer goroutine sends replies and notifications in the
-// order they were queued, each once the commit it reveals is durable.
+// in order. Replies and notifications go out in the order they were
+// queued, each once the commit it reveals is durable: whichever goroutine
+// makes a message sendable (the one queueing it, or the one completing the
+// sync it waits for) writes it straight to the socket if the socket takes
+// it without blocking, and the session's writer goroutine sends whatever a
+// slow peer left behind. So the usual message costs one write system call
+// and no goroutine hand-off, yet a stalled client never blocks the server.
 type session struct {
 	s    *Server
 	conn net.Conn
-	enc  *jsonrpc.Encoder
+	// raw writes to conn without blocking; nil when the stream cannot be
+	// written beneath Go's net package (SSL), leaving all writes to the
+	// writer goroutine.
+	raw syscall.RawConn
 
 	out struct {
-		mu     sync.Mutex
-		cond   *sync.Cond
-		items  []outItem
-		closed bool
+		mu    sync.Mutex
+		cond  *sync.Cond
+		items []outItem
+		// buf holds encoded messages not yet written, in order.
+		buf []byte
+		// spare is the buffer the writer goroutine last wrote out,
+		// kept for reuse.
+		spare []byte
+		// writing is set while the writer goroutine writes outside mu;
+		// nobody else may write meanwhile.
+		writing bool
+		closed  bool
 	}
 
 	// probe is the inactivity probe interval, 0 for none.
@@ -45,15 +62,20 @@ type outItem struct {
 
 func newSession(s *Server, conn net.Conn) *session {
 	sess := &session{
-		s: s, conn: conn, enc: jsonrpc.NewEncoder(conn),
+		s: s, conn: conn,
 		monitors: map[string]*monitor{}, lockNames: map[string]bool{},
+	}
+	if sc, ok := conn.(syscall.Conn); ok {
+		if raw, err := sc.SyscallConn(); err == nil {
+			sess.raw = raw
+		}
 	}
 	sess.out.cond = sync.NewCond(&sess.out.mu)
 	return sess
 }
 
-// send queues msg, to go out once write seq is durable: the writer is
-// woken now if it is, or by the syncer otherwise.
+// send queues msg, to go out once write seq is durable: at once if it is,
+// or when the sync covering it completes.
 func (sess *session) send(msg *jsonrpc.Message, seq uint64) {
 	sess.out.mu.Lock()
 	if sess.out.closed {
@@ -63,25 +85,119 @@ func (sess *session) send(msg *jsonrpc.Message, seq uint64) {
 	sess.out.items = append(sess.out.items, outItem{msg, seq})
 	sess.out.mu.Unlock()
 	if !sess.s.dur.await(sess, seq) {
-		sess.wake()
+		sess.flush()
 	}
 }
 
-// wake signals the writer goroutine.
-func (sess *session) wake() {
+// flush sends the messages that may go out now, as far as the socket
+// takes them without blocking, and leaves the rest to the writer
+// goroutine. It never blocks on the peer, so it may run with the server
+// locked.
+func (sess *session) flush() {
 	sess.out.mu.Lock()
+	defer sess.out.mu.Unlock()
+	if sess.out.closed && len(sess.out.items) == 0 {
+		return
+	}
+	sess.encodeReady()
+	if len(sess.out.buf) == 0 || sess.out.writing {
+		// The writer goroutine sends the buffer once its write is done.
+		return
+	}
+	if sess.raw != nil {
+		n, err := writeNow(sess.raw, sess.out.buf)
+		if err != nil {
+			sess.failLocked()
+			return
+		}
+		sess.out.buf = sess.out.buf[:copy(sess.out.buf, sess.out.buf[n:])]
+		if len(sess.out.buf) == 0 {
+			return
+		}
+	}
 	sess.out.cond.Signal()
-	sess.out.mu.Unlock()
 }
 
-// ready returns how many queued messages may be sent: the longest prefix
-// whose commits are durable. out.mu is held.
-func (sess *session) ready() int {
+// writeNow writes as much of b to raw as the socket accepts without
+// waiting, returning how much that was.
+func writeNow(raw syscall.RawConn, b []byte) (int, error) {
+	n := 0
+	var werr error
+	err := raw.Write(func(fd uintptr) bool {
+		for n < len(b) {
+			m, err := syscall.Write(int(fd), b[n:])
+			if err == syscall.EINTR {
+				continue
+			}
+			if err == syscall.EAGAIN {
+				break
+			}
+			if err != nil {
+				werr = err
+				break
+			}
+			n += m
+		}
+		// Done either way: waiting for the socket is the writer's job.
+		return true
+	})
+	if err == nil {
+		err = werr
+	}
+	return n, err
+}
+
+// encodeReady moves the longest prefix of queued messages whose commits
+// are durable into the output buffer. out.mu is held.
+func (sess *session) encodeReady() {
 	n := 0
 	for n < len(sess.out.items) && sess.s.dur.isSynced(sess.out.items[n].seq) {
+		sess.out.buf = sess.out.items[n].msg.AppendJSON(sess.out.buf)
+		sess.out.items[n] = outItem{}
 		n++
 	}
-	return n
+	if n == len(sess.out.items) {
+		sess.out.items = sess.out.items[:0]
+	} else {
+		sess.out.items = sess.out.items[n:]
+	}
+}
+
+// failLocked gives up on a connection that cannot be written: the reader
+// then sees it closed and ends the session. out.mu is held.
+func (sess *session) failLocked() {
+	sess.out.closed = true
+	sess.out.items, sess.out.buf = nil, nil
+	sess.conn.Close()
+	sess.out.cond.Signal()
+}
+
+// writer sends what flush could not: the output when the socket is full,
+// and everything on streams without a raw descriptor.
+func (sess *session) writer(done chan<- struct{}) {
+	defer close(done)
+	sess.out.mu.Lock()
+	defer sess.out.mu.Unlock()
+	for {
+		sess.encodeReady()
+		if len(sess.out.buf) == 0 {
+			if sess.out.closed {
+				return
+			}
+			sess.out.cond.Wait()
+			continue
+		}
+		data := sess.out.buf
+		sess.out.buf, sess.out.writing = sess.out.spare[:0], true
+		sess.out.mu.Unlock()
+		_, err := sess.conn.Write(data)
+		sess.out.mu.Lock()
+		sess.out.writing, sess.out.spare = false, data[:0]
+		if err != nil {
+			sess.failLocked()
+			return
+		}
+	}
 }
 
 func (sess *session) reply(id json.RawMessage, result any, seq uint64) {
@@ -111,35 +227,6 @@ func (sess *session) notify(method string, params any, seq uint64) {
 	sess.send(msg, seq)
 }
 
-func (sess *session) writer(done chan<- struct{}) {
-	defer close(done)
-	for {
-		sess.out.mu.Lock()
-		n := sess.ready()
-		for n == 0 && !sess.out.closed {
-			sess.out.cond.Wait()
-			n = sess.ready()
-		}
-		items := sess.out.items[:n:n]
-		sess.out.items = sess.out.items[n:]
-		closed := sess.out.closed
-		sess.out.mu.Unlock()
-		if n == 0 && closed {
-			return
-		}
-		for _, it := range items {
-			if err := sess.enc.Encode(it.msg); err != nil {
-				sess.conn.Close()
-				return
-			}
-		}
-		if err := sess.enc.Flush(); err != nil {
-			sess.conn.Close()
-			return
-		}
-	}
-}
-
 func (sess *session) run() {
 	done := make(chan struct{})
 	go sess.writer(done)
@@ -159,7 +246,11 @@ func (sess *session) run() {
 		if msg.Kind() == jsonrpc.KindRequest || msg.Kind() == jsonrpc.KindNotification {
 			sess.handle(msg)
 		}
-		if !dec.Buffered() {
+		if dec.Buffered() {
+			// More requests are waiting: sync in the background
+			// while executing them.
+			sess.s.dur.kick()
+		} else {
 			// The client is waiting: sync here rather than hand off.
 			sess.s.dur.syncTo(sess.s.dur.current(), sess.s.logf)
 		}
