@@ -397,6 +397,12 @@ func TestSlowMonitorDoesNotBlock(t *testing.T) {
 	if err := enc.Encode(req); err != nil || enc.Flush() != nil {
 		t.Fatal("send monitor_cond:", err)
 	}
+	// The monitor must exist before the first insert, or that insert is
+	// in the reply's initial contents instead of an update.
+	dec := jsonrpc.NewDecoder(slow)
+	if m, err := dec.Decode(); err != nil || m.Kind() != jsonrpc.KindReply {
+		t.Fatalf("monitor reply: %v %v", m, err)
+	}
 	fast := dialTest(t, "unix", sock)
 	// Each update is about 8 kB, so a few hundred overflow any socket
 	// buffer.
@@ -405,10 +411,6 @@ func TestSlowMonitorDoesNotBlock(t *testing.T) {
 	for i := 0; i < n; i++ {
 		fast.call(t, "transact", "Open_vSwitch", map[string]any{"op": "insert", "table": "Queue",
 			"row": map[string]any{"other_config": []any{"map", []any{[]any{"pad", pad}, []any{"n", fmt.Sprint(i)}}}}})
-	}
-	dec := jsonrpc.NewDecoder(slow)
-	if m, err := dec.Decode(); err != nil || m.Kind() != jsonrpc.KindReply {
-		t.Fatalf("monitor reply: %v %v", m, err)
 	}
 	for i := 0; i < n; i++ {
 		slow.SetReadDeadline(time.Now().Add(10 * time.Second))
