@@ -48,5 +48,20 @@ func (s *session) portMod(m *ofp.PortMod) (ofp.ErrorCode, bool) {
 func (m *Manager) portDesc(port flowtable.Port, name string) ofp.PortDesc {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return ofp.PortDesc{Port: port, Name: name, Config: m.portConfig[port]}
+	d := ofp.PortDesc{Port: port, Name: name, Config: m.portConfig[port]}
+	if port == flowtable.PortLocal {
+		// The bridge's own port is a tap device, and the kernel's tap
+		// driver reports a fixed 10 Gb/s full-duplex copper link, which
+		// OVS passes on for it.
+		d.Curr = localPortFeatures
+		d.CurrSpeed = localPortSpeed
+	}
+	return d
 }
+
+// The LOCAL port's features (OpenFlow 1.1 bits 10GB_FD and COPPER) and
+// current speed in kbps, as OVS reports them for a bridge's tap device.
+const (
+	localPortFeatures = 1<<6 | 1<<11
+	localPortSpeed    = 10000000
+)

@@ -14,7 +14,7 @@ const (
 	statsAggregate = 2
 	statsTable     = 3
 	statsPort      = 4
-	statsPortDesc  = 13 // OpenFlow 1.3+
+	statsPortDesc  = 13 // OpenFlow 1.0 (OVS's extension) and 1.3+
 	statsVendor    = 0xffff
 )
 
@@ -110,7 +110,7 @@ func decodeStats(v Version, body []byte, reply bool) (Message, error) {
 		}
 		return decodePortStatsReply(v, b, more)
 	case statsPortDesc:
-		if v < OF13 {
+		if !hasPortDescStats(v) {
 			break
 		}
 		if !reply {
@@ -227,7 +227,7 @@ func (m *flowStatsRequest) encode(e *enc, stype uint16, nxst uint32) error {
 		e.u8(f.Table)
 		e.u8(0)
 		e.u16(uint16(f.OutPort))
-	case e.v == OF11 || e.v >= OF15:
+	case e.v == OF11:
 		return errorf(BadRequestBadVersion, "flow statistics in %s are not supported", e.v)
 	default:
 		e.statsHeader(false, stype, 0)
@@ -344,8 +344,6 @@ func (m *FlowStatsReply) encode(e *enc) error { return encodeMultipart(e, m, m.M
 
 func (m *FlowStatsReply) header(e *enc, more bool) error {
 	switch {
-	case e.v == OF11 || e.v >= OF15:
-		return errorf(BadRequestBadVersion, "flow statistics in %s are not supported", e.v)
 	case e.v == OF10 && m.NXM:
 		e.nxStatsHeader(true, nxstFlow, moreFlag(more))
 	default:
@@ -379,6 +377,9 @@ func durationParts(d time.Duration) (uint32, uint32) {
 func (m *FlowStatsReply) appendEntry(e *enc, i int) error {
 	s := &m.Flows[i]
 	f := &s.Flow
+	if e.v >= OF15 {
+		return appendFlowDesc15(e, s)
+	}
 	sec, nsec := durationParts(s.Duration)
 	start := len(e.b)
 	switch {
@@ -470,7 +471,11 @@ func decodeFlowStatsReply(v Version, b []byte, nxm, more bool) (Message, error) 
 		if n > len(b) {
 			return nil, errorf(BadRequestBadLen, "flow statistics of length %d in %d bytes", n, len(b))
 		}
-		s, err := decodeFlowStatsEntry(v, b[:n], nxm)
+		decodeEntry := decodeFlowStatsEntry
+		if v >= OF15 {
+			decodeEntry = func(_ Version, b []byte, _ bool) (FlowStats, error) { return decodeFlowDesc15(b) }
+		}
+		s, err := decodeEntry(v, b[:n], nxm)
 		if err != nil {
 			return nil, err
 		}

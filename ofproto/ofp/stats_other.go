@@ -145,12 +145,16 @@ type AggregateStatsReply struct {
 
 func (m *AggregateStatsReply) encode(e *enc) error {
 	switch {
-	case e.v == OF11 || e.v >= OF15:
+	case e.v == OF11:
 		return errorf(BadRequestBadVersion, "aggregate statistics in %s are not supported", e.v)
 	case e.v == OF10 && m.NXM:
 		e.nxStatsHeader(true, nxstAggregate, 0)
 	default:
 		e.statsHeader(true, statsAggregate, 0)
+	}
+	if e.v >= OF15 {
+		appendOXS(e, &oxsStats{idleAge: -1, packets: m.Packets, bytes: m.Bytes, flows: m.Flows, hasFlows: true})
+		return nil
 	}
 	e.u64(m.Packets)
 	e.u64(m.Bytes)
@@ -160,6 +164,16 @@ func (m *AggregateStatsReply) encode(e *enc) error {
 }
 
 func decodeAggregateReply(v Version, b []byte, nxm bool) (Message, error) {
+	if v >= OF15 {
+		st, rest, err := decodeOXS(b)
+		if err != nil {
+			return nil, err
+		}
+		if len(rest) != 0 {
+			return nil, errorf(BadRequestBadLen, "aggregate statistics have %d extra bytes", len(rest))
+		}
+		return &AggregateStatsReply{Packets: st.packets, Bytes: st.bytes, Flows: st.flows}, nil
+	}
 	if len(b) != 24 {
 		return nil, errorf(BadRequestBadLen, "aggregate statistics of %d bytes", len(b))
 	}
@@ -319,8 +333,9 @@ type PortStats struct {
 	Duration              time.Duration
 }
 
-// PortStatsReply is one part of a port statistics reply (OpenFlow 1.0
-// through 1.3; 1.4's ofp14_port_stats is not supported).
+// PortStatsReply is one part of a port statistics reply (ofp10_port_stats,
+// ofp11_port_stats, ofp13_port_stats, and from 1.4 on ofp14_port_stats
+// with properties).
 type PortStatsReply struct {
 	Ports []PortStats
 	More  bool
@@ -329,7 +344,7 @@ type PortStatsReply struct {
 func (m *PortStatsReply) encode(e *enc) error { return encodeMultipart(e, m, m.More) }
 
 func (m *PortStatsReply) header(e *enc, more bool) error {
-	if e.v == OF11 || e.v >= OF14 {
+	if e.v == OF11 {
 		return errorf(BadRequestBadVersion, "port statistics in %s are not supported", e.v)
 	}
 	e.statsHeader(true, statsPort, moreFlag(more))
@@ -345,6 +360,10 @@ func (p *PortStats) counters() []*uint64 {
 
 func (m *PortStatsReply) appendEntry(e *enc, i int) error {
 	p := &m.Ports[i]
+	if e.v >= OF14 {
+		appendPortStats14(e, p)
+		return nil
+	}
 	e.port(p.Port)
 	if e.v == OF10 {
 		e.zeros(6)
@@ -364,7 +383,7 @@ func (m *PortStatsReply) appendEntry(e *enc, i int) error {
 
 func decodePortStatsReply(v Version, b []byte, more bool) (Message, error) {
 	if v >= OF14 {
-		return nil, errorf(BadRequestBadVersion, "port statistics in %s are not supported", v)
+		return decodePortStats14(b, more)
 	}
 	size := 104
 	if v >= OF13 {
@@ -397,14 +416,19 @@ func decodePortStatsReply(v Version, b []byte, more bool) (Message, error) {
 	return m, nil
 }
 
-// PortDescStatsRequest is OFPMP_PORT_DESC request (OpenFlow 1.3+;
-// OpenFlow 1.0-1.2 carry the ports in the features reply). From OpenFlow
-// 1.5 on it names one port, or every port with flowtable.PortNone (ANY);
-// earlier versions always ask for every port.
+// PortDescStatsRequest is OFPMP_PORT_DESC request (OpenFlow 1.3+, and
+// OVS's OFPST_PORT_DESC for 1.0; OpenFlow 1.1 and 1.2 carry the ports in
+// the features reply only). From OpenFlow 1.5 on it names one port, or
+// every port with flowtable.PortNone (ANY); earlier versions always ask for
+// every port.
 type PortDescStatsRequest struct{ Port flowtable.Port }
 
+// hasPortDescStats reports whether v has a port description statistics
+// request.
+func hasPortDescStats(v Version) bool { return v == OF10 || v >= OF13 }
+
 func (m *PortDescStatsRequest) encode(e *enc) error {
-	if e.v < OF13 {
+	if !hasPortDescStats(e.v) {
 		return errorf(BadRequestBadVersion, "port description request in %s is not supported", e.v)
 	}
 	e.statsHeader(false, statsPortDesc, 0)
@@ -441,7 +465,7 @@ type PortDescStatsReply struct {
 func (m *PortDescStatsReply) encode(e *enc) error { return encodeMultipart(e, m, m.More) }
 
 func (m *PortDescStatsReply) header(e *enc, more bool) error {
-	if e.v < OF13 {
+	if !hasPortDescStats(e.v) {
 		return errorf(BadRequestBadVersion, "port description reply in %s is not supported", e.v)
 	}
 	e.statsHeader(true, statsPortDesc, moreFlag(more))
