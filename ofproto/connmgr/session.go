@@ -269,16 +269,15 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 // asFlowModCommand moves a modify or delete's wire cookie where flowtable
 // expects it, as OVS reads it in each version: OpenFlow 1.0 (and NXM)
 // carries only a new cookie, which a modify sets unless it is all ones
-// (ovs-ofctl's "no cookie given"); OpenFlow 1.1 does the same for a modify
-// without a cookie mask; otherwise, and always from 1.2 on, the cookie and
-// its mask select flows and a modify leaves their cookies alone.
+// (ovs-ofctl's "no cookie given"); from 1.1 on the cookie and its mask
+// select flows and a modify leaves their cookies alone.
 func asFlowModCommand(m *ofp.FlowMod, v ofp.Version) {
 	f := &m.Flow
 	if m.Command == flowtable.FlowAdd {
 		return
 	}
 	modify := m.Command == flowtable.FlowModify || m.Command == flowtable.FlowModifyStrict
-	if v == ofp.OF10 || v == ofp.OF11 && modify && f.CookieMask == 0 {
+	if v == ofp.OF10 {
 		f.CookieMask = 0
 		f.SetCookie = modify && f.Cookie != ^uint64(0)
 		return
@@ -287,9 +286,9 @@ func asFlowModCommand(m *ofp.FlowMod, v ofp.Version) {
 }
 
 // modifyAddsNothing reports whether a modify must change only existing
-// flows although flowtable would add one when none matches: OVS adds only
-// for a modify that carries a new cookie (OpenFlow 1.0 and 1.1), so from
-// OpenFlow 1.2 on a modify that matches nothing does nothing.
+// flows although flowtable would add one when none matches: OVS adds in
+// OpenFlow 1.0 and 1.1 only, so from 1.2 on a modify that matches nothing
+// does nothing.
 func (s *session) modifyAddsNothing(m *ofp.FlowMod) bool {
 	if s.v < ofp.OF12 || m.Command != flowtable.FlowModify && m.Command != flowtable.FlowModifyStrict || m.Flow.CookieMask != 0 {
 		return false

@@ -237,7 +237,7 @@ func formatTables(v ofp.Version, tables []ofp.TableStats) string {
 		stats := fmt.Sprintf("    active=%d, lookup=%d, matched=%d\n", t.Active, t.Lookups, t.Matched)
 		features := ""
 		if v == ofp.OF10 {
-			features = fmt.Sprintf("    max_entries=%d\n    matching:\n%s", t.MaxEntries, formatWildcards(t.Wildcards))
+			features = fmt.Sprintf("    max_entries=%d\n    matching:\n%s", t.MaxEntries, formatWildcards(uint32(t.Wildcards)))
 		}
 		if i > 0 && stats == prevStats && features == prevFeatures && t.Name == prevName {
 			if runFrom < 0 {

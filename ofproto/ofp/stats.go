@@ -14,7 +14,7 @@ const (
 	statsAggregate = 2
 	statsTable     = 3
 	statsPort      = 4
-	statsPortDesc  = 13 // OpenFlow 1.0 (OVS's extension) and 1.3+
+	statsPortDesc  = 13 // OpenFlow 1.3+, and OVS's extension before
 	statsVendor    = 0xffff
 )
 
@@ -78,9 +78,6 @@ func decodeStats(v Version, body []byte, reply bool) (Message, error) {
 	}
 	more := reply && flags&statsMore != 0
 	b := d.rest()
-	if v == OF11 {
-		return nil, errorf(BadRequestBadVersion, "statistics in %s are not supported", v)
-	}
 	switch stype {
 	case statsDesc:
 		if !reply {
@@ -110,9 +107,6 @@ func decodeStats(v Version, body []byte, reply bool) (Message, error) {
 		}
 		return decodePortStatsReply(v, b, more)
 	case statsPortDesc:
-		if !hasPortDescStats(v) {
-			break
-		}
 		if !reply {
 			return decodePortDescRequest(v, b)
 		}
@@ -130,12 +124,29 @@ func decodeStats(v Version, body []byte, reply bool) (Message, error) {
 		}
 		return decodeMeterStats(v, stype, b, reply, more)
 	case statsVendor:
-		if v != OF10 {
-			break
+		switch v {
+		case OF10:
+			return decodeNXStats(b, reply, more)
+		case OF11:
+			return decodeNXStats11(b, reply)
 		}
-		return decodeNXStats(b, reply, more)
 	}
 	return nil, errorf(BadRequestBadStat, "statistics type %d in %s", stype, v)
+}
+
+// decodeNXStats11 parses the one Nicira statistics message OVS speaks in
+// OpenFlow 1.1, NXST_GROUP_FEATURES, whose header lacks 1.0's padding.
+func decodeNXStats11(b []byte, reply bool) (Message, error) {
+	if len(b) < 8 {
+		return nil, errorf(BadRequestBadLen, "vendor statistics of %d bytes", len(b))
+	}
+	if vendor := binary.BigEndian.Uint32(b); vendor != vendorNicira {
+		return nil, errorf(BadRequestBadVendor, "statistics vendor %#x", vendor)
+	}
+	if subtype := binary.BigEndian.Uint32(b[4:]); subtype != nxstGroupFeat {
+		return nil, errorf(BadRequestBadSubtype, "Nicira statistics subtype %d in %s", subtype, OF11)
+	}
+	return decodeGroupStats(OF11, statsGroupFeat, b[8:], reply, false)
 }
 
 func decodeNXStats(b []byte, reply, more bool) (Message, error) {
@@ -227,8 +238,6 @@ func (m *flowStatsRequest) encode(e *enc, stype uint16, nxst uint32) error {
 		e.u8(f.Table)
 		e.u8(0)
 		e.u16(uint16(f.OutPort))
-	case e.v == OF11:
-		return errorf(BadRequestBadVersion, "flow statistics in %s are not supported", e.v)
 	default:
 		e.statsHeader(false, stype, 0)
 		e.u8(f.Table)
@@ -238,7 +247,7 @@ func (m *flowStatsRequest) encode(e *enc, stype uint16, nxst uint32) error {
 		e.zeros(4)
 		e.u64(f.CookieMatch)
 		e.u64(f.CookieMask)
-		return appendOXMMatch(e, &f.Match)
+		return appendMatch11Or12(e, &f.Match)
 	}
 	return nil
 }
@@ -294,7 +303,7 @@ func decodeFlowStatsRequest(v Version, b []byte, nxm bool) (*flowStatsRequest, e
 		if d.err != nil {
 			return nil, d.err
 		}
-		match, rest, err := decodeOXMMatch(d.rest())
+		match, rest, err := decodeMatch11Or12(v, d.rest())
 		if err != nil {
 			return nil, err
 		}
