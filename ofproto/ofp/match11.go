@@ -62,35 +62,46 @@ func appendMatch11(e *enc, m *flowtable.Match) {
 			w |= ofp11WDLVLANPCP
 		}
 	}
-	isARP := m.PrereqsMet(flowtable.PrereqARP)
+	// Only what decodeMatch11 reads back is written: the network fields
+	// for IPv4 (and ARP's opcode and addresses), the transport ones for
+	// TCP, UDP, SCTP and ICMP over IPv4.
+	isIP, isARP := m.PrereqsMet(flowtable.PrereqIPv4), m.PrereqsMet(flowtable.PrereqARP)
 	var proto, tos uint8
 	switch {
 	case isARP && !m.IsWildcard(flowtable.FieldARPOp):
 		proto = uint8(flowtable.FieldARPOp.Get(&m.Key))
-	case !isARP && !m.IsWildcard(flowtable.FieldNwProto):
+	case isIP && !m.IsWildcard(flowtable.FieldNwProto):
 		proto = uint8(flowtable.FieldNwProto.Get(&m.Key))
 	default:
 		w |= ofp11WNwProto
 	}
-	if m.IsWildcard(flowtable.FieldIPDSCP) {
+	if !isIP || m.IsWildcard(flowtable.FieldIPDSCP) {
 		w |= ofp11WNwTOS
 	} else {
 		tos = uint8(flowtable.FieldIPDSCP.Get(&m.Key) << 2)
 	}
-	var tpSrc, tpDst uint16
-	if m.IsWildcard(flowtable.FieldICMPType) && m.IsWildcard(flowtable.FieldTCPSrc) {
-		w |= ofp11WTpSrc
-	} else if !m.IsWildcard(flowtable.FieldICMPType) {
-		tpSrc = uint16(flowtable.FieldICMPType.Get(&m.Key))
+	var nwSrc, nwDst [2]uint32 // value, wildcard mask
+	if isIP || isARP {
+		nwSrc = [2]uint32{uint32(flowtable.FieldIPSrc.Get(&m.Key)), ^uint32(flowtable.FieldIPSrc.Get(&m.Mask))}
+		nwDst = [2]uint32{uint32(flowtable.FieldIPDst.Get(&m.Key)), ^uint32(flowtable.FieldIPDst.Get(&m.Mask))}
 	} else {
-		tpSrc = uint16(flowtable.FieldTCPSrc.Get(&m.Key))
+		nwSrc[1], nwDst[1] = ^uint32(0), ^uint32(0)
 	}
-	if m.IsWildcard(flowtable.FieldICMPCode) && m.IsWildcard(flowtable.FieldTCPDst) {
-		w |= ofp11WTpDst
-	} else if !m.IsWildcard(flowtable.FieldICMPCode) {
-		tpDst = uint16(flowtable.FieldICMPCode.Get(&m.Key))
+	srcF, dstF := flowtable.FieldTCPSrc, flowtable.FieldTCPDst
+	if isIP && m.IsExact(flowtable.FieldNwProto) && flowtable.FieldNwProto.Get(&m.Key) == flowtable.IPProtoICMP {
+		srcF, dstF = flowtable.FieldICMPType, flowtable.FieldICMPCode
+	}
+	var tpSrc, tpDst uint16
+	l4 := isIP && m.IsExact(flowtable.FieldNwProto)
+	if !l4 || m.IsWildcard(srcF) {
+		w |= ofp11WTpSrc
 	} else {
-		tpDst = uint16(flowtable.FieldTCPDst.Get(&m.Key))
+		tpSrc = uint16(srcF.Get(&m.Key))
+	}
+	if !l4 || m.IsWildcard(dstF) {
+		w |= ofp11WTpDst
+	} else {
+		tpDst = uint16(dstF.Get(&m.Key))
 	}
 	wild(flowtable.FieldMPLSLabel, ofp11WMPLSLabel)
 	wild(flowtable.FieldMPLSTC, ofp11WMPLSTC)
@@ -114,9 +125,9 @@ func appendMatch11(e *enc, m *flowtable.Match) {
 	e.u16(uint16(flowtable.FieldEthType.Get(&m.Key)))
 	e.u8(tos)
 	e.u8(proto)
-	for _, f := range []*flowtable.Field{flowtable.FieldIPSrc, flowtable.FieldIPDst} {
-		e.u32(uint32(f.Get(&m.Key)))
-		e.u32(^uint32(f.Get(&m.Mask)))
+	for _, nw := range [][2]uint32{nwSrc, nwDst} {
+		e.u32(nw[0])
+		e.u32(nw[1])
 	}
 	e.u16(tpSrc)
 	e.u16(tpDst)
