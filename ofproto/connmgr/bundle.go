@@ -103,7 +103,7 @@ func (s *session) bundleAdd(h ofp.Header, m *ofp.BundleAdd, raw []byte) error {
 		return nil
 	}
 	if fm, ok := inner.(*ofp.FlowMod); ok {
-		asFlowModCommand(fm)
+		asFlowModCommand(fm, s.v)
 		if s.v == ofp.OF10 && !s.flowModTableID && fm.Flow.Table != 0 && fm.Flow.Table != flowtable.TableAll {
 			s.sendError(h.Xid, ofp.FlowModBadCommand, raw)
 			return nil

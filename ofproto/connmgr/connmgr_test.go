@@ -206,20 +206,30 @@ func TestGroupsWithRealOfctl(t *testing.T) {
 	}
 }
 
-// TestModifyAllTables: a modify of every table that changes nothing adds
-// the flow once, to table 0, as OVS does (OpenFlow 1.3's mod-flows sends
-// table 255).
+// TestModifyAllTables: a modify that matches nothing adds the flow, once
+// and to table 0, only when it carries a new cookie (OpenFlow 1.0 and 1.1);
+// from OpenFlow 1.2 on it changes nothing, as in OVS. A modify that
+// matches changes the flow in whichever table holds it.
 func TestModifyAllTables(t *testing.T) {
 	b, target := newManagedBridge(t)
+	total := func() int {
+		n := 0
+		for id := 0; id < 254; id++ {
+			n += b.Table(uint8(id)).Len()
+		}
+		return n
+	}
 	if out, code := ofctl(t, "-O", "OpenFlow13", "mod-flows", target, "ip,actions=NORMAL"); code != 0 {
 		t.Fatal(out)
 	}
-	total := 0
-	for id := 0; id < 254; id++ {
-		total += b.Table(uint8(id)).Len()
+	if n := total(); n != 1 {
+		t.Fatalf("after an OpenFlow 1.3 mod-flows that matches nothing: %d flows, want the 1 default", n)
 	}
-	if got := tableText(b, 0); total != 2 || len(got) != 2 || got[0] != "ip actions=NORMAL" {
-		t.Fatalf("after mod-flows: %d flows in all, table 0 = %q", total, got)
+	if out, code := ofctl(t, "-O", "OpenFlow10", "mod-flows", target, "ip,actions=NORMAL"); code != 0 {
+		t.Fatal(out)
+	}
+	if got := tableText(b, 0); total() != 2 || len(got) != 2 || got[0] != "ip actions=NORMAL" {
+		t.Fatalf("after an OpenFlow 1.0 mod-flows: %d flows in all, table 0 = %q", total(), got)
 	}
 	if out, code := ofctl(t, "-O", "OpenFlow13", "mod-flows", target, "ip,actions=drop"); code != 0 {
 		t.Fatal(out)

@@ -61,6 +61,11 @@ func groupRefCount(b *ofproto.Bridge, id uint32) uint32 {
 // dec_nw_ttl, set_field.
 const groupActionsOF11 = 1<<0 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25
 
+// groupActionsOnlyOF11 are OpenFlow 1.1's actions, which include the
+// header rewrites 1.2 replaced by set_field: output, set_vlan_vid …
+// set_tp_dst (types 0-10), set_mpls_label … dec_nw_ttl (13-24).
+const groupActionsOnlyOF11 = 1<<11 - 1 | (1<<25-1)&^(1<<13-1)
+
 // groupActionsOF10 are the same in OpenFlow 1.0's numbering (NXST).
 const groupActionsOF10 = 0xfff
 
@@ -97,8 +102,11 @@ func (s *session) groupStats(msg ofp.Message) (ofp.Message, bool) {
 		return reply, true
 	case *ofp.GroupFeaturesRequest:
 		actions := uint32(groupActionsOF11)
-		if s.v == ofp.OF10 {
+		switch s.v {
+		case ofp.OF10:
 			actions = groupActionsOF10
+		case ofp.OF11:
+			actions = groupActionsOnlyOF11
 		}
 		return &ofp.GroupFeaturesReply{
 			Types:        0xf, // all, select, indirect, fast failover

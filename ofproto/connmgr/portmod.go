@@ -55,5 +55,19 @@ func (m *Manager) portDesc(port flowtable.Port, name string) ofp.PortDesc {
 	if p, ok := m.bridge.PortByNumber(port); ok && p.Name == name {
 		d.Config = uint32(p.Flags())
 	}
+	if port == flowtable.PortLocal {
+		// The bridge's own port is a tap device, and the kernel's tap
+		// driver reports a fixed 10 Gb/s full-duplex copper link, which
+		// OVS passes on for it.
+		d.Curr = localPortFeatures
+		d.CurrSpeed = localPortSpeed
+	}
 	return d
 }
+
+// The LOCAL port's features (OpenFlow 1.1 bits 10GB_FD and COPPER) and
+// current speed in kbps, as OVS reports them for a bridge's tap device.
+const (
+	localPortFeatures = 1<<6 | 1<<11
+	localPortSpeed    = 10000000
+)

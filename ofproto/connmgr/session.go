@@ -211,11 +211,14 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 		}
 		return s.send(h.Xid, &ofp.RoleReply{Role: s.role, GenerationID: m.GenerationID})
 	case *ofp.FlowMod:
-		asFlowModCommand(m)
+		asFlowModCommand(m, s.v)
 		if s.v == ofp.OF10 && !s.flowModTableID && m.Flow.Table != 0 && m.Flow.Table != flowtable.TableAll {
 			// Without NXT_FLOW_MOD_TABLE_ID the command's high byte is
 			// not a table.
 			s.sendError(h.Xid, ofp.FlowModBadCommand, raw)
+			return nil
+		}
+		if s.modifyAddsNothing(m) {
 			return nil
 		}
 		res, err := b.FlowMod(&m.Flow, m.Command)
@@ -267,35 +270,82 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 }
 
 // asFlowModCommand moves a modify or delete's wire cookie where flowtable
-// expects it: with a mask it selects flows; without one a modify sets it
-// (all ones means "leave the cookie alone", as ovs-ofctl sends when the
-// user gave none).
-func asFlowModCommand(m *ofp.FlowMod) {
+// expects it, as OVS reads it in each version: OpenFlow 1.0 (and NXM)
+// carries only a new cookie, which a modify sets unless it is all ones
+// (ovs-ofctl's "no cookie given"); from 1.1 on the cookie and its mask
+// select flows and a modify leaves their cookies alone.
+func asFlowModCommand(m *ofp.FlowMod, v ofp.Version) {
 	f := &m.Flow
 	if m.Command == flowtable.FlowAdd {
 		return
 	}
-	if f.CookieMask != 0 {
-		f.CookieMatch = f.Cookie & f.CookieMask
+	modify := m.Command == flowtable.FlowModify || m.Command == flowtable.FlowModifyStrict
+	if v == ofp.OF10 {
+		f.CookieMask = 0
+		f.SetCookie = modify && f.Cookie != ^uint64(0)
 		return
 	}
-	if (m.Command == flowtable.FlowModify || m.Command == flowtable.FlowModifyStrict) && f.Cookie != ^uint64(0) {
-		f.SetCookie = true
+	f.CookieMatch = f.Cookie & f.CookieMask
+}
+
+// modifyAddsNothing reports whether a modify must change only existing
+// flows although flowtable would add one when none matches: OVS adds in
+// OpenFlow 1.0 and 1.1 only, so from 1.2 on a modify that matches nothing
+// does nothing.
+func (s *session) modifyAddsNothing(m *ofp.FlowMod) bool {
+	if s.v < ofp.OF12 || m.Command != flowtable.FlowModify && m.Command != flowtable.FlowModifyStrict || m.Flow.CookieMask != 0 {
+		return false
 	}
+	strict := m.Command == flowtable.FlowModifyStrict
+	for id := 0; id < numTables; id++ {
+		if m.Flow.Table != flowtable.TableAll && int(m.Flow.Table) != id {
+			continue
+		}
+		if len(s.mgr.bridge.Table(uint8(id)).Select(&m.Flow, strict)) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // features describes the bridge as OVS does: 254 tables, no buffers.
 func (s *session) features() *ofp.FeaturesReply {
 	b := s.mgr.bridge
 	reply := &ofp.FeaturesReply{
-		DatapathID: DatapathID(b.Name()),
-		NTables:    254,
-		// Flow, table, port and queue stats; ARP match on IP fields.
-		Capabilities: 0x1 | 0x2 | 0x4 | 0x40 | 0x80,
+		DatapathID:   DatapathID(b.Name()),
+		NTables:      254,
+		Capabilities: capabilities(s.v),
 		Actions:      0xfff,
 	}
 	reply.Ports = s.portDescs()
 	return reply
+}
+
+// capabilities is the features reply's capability bits in v, as OVS
+// reports them: flow, table, port and queue statistics everywhere; group
+// statistics where the bit exists (1.1+; 1.0's bit 3 means STP); ARP
+// matching on IP fields where the bit exists (1.0, 1.1); bundles (1.4+).
+func capabilities(v ofp.Version) uint32 {
+	const (
+		flowStats  = 1 << 0
+		tableStats = 1 << 1
+		portStats  = 1 << 2
+		groupStats = 1 << 3
+		queueStats = 1 << 6
+		arpMatchIP = 1 << 7
+		bundles    = 1 << 9
+	)
+	c := uint32(flowStats | tableStats | portStats | queueStats)
+	if v <= ofp.OF11 {
+		c |= arpMatchIP
+	}
+	if v >= ofp.OF11 {
+		c |= groupStats
+	}
+	if v >= ofp.OF14 {
+		c |= bundles
+	}
+	return c
 }
 
 // DatapathID derives a stable 48-bit datapath ID from the bridge name, as

@@ -69,10 +69,9 @@ func (s *session) stats(h ofp.Header, msg ofp.Message) (ofp.Message, bool) {
 		reply := &ofp.TableStatsReply{}
 		for id := 0; id < numTables; id++ {
 			lookups, matched := b.TableStats(uint8(id))
-			reply.Tables = append(reply.Tables, ofp.TableStats{
-				Table: uint8(id), Wildcards: 0x3fffff, MaxEntries: 1000000,
-				Active: uint32(b.Table(uint8(id)).Len()), Lookups: lookups, Matched: matched,
-			})
+			t := tableFeatures(s.v, uint8(id))
+			t.Active, t.Lookups, t.Matched = uint32(b.Table(uint8(id)).Len()), lookups, matched
+			reply.Tables = append(reply.Tables, t)
 		}
 		return reply, true
 	case *ofp.TableFeaturesRequest:
@@ -104,6 +103,35 @@ func (s *session) stats(h ofp.Header, msg ofp.Message) (ofp.Message, bool) {
 		return reply, true
 	}
 	return nil, false
+}
+
+// tableFeatures is what table statistics say about a table besides its
+// counters, with OVS 3.1's values. OpenFlow 1.1 and 1.2 describe the
+// table's features there: the fields matched and wildcarded (bitmaps of
+// OFPFMF11_* or OXM field numbers), every instruction but meter (the last
+// table has no goto_table), the version's actions and, in 1.2, the fields
+// set_field sets and the metadata bits matched and written.
+func tableFeatures(v ofp.Version, id uint8) ofp.TableStats {
+	t := ofp.TableStats{Table: id, MaxEntries: 1000000}
+	instructions := uint32(1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5) // goto_table … clear_actions
+	if int(id) == numTables-1 {
+		instructions &^= 1 << 1
+	}
+	switch v {
+	case ofp.OF10:
+		t.Wildcards = 0x3fffff
+	case ofp.OF11:
+		t.Match, t.Wildcards = 0xfbff, 0xfbff
+		t.Instructions = instructions
+		t.WriteActions, t.ApplyActions = groupActionsOnlyOF11, groupActionsOnlyOF11
+	case ofp.OF12:
+		t.Match, t.Wildcards = 0x0000101ffffffffd, 0x0000101ffffffffd
+		t.WriteActions, t.ApplyActions = groupActionsOF11, groupActionsOF11
+		t.WriteSetFields, t.ApplySetFields = 0x0000000ffffffbdd, 0x0000000ffffffbdd
+		t.MetadataMatch, t.MetadataWrite = ^uint64(0), ^uint64(0)
+		t.Instructions = instructions
+	}
+	return t
 }
 
 // portDescs describes the bridge's ports.

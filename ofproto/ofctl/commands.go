@@ -126,23 +126,7 @@ func (c *ctl) dumpPortsDesc(args []string) error {
 	if err != nil {
 		return err
 	}
-	var parts []received
-	if cn.v < ofp.OF13 {
-		// OVS's extension: OFPST_PORT_DESC in OpenFlow 1.0, which ofp
-		// does not encode; its body is the port and 6 bytes of padding.
-		xid := c.nextXid()
-		req := make([]byte, 20)
-		req[0], req[1], req[3] = byte(cn.v), 16, 20
-		req[4], req[5], req[6], req[7] = byte(xid>>24), byte(xid>>16), byte(xid>>8), byte(xid)
-		req[9] = 13
-		req[12], req[13] = byte(port>>8), byte(port)
-		if err := cn.sendRaw(req); err != nil {
-			return err
-		}
-		parts, err = cn.collectXid(xid)
-	} else {
-		parts, err = cn.dump(&ofp.PortDescStatsRequest{Port: port})
-	}
+	parts, err := cn.dump(&ofp.PortDescStatsRequest{Port: port})
 	c.print(c.out, parts)
 	return err
 }
@@ -253,7 +237,7 @@ func formatTables(v ofp.Version, tables []ofp.TableStats) string {
 		stats := fmt.Sprintf("    active=%d, lookup=%d, matched=%d\n", t.Active, t.Lookups, t.Matched)
 		features := ""
 		if v == ofp.OF10 {
-			features = fmt.Sprintf("    max_entries=%d\n    matching:\n%s", t.MaxEntries, formatWildcards(t.Wildcards))
+			features = fmt.Sprintf("    max_entries=%d\n    matching:\n%s", t.MaxEntries, formatWildcards(uint32(t.Wildcards)))
 		}
 		if i > 0 && stats == prevStats && features == prevFeatures && t.Name == prevName {
 			if runFrom < 0 {

@@ -368,12 +368,9 @@ var portConfigNames = map[uint32]string{
 
 var portStateNames = map[uint32]string{1: "LINK_DOWN", 2: "BLOCKED", 4: "LIVE"}
 
-var featureNames10 = map[uint32]string{
-	1: "10MB-HD", 2: "10MB-FD", 4: "100MB-HD", 8: "100MB-FD", 0x10: "1GB-HD", 0x20: "1GB-FD", 0x40: "10GB-FD",
-	0x80: "COPPER", 0x100: "FIBER", 0x200: "AUTO_NEG", 0x400: "AUTO_PAUSE", 0x800: "AUTO_PAUSE_ASYM",
-}
-
-var featureNames11 = map[uint32]string{
+// featureNames names port feature bits as ofp.PortDesc holds them
+// (OpenFlow 1.1's, whatever the version on the wire).
+var featureNames = map[uint32]string{
 	1: "10MB-HD", 2: "10MB-FD", 4: "100MB-HD", 8: "100MB-FD", 0x10: "1GB-HD", 0x20: "1GB-FD", 0x40: "10GB-FD",
 	0x80: "40GB-FD", 0x100: "100GB-FD", 0x200: "1TB-FD", 0x400: "OTHER",
 	0x800: "COPPER", 0x1000: "FIBER", 0x2000: "AUTO_NEG", 0x4000: "AUTO_PAUSE", 0x8000: "AUTO_PAUSE_ASYM",
@@ -395,10 +392,7 @@ func speedOf10(features uint32) uint32 {
 func formatPorts(b *strings.Builder, v ofp.Version, ports []ofp.PortDesc) {
 	ports = append([]ofp.PortDesc(nil), ports...)
 	sort.SliceStable(ports, func(i, j int) bool { return ports[i].Port < ports[j].Port })
-	features := featureNames11
-	if v == ofp.OF10 {
-		features = featureNames10
-	}
+	features := featureNames
 	for _, p := range ports {
 		fmt.Fprintf(b, " %s(%s): addr:%02x:%02x:%02x:%02x:%02x:%02x\n", flowtable.FormatPort(p.Port, nil), p.Name,
 			p.HWAddr[0], p.HWAddr[1], p.HWAddr[2], p.HWAddr[3], p.HWAddr[4], p.HWAddr[5])

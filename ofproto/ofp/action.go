@@ -21,6 +21,12 @@ const (
 	a10SetTpSrc     = 9
 	a10SetTpDst     = 10
 	a10Enqueue      = 11
+	a11SetDLSrc     = 3 // OpenFlow 1.1 only, as are a11SetDLDst…a11SetNwECN
+	a11SetDLDst     = 4
+	a11SetNwSrc     = 5
+	a11SetNwDst     = 6
+	a11SetNwTOS     = 7
+	a11SetNwECN     = 8
 	a11SetMPLSTTL   = 15
 	a11DecMPLSTTL   = 16
 	a11PushVLAN     = 17
@@ -217,7 +223,7 @@ func (e actionEncoder) action(a flowtable.Action) error {
 		if v >= OF12 {
 			return e.setField(flowtable.FieldIPDSCP, uint64(a.TOS>>2))
 		}
-		off := e.start(a10SetNwTOS)
+		off := e.start(e.rewriteType(a10SetNwTOS))
 		e.u8(a.TOS)
 		return e.finish(off)
 	case *flowtable.SetL4Src:
@@ -234,6 +240,11 @@ func (e actionEncoder) action(a flowtable.Action) error {
 	case *flowtable.SetIPECN:
 		if v >= OF12 {
 			return e.setField(flowtable.FieldNwECN, uint64(a.ECN))
+		}
+		if v == OF11 {
+			off := e.start(a11SetNwECN)
+			e.u8(a.ECN)
+			return e.finish(off)
 		}
 		return e.regLoads(loadAction(flowtable.Subfield{Field: flowtable.FieldNwECN, NBits: 2}, uint64(a.ECN)))
 	case *flowtable.SetField:
@@ -381,7 +392,7 @@ func (e actionEncoder) setMAC(typ uint16, f *flowtable.Field, mac [6]byte) error
 	if e.v >= OF12 {
 		return e.setFieldBytes(f, mac[:])
 	}
-	off := e.start(typ)
+	off := e.start(e.rewriteType(typ))
 	e.bytes(mac[:])
 	return e.finish(off)
 }
@@ -390,7 +401,7 @@ func (e actionEncoder) setIPv4(typ uint16, f *flowtable.Field, addr [4]byte) err
 	if e.v >= OF12 {
 		return e.setFieldBytes(f, addr[:])
 	}
-	off := e.start(typ)
+	off := e.start(e.rewriteType(typ))
 	e.bytes(addr[:])
 	return e.finish(off)
 }
@@ -680,6 +691,17 @@ func (d actionDecoder) action(typ uint16, a []byte) (flowtable.Actions, error) {
 		}
 		return one(&flowtable.Output{Port: port}, len(a), "output")
 	}
+	if v == OF11 {
+		if typ == a11SetNwECN {
+			if body[0] > 3 {
+				return nil, errorf(BadActionBadArgument, "nw_ecn %d", body[0])
+			}
+			return one(&flowtable.SetIPECN{ECN: body[0]}, 8, "set_nw_ecn")
+		}
+		if t, ok := of11To10Action[typ]; ok {
+			typ, v = t, OF10
+		}
+	}
 	if v == OF10 {
 		switch typ {
 		case a10SetVLANVID:
@@ -717,7 +739,7 @@ func (d actionDecoder) action(typ uint16, a []byte) (flowtable.Actions, error) {
 			}
 			return one(&flowtable.Enqueue{Port: flowtable.Port(u16(0)), Queue: u32(8)}, 16, "enqueue")
 		}
-		return nil, errorf(BadActionBadType, "action type %d in %s", typ, v)
+		return nil, errorf(BadActionBadType, "action type %d in %s", typ, d.v)
 	}
 	switch typ {
 	case a11SetMPLSTTL:
@@ -757,6 +779,27 @@ func (d actionDecoder) action(typ uint16, a []byte) (flowtable.Actions, error) {
 		}
 	}
 	return nil, errorf(BadActionBadType, "action type %d in %s", typ, v)
+}
+
+// of11To10Action maps OpenFlow 1.1's header-rewrite actions, which 1.2
+// replaced with set_field, to OpenFlow 1.0's types with the same layout.
+var of11To10Action = map[uint16]uint16{
+	a10SetVLANVID: a10SetVLANVID, a10SetVLANPCP: a10SetVLANPCP,
+	a11SetDLSrc: a10SetDLSrc, a11SetDLDst: a10SetDLDst, a11SetNwSrc: a10SetNwSrc,
+	a11SetNwDst: a10SetNwDst, a11SetNwTOS: a10SetNwTOS, a10SetTpSrc: a10SetTpSrc, a10SetTpDst: a10SetTpDst,
+}
+
+// rewriteType is the type of an OpenFlow 1.0 header-rewrite action in e's
+// version (1.0 or 1.1).
+func (e actionEncoder) rewriteType(typ10 uint16) uint16 {
+	if e.v == OF11 {
+		for t11, t10 := range of11To10Action {
+			if t10 == typ10 {
+				return t11
+			}
+		}
+	}
+	return typ10
 }
 
 // Fixed lengths of OpenFlow 1.0 and 1.1+ actions.

@@ -8,7 +8,7 @@ import (
 
 func TestBasicGolden(t *testing.T) {
 	ports := []PortDesc{
-		{Port: 1, HWAddr: [6]byte{0xaa, 0, 0, 0, 0, 1}, Name: "veth11", Curr: 0x82, CurrSpeed: 10000000, MaxSpeed: 0},
+		{Port: 1, HWAddr: [6]byte{0xaa, 0, 0, 0, 0, 1}, Name: "veth11", Curr: 0x802, CurrSpeed: 10000000, MaxSpeed: 0},
 		{Port: flowtable.PortLocal, HWAddr: [6]byte{0xaa, 0, 0, 0, 0, 0xfe}, Name: "br0", Config: 1, State: 1},
 	}
 	cases := []goldenCase{

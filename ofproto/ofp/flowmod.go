@@ -51,9 +51,6 @@ func (m *FlowMod) encode(e *enc) error {
 	if e.v == OF10 {
 		return m.encode10(e)
 	}
-	if e.v == OF11 {
-		return errorf(BadRequestBadVersion, "flow_mod in %s is not supported", e.v)
-	}
 	e.header(tFlowMod)
 	e.u64(f.Cookie)
 	if m.Command == flowtable.FlowAdd {
@@ -75,10 +72,33 @@ func (m *FlowMod) encode(e *enc) error {
 	} else {
 		e.u16(0)
 	}
-	if err := appendOXMMatch(e, &f.Match); err != nil {
+	if err := appendMatch11Or12(e, &f.Match); err != nil {
 		return err
 	}
 	return appendInstructions(e, f.Actions)
+}
+
+// appendMatch11Or12 appends the match of a flow_mod or statistics
+// request: OpenFlow 1.1's standard match, OXM from 1.2 on.
+func appendMatch11Or12(e *enc, m *flowtable.Match) error {
+	if e.v == OF11 {
+		appendMatch11(e, m)
+		return nil
+	}
+	return appendOXMMatch(e, m)
+}
+
+// decodeMatch11Or12 reads what appendMatch11Or12 writes and returns the
+// rest.
+func decodeMatch11Or12(v Version, b []byte) (flowtable.Match, []byte, error) {
+	if v == OF11 {
+		m, err := decodeMatch11(b)
+		if err != nil {
+			return m, nil, err
+		}
+		return m, b[ofp11MatchLen:], nil
+	}
+	return decodeOXMMatch(b)
 }
 
 func (m *FlowMod) encode10(e *enc) error {
@@ -311,9 +331,6 @@ func decodeFlowMod(v Version, body []byte) (Message, error) {
 		m.Flow.Match = decodeMatch10(body)
 		return m.decode10Rest(body[ofp10MatchLen:], false)
 	}
-	if v == OF11 {
-		return nil, errorf(BadRequestBadVersion, "flow_mod in %s is not supported", v)
-	}
 	d := newDec(v, body, BadRequestBadLen, "flow_mod")
 	m := &FlowMod{}
 	f := &m.Flow
@@ -344,7 +361,7 @@ func decodeFlowMod(v Version, body []byte) (Message, error) {
 		return nil, errorf(FlowModBadFlags, "flow_mod flags %#x", flags)
 	}
 	f.Flags = flowtable.FlowFlags(flags)
-	match, rest, err := decodeOXMMatch(d.rest())
+	match, rest, err := decodeMatch11Or12(v, d.rest())
 	if err != nil {
 		return nil, err
 	}

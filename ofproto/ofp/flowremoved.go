@@ -14,15 +14,9 @@ const (
 	tFlowRemoved   = 11
 	nxtFlowRemoved = 14
 
-	flowRemoved10Len  = 88 // whole message, ofp_match included
-	nxFlowRemovedLen  = 40 // after the Nicira header, before the match
-	flowRemoved12Len  = 40 // after the header, before the match
-	oxsClassOpenFlow  = 0x8002
-	oxsDuration       = 0
-	oxsIdleTime       = 1
-	oxsPacketCount    = 4
-	oxsByteCount      = 5
-	ofpStatsHeaderLen = 4
+	flowRemoved10Len = 88 // whole message, ofp_match included
+	nxFlowRemovedLen = 40 // after the Nicira header, before the match
+	flowRemoved12Len = 40 // after the header, before the match
 )
 
 // FlowRemovedReason says why a flow went away (ofp_flow_removed_reason).
@@ -114,7 +108,7 @@ func (m *FlowRemoved) encode(e *enc) error {
 		if err := appendOXMMatch(e, &m.Match); err != nil {
 			return err
 		}
-		appendOXSStats(e, sec, nsec, m.Packets, m.Bytes)
+		appendOXS(e, &oxsStats{duration: m.Duration, hasDuration: true, idleAge: -1, packets: m.Packets, bytes: m.Bytes})
 	default:
 		e.header(tFlowRemoved)
 		e.u64(m.Cookie)
@@ -132,69 +126,6 @@ func (m *FlowRemoved) encode(e *enc) error {
 		}
 	}
 	return nil
-}
-
-// appendOXSStats appends ofp_stats with the OXS fields a flow removed
-// message carries: duration, packet and byte counts.
-func appendOXSStats(e *enc, sec, nsec uint32, packets, bytes uint64) {
-	start := len(e.b)
-	e.u16(0)
-	e.u16(0)
-	oxs := func(field uint8, n int) {
-		e.u16(oxsClassOpenFlow)
-		e.u8(field << 1)
-		e.u8(uint8(n))
-	}
-	oxs(oxsDuration, 8)
-	e.u32(sec)
-	e.u32(nsec)
-	oxs(oxsPacketCount, 8)
-	e.u64(packets)
-	oxs(oxsByteCount, 8)
-	e.u64(bytes)
-	e.put16(start+2, uint16(len(e.b)-start))
-	e.pad8(start)
-}
-
-// decodeOXSStats reads ofp_stats; it returns the rest after its padding.
-func decodeOXSStats(m *FlowRemoved, b []byte) ([]byte, error) {
-	d := newDec(OF15, b, BadRequestBadLen, "ofp_stats")
-	d.skip(2)
-	n := int(d.u16())
-	if d.err != nil || n < ofpStatsHeaderLen || n+padLen(n) > len(b) {
-		return nil, errorf(BadRequestBadLen, "ofp_stats of length %d in %d bytes", n, len(b))
-	}
-	rest := b[n+padLen(n):]
-	d = newDec(OF15, b[ofpStatsHeaderLen:n], BadRequestBadLen, "OXS field")
-	for len(d.b) > 0 {
-		class, field, size := d.u16(), d.u8(), int(d.u8())
-		payload := d.take(size)
-		if d.err != nil {
-			return nil, d.err
-		}
-		if class != oxsClassOpenFlow || field&1 != 0 {
-			return nil, errorf(BadRequestBadLen, "OXS field %#x:%#x", class, field)
-		}
-		p := newDec(OF15, payload, BadRequestBadLen, "OXS field")
-		want := 8
-		switch field >> 1 {
-		case oxsDuration:
-			sec, nsec := p.u32(), p.u32()
-			m.Duration = time.Duration(sec)*time.Second + time.Duration(nsec)
-		case oxsIdleTime:
-			p.skip(8)
-		case oxsPacketCount:
-			m.Packets = p.u64()
-		case oxsByteCount:
-			m.Bytes = p.u64()
-		default:
-			want = size
-		}
-		if p.err != nil || size != want {
-			return nil, errorf(BadRequestBadLen, "OXS field %d of %d bytes", field>>1, size)
-		}
-	}
-	return rest, nil
 }
 
 func decodeFlowRemoved(v Version, body []byte) (Message, error) {
@@ -232,9 +163,11 @@ func decodeFlowRemoved(v Version, body []byte) (Message, error) {
 			return nil, err
 		}
 		m.Match = match
-		if rest, err = decodeOXSStats(m, after); err != nil {
+		var st oxsStats
+		if st, rest, err = decodeOXS(after); err != nil {
 			return nil, err
 		}
+		m.Duration, m.Packets, m.Bytes = st.duration, st.packets, st.bytes
 	} else {
 		m.Cookie, m.Priority = d.u64(), d.u16()
 		m.Reason, m.Table = FlowRemovedReason(d.u8()), d.u8()

@@ -322,9 +322,16 @@ func decodeBuckets15(v Version, t GroupType, b []byte) ([]Bucket, error) {
 // groupStatsHeader starts a group statistics message: OFPMP_* in
 // OpenFlow 1.1+, NXST_* in OpenFlow 1.0.
 func (e *enc) groupStatsHeader(reply bool, stype uint16, nxst uint32, more bool) {
-	if e.v == OF10 {
+	switch {
+	case e.v == OF10:
 		e.nxStatsHeader(reply, nxst, moreFlag(more))
-	} else {
+	case e.v == OF11 && stype == statsGroupFeat:
+		// OpenFlow 1.1 has no group features; OVS answers its
+		// Nicira form, whose header has no padding in 1.1.
+		e.statsHeader(reply, statsVendor, moreFlag(more))
+		e.u32(vendorNicira)
+		e.u32(nxst)
+	default:
 		e.statsHeader(reply, stype, moreFlag(more))
 	}
 }
@@ -520,9 +527,6 @@ func decodeGroupStatsReply(v Version, b []byte, more bool) (Message, error) {
 type GroupFeaturesRequest struct{}
 
 func (m *GroupFeaturesRequest) encode(e *enc) error {
-	if e.v == OF11 {
-		return errorf(BadRequestBadVersion, "group features in %s are not supported", e.v)
-	}
 	e.groupStatsHeader(false, statsGroupFeat, nxstGroupFeat, false)
 	return nil
 }
@@ -546,9 +550,6 @@ type GroupFeaturesReply struct {
 }
 
 func (m *GroupFeaturesReply) encode(e *enc) error {
-	if e.v == OF11 {
-		return errorf(BadRequestBadVersion, "group features in %s are not supported", e.v)
-	}
 	e.groupStatsHeader(true, statsGroupFeat, nxstGroupFeat, false)
 	e.u32(m.Types)
 	e.u32(m.Capabilities)

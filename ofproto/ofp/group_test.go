@@ -62,9 +62,6 @@ func TestGroupGolden(t *testing.T) {
 			goldenCase{"groupmod-modify-ff-" + vn, v, &GroupMod{Command: GroupModify, Group: ff, CommandBucketID: BucketAll}},
 			goldenCase{"groupmod-delete-all-" + vn, v, &GroupMod{Command: GroupDelete, Group: Group{ID: GroupAllID}, CommandBucketID: BucketAll}},
 		)
-		if v == OF11 {
-			continue // govs speaks no statistics in OpenFlow 1.1
-		}
 		cases = append(cases,
 			goldenCase{"group-desc-request-" + vn, v, &GroupDescStatsRequest{GroupID: GroupAllID}},
 			goldenCase{"group-desc-reply-" + vn, v, &GroupDescStatsReply{Groups: []Group{all, sel, ff, ind}}},

@@ -269,6 +269,15 @@ func fieldTLV(f *flowtable.Field, format tlvFormat) *matchField {
 	if format == formatNXM {
 		return nxmOf[f]
 	}
+	if format == OF11 {
+		// OpenFlow 1.1 has no OXM; OVS's flow statistics replies carry
+		// an OXM-typed match anyway, with OpenFlow 1.2's 32-bit in_port
+		// and each other field's NXM header where it has one.
+		if mf := nxmOf[f]; mf != nil && f != flowtable.FieldInPort {
+			return mf
+		}
+		return oxmOf[0][f]
+	}
 	return oxmOf[format-OF12][f]
 }
 

@@ -129,8 +129,9 @@ func decodeNXPacketIn(body []byte) (Message, error) {
 }
 
 // PacketOut sends a packet through actions: OFPT_PACKET_OUT of OpenFlow
-// 1.0 through 1.4 (1.5's, with a match, is not supported). The packet is
-// BufferID's, or Data when BufferID is [NoBuffer].
+// 1.0 through 1.5 (1.5 carries the in_port in a match; other metadata
+// there is not kept). The packet is BufferID's, or Data when BufferID is
+// [NoBuffer].
 type PacketOut struct {
 	BufferID uint32
 	InPort   flowtable.Port
@@ -139,16 +140,25 @@ type PacketOut struct {
 }
 
 func (m *PacketOut) encode(e *enc) error {
-	if e.v == OF11 || e.v >= OF15 {
-		return errorf(BadRequestBadVersion, "packet-out in %s is not supported", e.v)
-	}
 	e.header(tPacketOut)
 	e.u32(m.BufferID)
-	e.port(m.InPort)
-	lenOff := len(e.b)
-	e.u16(0)
-	if e.v != OF10 {
-		e.zeros(6)
+	var lenOff int
+	if e.v >= OF15 {
+		lenOff = len(e.b)
+		e.u16(0)
+		e.zeros(2)
+		var match flowtable.Match
+		match.SetExact(flowtable.FieldInPort, uint64(m.InPort))
+		if err := appendOXMMatch(e, &match); err != nil {
+			return err
+		}
+	} else {
+		e.port(m.InPort)
+		lenOff = len(e.b)
+		e.u16(0)
+		if e.v != OF10 {
+			e.zeros(6)
+		}
 	}
 	start := len(e.b)
 	if err := appendActions(e, m.Actions); err != nil {
@@ -162,14 +172,30 @@ func (m *PacketOut) encode(e *enc) error {
 }
 
 func decodePacketOut(v Version, body []byte) (Message, error) {
-	if v == OF11 || v >= OF15 {
-		return nil, errorf(BadRequestBadVersion, "packet-out in %s is not supported", v)
-	}
 	d := newDec(v, body, BadRequestBadLen, "packet-out")
-	m := &PacketOut{BufferID: d.u32(), InPort: d.port()}
-	n := int(d.u16())
-	if v != OF10 {
-		d.skip(6)
+	m := &PacketOut{BufferID: d.u32()}
+	var n int
+	if v >= OF15 {
+		n = int(d.u16())
+		d.skip(2)
+		if d.err != nil {
+			return nil, d.err
+		}
+		match, rest, err := decodeOXMMatch(d.rest())
+		if err != nil {
+			return nil, err
+		}
+		m.InPort = flowtable.PortNone
+		if !match.IsWildcard(flowtable.FieldInPort) {
+			m.InPort = flowtable.Port(flowtable.FieldInPort.Get(&match.Key))
+		}
+		d.b = rest
+	} else {
+		m.InPort = d.port()
+		n = int(d.u16())
+		if v != OF10 {
+			d.skip(6)
+		}
 	}
 	raw := d.take(n)
 	if d.err != nil {

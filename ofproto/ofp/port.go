@@ -9,7 +9,9 @@ import (
 
 // PortDesc describes a switch port (ofp_phy_port in OpenFlow 1.0,
 // ofp11_port in 1.1-1.3, ofp14_port with an Ethernet property in 1.4+).
-// Speeds are in kbps and are not carried by OpenFlow 1.0.
+// The feature words (Curr, Advertised, Supported, Peer) hold OpenFlow 1.1's
+// bits and are translated for OpenFlow 1.0. Speeds are in kbps and are not
+// carried by OpenFlow 1.0.
 type PortDesc struct {
 	Port       flowtable.Port
 	HWAddr     [6]byte
@@ -106,7 +108,12 @@ func (p *PortDesc) encode(e *enc) error {
 		}
 		return nil
 	}
-	for _, x := range []uint32{p.Config, p.State, p.Curr, p.Advertised, p.Supported, p.Peer} {
+	e.u32(p.Config)
+	e.u32(p.State)
+	for _, x := range []uint32{p.Curr, p.Advertised, p.Supported, p.Peer} {
+		if e.v == OF10 {
+			x = features11To10(x)
+		}
 		e.u32(x)
 	}
 	if e.v != OF10 {
@@ -149,7 +156,11 @@ func decodePortDesc(d *dec) (PortDesc, error) {
 	}
 	p.Config, p.State = d.u32(), d.u32()
 	p.Curr, p.Advertised, p.Supported, p.Peer = d.u32(), d.u32(), d.u32(), d.u32()
-	if d.v != OF10 {
+	if d.v == OF10 {
+		for _, x := range []*uint32{&p.Curr, &p.Advertised, &p.Supported, &p.Peer} {
+			*x = features10To11(*x)
+		}
+	} else {
 		p.CurrSpeed, p.MaxSpeed = d.u32(), d.u32()
 	}
 	return p, d.err

@@ -14,7 +14,7 @@ const (
 	statsAggregate = 2
 	statsTable     = 3
 	statsPort      = 4
-	statsPortDesc  = 13 // OpenFlow 1.3+
+	statsPortDesc  = 13 // OpenFlow 1.3+, and OVS's extension before
 	statsVendor    = 0xffff
 )
 
@@ -78,9 +78,6 @@ func decodeStats(v Version, body []byte, reply bool) (Message, error) {
 	}
 	more := reply && flags&statsMore != 0
 	b := d.rest()
-	if v == OF11 {
-		return nil, errorf(BadRequestBadVersion, "statistics in %s are not supported", v)
-	}
 	switch stype {
 	case statsDesc:
 		if !reply {
@@ -110,9 +107,6 @@ func decodeStats(v Version, body []byte, reply bool) (Message, error) {
 		}
 		return decodePortStatsReply(v, b, more)
 	case statsPortDesc:
-		if v < OF13 {
-			break
-		}
 		if !reply {
 			return decodePortDescRequest(v, b)
 		}
@@ -132,12 +126,29 @@ func decodeStats(v Version, body []byte, reply bool) (Message, error) {
 		}
 		return decodeMeterStats(v, stype, b, reply, more)
 	case statsVendor:
-		if v != OF10 {
-			break
+		switch v {
+		case OF10:
+			return decodeNXStats(b, reply, more)
+		case OF11:
+			return decodeNXStats11(b, reply)
 		}
-		return decodeNXStats(b, reply, more)
 	}
 	return nil, errorf(BadRequestBadStat, "statistics type %d in %s", stype, v)
+}
+
+// decodeNXStats11 parses the one Nicira statistics message OVS speaks in
+// OpenFlow 1.1, NXST_GROUP_FEATURES, whose header lacks 1.0's padding.
+func decodeNXStats11(b []byte, reply bool) (Message, error) {
+	if len(b) < 8 {
+		return nil, errorf(BadRequestBadLen, "vendor statistics of %d bytes", len(b))
+	}
+	if vendor := binary.BigEndian.Uint32(b); vendor != vendorNicira {
+		return nil, errorf(BadRequestBadVendor, "statistics vendor %#x", vendor)
+	}
+	if subtype := binary.BigEndian.Uint32(b[4:]); subtype != nxstGroupFeat {
+		return nil, errorf(BadRequestBadSubtype, "Nicira statistics subtype %d in %s", subtype, OF11)
+	}
+	return decodeGroupStats(OF11, statsGroupFeat, b[8:], reply, false)
 }
 
 func decodeNXStats(b []byte, reply, more bool) (Message, error) {
@@ -229,8 +240,6 @@ func (m *flowStatsRequest) encode(e *enc, stype uint16, nxst uint32) error {
 		e.u8(f.Table)
 		e.u8(0)
 		e.u16(uint16(f.OutPort))
-	case e.v == OF11 || e.v >= OF15:
-		return errorf(BadRequestBadVersion, "flow statistics in %s are not supported", e.v)
 	default:
 		e.statsHeader(false, stype, 0)
 		e.u8(f.Table)
@@ -240,7 +249,7 @@ func (m *flowStatsRequest) encode(e *enc, stype uint16, nxst uint32) error {
 		e.zeros(4)
 		e.u64(f.CookieMatch)
 		e.u64(f.CookieMask)
-		return appendOXMMatch(e, &f.Match)
+		return appendMatch11Or12(e, &f.Match)
 	}
 	return nil
 }
@@ -296,7 +305,7 @@ func decodeFlowStatsRequest(v Version, b []byte, nxm bool) (*flowStatsRequest, e
 		if d.err != nil {
 			return nil, d.err
 		}
-		match, rest, err := decodeOXMMatch(d.rest())
+		match, rest, err := decodeMatch11Or12(v, d.rest())
 		if err != nil {
 			return nil, err
 		}
@@ -346,8 +355,6 @@ func (m *FlowStatsReply) encode(e *enc) error { return encodeMultipart(e, m, m.M
 
 func (m *FlowStatsReply) header(e *enc, more bool) error {
 	switch {
-	case e.v == OF11 || e.v >= OF15:
-		return errorf(BadRequestBadVersion, "flow statistics in %s are not supported", e.v)
 	case e.v == OF10 && m.NXM:
 		e.nxStatsHeader(true, nxstFlow, moreFlag(more))
 	default:
@@ -381,6 +388,9 @@ func durationParts(d time.Duration) (uint32, uint32) {
 func (m *FlowStatsReply) appendEntry(e *enc, i int) error {
 	s := &m.Flows[i]
 	f := &s.Flow
+	if e.v >= OF15 {
+		return appendFlowDesc15(e, s)
+	}
 	sec, nsec := durationParts(s.Duration)
 	start := len(e.b)
 	switch {
@@ -472,7 +482,11 @@ func decodeFlowStatsReply(v Version, b []byte, nxm, more bool) (Message, error) 
 		if n > len(b) {
 			return nil, errorf(BadRequestBadLen, "flow statistics of length %d in %d bytes", n, len(b))
 		}
-		s, err := decodeFlowStatsEntry(v, b[:n], nxm)
+		decodeEntry := decodeFlowStatsEntry
+		if v >= OF15 {
+			decodeEntry = func(_ Version, b []byte, _ bool) (FlowStats, error) { return decodeFlowDesc15(b) }
+		}
+		s, err := decodeEntry(v, b[:n], nxm)
 		if err != nil {
 			return nil, err
 		}

@@ -85,9 +85,6 @@ func (e *enc) putString(s string, n int) {
 type DescStatsRequest struct{}
 
 func (m *DescStatsRequest) encode(e *enc) error {
-	if e.v == OF11 {
-		return errorf(BadRequestBadVersion, "statistics in %s are not supported", e.v)
-	}
 	e.statsHeader(false, statsDesc, 0)
 	return nil
 }
@@ -110,9 +107,6 @@ type DescStatsReply struct {
 }
 
 func (m *DescStatsReply) encode(e *enc) error {
-	if e.v == OF11 {
-		return errorf(BadRequestBadVersion, "statistics in %s are not supported", e.v)
-	}
 	e.statsHeader(true, statsDesc, 0)
 	e.putString(m.Manufacturer, descStrLen)
 	e.putString(m.Hardware, descStrLen)
@@ -145,12 +139,14 @@ type AggregateStatsReply struct {
 
 func (m *AggregateStatsReply) encode(e *enc) error {
 	switch {
-	case e.v == OF11 || e.v >= OF15:
-		return errorf(BadRequestBadVersion, "aggregate statistics in %s are not supported", e.v)
 	case e.v == OF10 && m.NXM:
 		e.nxStatsHeader(true, nxstAggregate, 0)
 	default:
 		e.statsHeader(true, statsAggregate, 0)
+	}
+	if e.v >= OF15 {
+		appendOXS(e, &oxsStats{idleAge: -1, packets: m.Packets, bytes: m.Bytes, flows: m.Flows, hasFlows: true})
+		return nil
 	}
 	e.u64(m.Packets)
 	e.u64(m.Bytes)
@@ -160,6 +156,16 @@ func (m *AggregateStatsReply) encode(e *enc) error {
 }
 
 func decodeAggregateReply(v Version, b []byte, nxm bool) (Message, error) {
+	if v >= OF15 {
+		st, rest, err := decodeOXS(b)
+		if err != nil {
+			return nil, err
+		}
+		if len(rest) != 0 {
+			return nil, errorf(BadRequestBadLen, "aggregate statistics have %d extra bytes", len(rest))
+		}
+		return &AggregateStatsReply{Packets: st.packets, Bytes: st.bytes, Flows: st.flows}, nil
+	}
 	if len(b) != 24 {
 		return nil, errorf(BadRequestBadLen, "aggregate statistics of %d bytes", len(b))
 	}
@@ -175,28 +181,40 @@ func decodeAggregateReply(v Version, b []byte, nxm bool) (Message, error) {
 type TableStatsRequest struct{}
 
 func (m *TableStatsRequest) encode(e *enc) error {
-	if e.v == OF11 {
-		return errorf(BadRequestBadVersion, "statistics in %s are not supported", e.v)
-	}
 	e.statsHeader(false, statsTable, 0)
 	return nil
 }
 
 // TableStats is one table's statistics. Name, Wildcards and MaxEntries
-// are carried by OpenFlow 1.0 only.
+// are carried by OpenFlow 1.0 to 1.2; OpenFlow 1.1 and 1.2 also describe
+// the table's features (1.3 moved them to table features): the fields it
+// matches (Match) and may wildcard, the instructions (a bitmap of
+// instruction types), the actions (a bitmap of the version's action types)
+// and, in 1.2, the fields set_field can set (OXM field numbers) and the
+// metadata bits it matches and writes. OpenFlow 1.1's Match and Wildcards
+// are 32 bits.
 type TableStats struct {
-	Table      uint8
-	Name       string // at most 31 bytes
-	Wildcards  uint32
-	MaxEntries uint32
-	Active     uint32
-	Lookups    uint64
-	Matched    uint64
+	Table          uint8
+	Name           string // at most 31 bytes
+	Match          uint64
+	Wildcards      uint64
+	WriteActions   uint32
+	ApplyActions   uint32
+	WriteSetFields uint64
+	ApplySetFields uint64
+	MetadataMatch  uint64
+	MetadataWrite  uint64
+	Instructions   uint32
+	Config         uint32
+	MaxEntries     uint32
+	Active         uint32
+	Lookups        uint64
+	Matched        uint64
 }
 
 // TableStatsReply is one part of a table statistics reply: ofp10_table_stats
-// in OpenFlow 1.0, ofp13_table_stats in 1.3+ (1.1 and 1.2 are not
-// supported).
+// in OpenFlow 1.0, ofp11_table_stats and ofp12_table_stats in 1.1 and 1.2,
+// ofp13_table_stats in 1.3+.
 type TableStatsReply struct {
 	Tables []TableStats
 	More   bool
@@ -205,15 +223,14 @@ type TableStatsReply struct {
 const (
 	tableNameLen    = 32
 	tableStats10Len = 64
+	tableStats11Len = 88
+	tableStats12Len = 128
 	tableStats13Len = 24
 )
 
 func (m *TableStatsReply) encode(e *enc) error { return encodeMultipart(e, m, m.More) }
 
 func (m *TableStatsReply) header(e *enc, more bool) error {
-	if e.v != OF10 && e.v < OF13 {
-		return errorf(BadRequestBadVersion, "table statistics in %s are not supported", e.v)
-	}
 	e.statsHeader(true, statsTable, moreFlag(more))
 	return nil
 }
@@ -223,11 +240,38 @@ func (m *TableStatsReply) entries() int { return len(m.Tables) }
 func (m *TableStatsReply) appendEntry(e *enc, i int) error {
 	t := &m.Tables[i]
 	e.u8(t.Table)
-	e.zeros(3)
-	if e.v == OF10 {
+	switch e.v {
+	case OF10:
+		e.zeros(3)
 		e.putString(t.Name, tableNameLen)
-		e.u32(t.Wildcards)
+		e.u32(uint32(t.Wildcards))
 		e.u32(t.MaxEntries)
+	case OF11:
+		e.zeros(7)
+		e.putString(t.Name, tableNameLen)
+		e.u32(uint32(t.Wildcards))
+		e.u32(uint32(t.Match))
+		e.u32(t.Instructions)
+		e.u32(t.WriteActions)
+		e.u32(t.ApplyActions)
+		e.u32(t.Config)
+		e.u32(t.MaxEntries)
+	case OF12:
+		e.zeros(7)
+		e.putString(t.Name, tableNameLen)
+		e.u64(t.Match)
+		e.u64(t.Wildcards)
+		e.u32(t.WriteActions)
+		e.u32(t.ApplyActions)
+		e.u64(t.WriteSetFields)
+		e.u64(t.ApplySetFields)
+		e.u64(t.MetadataMatch)
+		e.u64(t.MetadataWrite)
+		e.u32(t.Instructions)
+		e.u32(t.Config)
+		e.u32(t.MaxEntries)
+	default:
+		e.zeros(3)
 	}
 	e.u32(t.Active)
 	e.u64(t.Lookups)
@@ -236,12 +280,9 @@ func (m *TableStatsReply) appendEntry(e *enc, i int) error {
 }
 
 func decodeTableStatsReply(v Version, b []byte, more bool) (Message, error) {
-	if v != OF10 && v < OF13 {
-		return nil, errorf(BadRequestBadVersion, "table statistics in %s are not supported", v)
-	}
-	size := tableStats13Len
-	if v == OF10 {
-		size = tableStats10Len
+	size := map[Version]int{OF10: tableStats10Len, OF11: tableStats11Len, OF12: tableStats12Len}[v]
+	if size == 0 {
+		size = tableStats13Len
 	}
 	if len(b)%size != 0 {
 		return nil, errorf(BadRequestBadLen, "table statistics of %d bytes", len(b))
@@ -250,10 +291,27 @@ func decodeTableStatsReply(v Version, b []byte, more bool) (Message, error) {
 	for ; len(b) > 0; b = b[size:] {
 		d := newDec(v, b[:size], BadRequestBadLen, "table statistics")
 		t := TableStats{Table: d.u8()}
-		d.skip(3)
-		if v == OF10 {
+		switch v {
+		case OF10:
+			d.skip(3)
 			t.Name = portName(d.take(tableNameLen))
-			t.Wildcards, t.MaxEntries = d.u32(), d.u32()
+			t.Wildcards, t.MaxEntries = uint64(d.u32()), d.u32()
+		case OF11:
+			d.skip(7)
+			t.Name = portName(d.take(tableNameLen))
+			t.Wildcards, t.Match = uint64(d.u32()), uint64(d.u32())
+			t.Instructions, t.WriteActions, t.ApplyActions = d.u32(), d.u32(), d.u32()
+			t.Config, t.MaxEntries = d.u32(), d.u32()
+		case OF12:
+			d.skip(7)
+			t.Name = portName(d.take(tableNameLen))
+			t.Match, t.Wildcards = d.u64(), d.u64()
+			t.WriteActions, t.ApplyActions = d.u32(), d.u32()
+			t.WriteSetFields, t.ApplySetFields = d.u64(), d.u64()
+			t.MetadataMatch, t.MetadataWrite = d.u64(), d.u64()
+			t.Instructions, t.Config, t.MaxEntries = d.u32(), d.u32(), d.u32()
+		default:
+			d.skip(3)
 		}
 		t.Active, t.Lookups, t.Matched = d.u32(), d.u64(), d.u64()
 		m.Tables = append(m.Tables, t)
@@ -279,9 +337,6 @@ func encodeMultipart(e *enc, m multipartReply, more bool) error {
 type PortStatsRequest struct{ Port flowtable.Port }
 
 func (m *PortStatsRequest) encode(e *enc) error {
-	if e.v == OF11 {
-		return errorf(BadRequestBadVersion, "statistics in %s are not supported", e.v)
-	}
 	e.statsHeader(false, statsPort, 0)
 	e.port(m.Port)
 	if e.v == OF10 {
@@ -319,8 +374,9 @@ type PortStats struct {
 	Duration              time.Duration
 }
 
-// PortStatsReply is one part of a port statistics reply (OpenFlow 1.0
-// through 1.3; 1.4's ofp14_port_stats is not supported).
+// PortStatsReply is one part of a port statistics reply (ofp10_port_stats,
+// ofp11_port_stats, ofp13_port_stats, and from 1.4 on ofp14_port_stats
+// with properties).
 type PortStatsReply struct {
 	Ports []PortStats
 	More  bool
@@ -329,9 +385,6 @@ type PortStatsReply struct {
 func (m *PortStatsReply) encode(e *enc) error { return encodeMultipart(e, m, m.More) }
 
 func (m *PortStatsReply) header(e *enc, more bool) error {
-	if e.v == OF11 || e.v >= OF14 {
-		return errorf(BadRequestBadVersion, "port statistics in %s are not supported", e.v)
-	}
 	e.statsHeader(true, statsPort, moreFlag(more))
 	return nil
 }
@@ -345,6 +398,10 @@ func (p *PortStats) counters() []*uint64 {
 
 func (m *PortStatsReply) appendEntry(e *enc, i int) error {
 	p := &m.Ports[i]
+	if e.v >= OF14 {
+		appendPortStats14(e, p)
+		return nil
+	}
 	e.port(p.Port)
 	if e.v == OF10 {
 		e.zeros(6)
@@ -364,7 +421,7 @@ func (m *PortStatsReply) appendEntry(e *enc, i int) error {
 
 func decodePortStatsReply(v Version, b []byte, more bool) (Message, error) {
 	if v >= OF14 {
-		return nil, errorf(BadRequestBadVersion, "port statistics in %s are not supported", v)
+		return decodePortStats14(b, more)
 	}
 	size := 104
 	if v >= OF13 {
@@ -397,16 +454,13 @@ func decodePortStatsReply(v Version, b []byte, more bool) (Message, error) {
 	return m, nil
 }
 
-// PortDescStatsRequest is OFPMP_PORT_DESC request (OpenFlow 1.3+;
-// OpenFlow 1.0-1.2 carry the ports in the features reply). From OpenFlow
-// 1.5 on it names one port, or every port with flowtable.PortNone (ANY);
-// earlier versions always ask for every port.
+// PortDescStatsRequest is OFPMP_PORT_DESC request (OpenFlow 1.3+, and
+// OVS's OFPST_PORT_DESC with the same number in 1.0 to 1.2). From OpenFlow 1.5 on it names one port, or
+// every port with flowtable.PortNone (ANY); earlier versions always ask for
+// every port.
 type PortDescStatsRequest struct{ Port flowtable.Port }
 
 func (m *PortDescStatsRequest) encode(e *enc) error {
-	if e.v < OF13 {
-		return errorf(BadRequestBadVersion, "port description request in %s is not supported", e.v)
-	}
 	e.statsHeader(false, statsPortDesc, 0)
 	if e.v >= OF15 {
 		e.u32(encodePort32(m.Port))
@@ -441,9 +495,6 @@ type PortDescStatsReply struct {
 func (m *PortDescStatsReply) encode(e *enc) error { return encodeMultipart(e, m, m.More) }
 
 func (m *PortDescStatsReply) header(e *enc, more bool) error {
-	if e.v < OF13 {
-		return errorf(BadRequestBadVersion, "port description reply in %s is not supported", e.v)
-	}
 	e.statsHeader(true, statsPortDesc, moreFlag(more))
 	return nil
 }

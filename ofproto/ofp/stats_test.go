@@ -312,7 +312,7 @@ func TestDumpFlowsClient(t *testing.T) {
 
 func TestStatsGolden(t *testing.T) {
 	ports := []PortDesc{
-		{Port: 1, HWAddr: [6]byte{0xaa, 0, 0, 0, 0, 1}, Name: "veth11", Curr: 0x82, CurrSpeed: 10000000},
+		{Port: 1, HWAddr: [6]byte{0xaa, 0, 0, 0, 0, 1}, Name: "veth11", Curr: 0x802, CurrSpeed: 10000000},
 		{Port: flowtable.PortLocal, HWAddr: [6]byte{0xaa, 0, 0, 0, 0, 0xfe}, Name: "br0", Config: 1, State: 1},
 	}
 	filter := statsFilter()
@@ -330,6 +330,18 @@ func TestStatsGolden(t *testing.T) {
 	tables := []TableStats{
 		{Table: 0, Name: "classifier", Wildcards: 0x3fffff, MaxEntries: 1000000, Active: 5, Lookups: 100, Matched: 90},
 		{Table: 1, Name: "table1", Wildcards: 0x3fffff, MaxEntries: 1000000, Active: 0, Lookups: 10, Matched: 0},
+	}
+	var flows15 []FlowStats
+	for i, text := range []string{
+		"cookie=0x5,table=2,priority=7,idle_timeout=10,importance=3,send_flow_rem,tcp,tp_dst=80,actions=output:3",
+		"in_port=1,dl_vlan=5,actions=mod_vlan_vid:7,goto_table:4",
+	} {
+		f, err := flowtable.ParseFlow(text, flowtable.FlowAdd, nil, flowtable.OpenFlow15)
+		if err != nil {
+			t.Fatal(err)
+		}
+		flows15 = append(flows15, FlowStats{Flow: *f, Duration: 36*time.Second + 675*time.Millisecond,
+			IdleAge: 36 * i, HardAge: -1, Packets: uint64(10 * i), Bytes: uint64(640 * i)})
 	}
 	desc := &DescStatsReply{Manufacturer: "govs", Hardware: "govs userspace", Software: "3.1.0", SerialNum: "None", Datapath: "br0"}
 	cases := []goldenCase{
@@ -357,6 +369,15 @@ func TestStatsGolden(t *testing.T) {
 		{"port-desc-request-of13", OF13, &PortDescStatsRequest{}},
 		{"port-desc-reply-of13", OF13, &PortDescStatsReply{Ports: ports}},
 		{"port-desc-reply-of14", OF14, &PortDescStatsReply{Ports: ports}},
+		{"port-desc-request-of10", OF10, &PortDescStatsRequest{Port: flowtable.PortNone}},
+		{"port-desc-reply-of10", OF10, &PortDescStatsReply{Ports: ports}},
+		{"port-reply-of14", OF14, &PortStatsReply{Ports: pstats}},
+		{"port-reply-of15", OF15, &PortStatsReply{Ports: pstats}},
+		{"flow-request-of15", OF15, &FlowStatsRequest{Filter: filter13}},
+		{"flow-reply-of15", OF15, &FlowStatsReply{Flows: flows15}},
+		{"flow-reply-of15-no-idle", OF15, &FlowStatsReply{Flows: []FlowStats{{Flow: flows15[1].Flow, IdleAge: -1, HardAge: -1}}}},
+		{"aggregate-request-of15", OF15, &AggregateStatsRequest{Filter: filter13}},
+		{"aggregate-reply-of15", OF15, &AggregateStatsReply{Packets: 1 << 40, Bytes: 1 << 50, Flows: 100000}},
 	}
 	runGolden(t, "stats.golden", cases)
 }

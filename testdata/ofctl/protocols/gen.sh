@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Regenerate golden.txt: what the real ovs-ofctl prints for every line of
+# cmds.txt, in every OpenFlow version, against a real Open vSwitch 3.1
+# (userspace datapath, bridge br0 with no ports but its own).
+#
+# Usage (as root, needs `ip netns`):   bash testdata/ofctl/protocols/gen.sh
+#
+# Lines whose last argument is "-" read flows.in. Output records:
+#   cmd ARGS   (fields joined by "|", as in cmds.txt, @P@ replaced)
+#   rc N
+#   out LINE   (standard output and error, merged)
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+for b in ovsdb-tool ovsdb-server ovs-vswitchd ovs-vsctl ovs-ofctl ip; do
+    command -v "$b" >/dev/null || { echo "gen.sh: $b not found" >&2; exit 1; }
+done
+
+D=$(mktemp -d /tmp/govs-protocols.XXXXXX)
+NS=govsproto$$
+cleanup() {
+    for p in ovs-vswitchd ovsdb-server; do
+        [ -f "$D/$p.pid" ] && kill "$(cat "$D/$p.pid")" 2>/dev/null || true
+    done
+    sleep 0.3
+    ip netns del "$NS" 2>/dev/null || true
+    rm -rf "$D"
+}
+trap cleanup EXIT
+export OVS_RUNDIR=$D OVS_DBDIR=$D OVS_LOGDIR=$D
+ovsdb-tool create "$D/conf.db" /usr/share/openvswitch/vswitch.ovsschema
+ip netns add "$NS"
+ip netns exec "$NS" ovsdb-server "$D/conf.db" --remote=punix:"$D/db.sock" --pidfile --detach --log-file
+ovs-vsctl --db=unix:"$D/db.sock" --no-wait init
+ip netns exec "$NS" ovs-vswitchd unix:"$D/db.sock" --pidfile --detach --log-file
+ovs-vsctl --db=unix:"$D/db.sock" --timeout=10 add-br br0 -- set bridge br0 datapath_type=netdev
+
+run() { # run ARGS-LINE
+    local line=$1 rc=0 out
+    IFS='|' read -r -a args <<<"$line"
+    if [ "${args[-1]}" = - ]; then
+        out=$(ovs-ofctl "${args[@]}" <"$HERE/flows.in" 2>&1) || rc=$?
+    else
+        out=$(ovs-ofctl "${args[@]}" </dev/null 2>&1) || rc=$?
+    fi
+    echo "cmd $line"
+    echo "rc $rc"
+    [ -n "$out" ] && sed 's/^/out /' <<<"$out"
+    return 0
+}
+
+{
+    once=false
+    for v in 10 11 12 13 14 15; do
+        while IFS= read -r line; do
+            [ "$line" = "# once" ] && break
+            case $line in '#'*|'') continue ;; esac
+            run "${line//@P@/OpenFlow$v}"
+        done <"$HERE/cmds.txt"
+    done
+    while IFS= read -r line; do
+        if [ "$line" = "# once" ]; then once=true; continue; fi
+        $once || continue
+        run "$line"
+    done <"$HERE/cmds.txt"
+} >"$HERE/golden.txt"
+echo "gen.sh: wrote $HERE/golden.txt"
