@@ -144,7 +144,7 @@ func (s *session) commitBundle(bd *bundle) ofp.ErrorCode {
 		switch m := bd.msgs[i].msg.(type) {
 		case *ofp.FlowMod:
 			f := m.Flow // a failed commit may be retried: keep the original
-			if _, err := b.FlowMod(&f, m.Command); err != nil {
+			if _, err := b.FlowModBy(&f, m.Command, flowModOrigin{s, bd.msgs[i].xid}); err != nil {
 				return &bundleFailure{code: flowModError(err)}
 			}
 		case *ofp.GroupMod:

@@ -61,6 +61,7 @@ func Listen(b *ofproto.Bridge, path string, log *daemon.Log, onChange func()) (*
 	m := &Manager{bridge: b, log: log, ln: ln, path: path, sessions: map[*session]struct{}{},
 		quit: make(chan struct{}), controllers: map[string]*controller{}, standalone: true, onChange: onChange,
 		portConfig: map[flowtable.Port]uint32{}}
+	b.SetFlowWatcher(m.watchFlows)
 	m.wg.Add(3)
 	go m.accept()
 	go m.watchFailOpen()
@@ -111,6 +112,7 @@ func (m *Manager) Close() error {
 	m.mu.Unlock()
 	err := m.ln.Close()
 	m.wg.Wait()
+	m.bridge.SetFlowWatcher(nil)
 	return err
 }
 

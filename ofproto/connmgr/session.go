@@ -41,6 +41,9 @@ type session struct {
 	pinDrops atomic.Uint64
 
 	bundles map[uint32]*bundle // open bundles by id (bundle.go)
+
+	monitors     monitorSet    // flow monitors (flowmonitor.go)
+	monitorPause chan struct{} // the monitors paused: the writer resumes them
 }
 
 func (s *session) send(xid uint32, m ofp.Message) error {
@@ -130,6 +133,7 @@ func (s *session) serve() {
 	}
 	// From here the session takes packet-ins.
 	s.pins = make(chan []byte, pinQueueLen)
+	s.monitorPause = make(chan struct{}, 1)
 	go s.writePacketIns(done)
 	s.publishAsync()
 	s.mgr.updateMissToController()
@@ -218,7 +222,7 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 			s.sendError(h.Xid, ofp.FlowModBadCommand, raw)
 			return nil
 		}
-		res, err := b.FlowMod(&m.Flow, m.Command)
+		res, err := b.FlowModBy(&m.Flow, m.Command, flowModOrigin{s, h.Xid})
 		if err != nil {
 			s.sendError(h.Xid, flowModError(err), raw)
 		}
@@ -238,6 +242,9 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 			s.sendError(h.Xid, code, raw)
 		}
 		return nil
+	}
+	if handled, err := s.monitorMsg(h, msg, raw); handled {
+		return err
 	}
 	if handled, err := s.asyncMsg(h, msg, raw); handled {
 		return err
