@@ -246,6 +246,9 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 	if handled, err := s.monitorMsg(h, msg, raw); handled {
 		return err
 	}
+	if handled, err := s.queueStats(h, msg, raw); handled {
+		return err
+	}
 	if handled, err := s.asyncMsg(h, msg, raw); handled {
 		return err
 	}
