@@ -48,6 +48,8 @@ type Manager struct {
 	onChange         func()
 
 	portConfig map[flowtable.Port]uint32 // OFPPC_* bits set by port_mod (portmod.go)
+
+	snoop snoopers // the snoop socket (snoop.go)
 }
 
 // Listen opens the management socket at path for bridge b and serves it
@@ -62,6 +64,7 @@ func Listen(b *ofproto.Bridge, path string, log *daemon.Log, onChange func()) (*
 		quit: make(chan struct{}), controllers: map[string]*controller{}, standalone: true, onChange: onChange,
 		portConfig: map[flowtable.Port]uint32{}}
 	b.SetFlowWatcher(m.watchFlows)
+	m.listenSnoop()
 	m.wg.Add(3)
 	go m.accept()
 	go m.watchFailOpen()
@@ -111,6 +114,7 @@ func (m *Manager) Close() error {
 	close(m.quit)
 	m.mu.Unlock()
 	err := m.ln.Close()
+	m.closeSnoop()
 	m.wg.Wait()
 	m.bridge.SetFlowWatcher(nil)
 	return err

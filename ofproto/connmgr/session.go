@@ -55,6 +55,9 @@ func (s *session) send(xid uint32, m ofp.Message) error {
 }
 
 func (s *session) write(b []byte) error {
+	if s.controller {
+		s.mgr.snooped(b)
+	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	_, err := s.conn.Write(b)
@@ -148,6 +151,9 @@ func (s *session) serve() {
 			return
 		}
 		s.lastRx.Store(time.Now().UnixNano())
+		if s.controller {
+			s.mgr.snooped(raw)
+		}
 		h, msg, err := ofp.DecodeTLV(raw, s.mgr.bridge.TLVMap())
 		if err != nil {
 			s.sendError(h.Xid, ofp.NewErrorMsg(err, raw).Code, raw)

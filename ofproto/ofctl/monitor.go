@@ -235,6 +235,20 @@ func (c *ctl) formatAsyncMessage(b *strings.Builder, r received) bool {
 		fmt.Fprintf(b, " port=%s queue=%s\n", flowtable.FormatPort(m.Port, nil), queue)
 	case *ofp.QueueStatsReply:
 		fmt.Fprintf(b, " %d queues\n", m.Queues)
+	case *ofp.Hello:
+		b.WriteString("\n version bitmap: ")
+		sep := ""
+		for v := range 32 {
+			if m.Versions&(1<<v) != 0 {
+				fmt.Fprintf(b, "%s0x%02x", sep, v)
+				sep = ", "
+			}
+		}
+		b.WriteByte('\n')
+	case *ofp.EchoRequest:
+		fmt.Fprintf(b, " %d bytes of payload\n%s", len(m.Data), hexDump(m.Data))
+	case *ofp.EchoReply:
+		fmt.Fprintf(b, " %d bytes of payload\n%s", len(m.Data), hexDump(m.Data))
 	default:
 		return false
 	}

@@ -69,6 +69,9 @@ func TestAsyncMessagesPrintedAsOvsOfctl(t *testing.T) {
 		{ofp.OF13, &ofp.FlowMonitorResumed{}},
 		{ofp.OF12, &ofp.FlowMonitorCancel{ID: 3}},
 		{ofp.OF10, &ofp.QueueStatsReply{}},
+		{ofp.OF13, &ofp.Hello{Versions: 1<<ofp.OF10 | 1<<ofp.OF13}},
+		{ofp.OF10, &ofp.EchoRequest{}},
+		{ofp.OF14, &ofp.EchoReply{Data: []byte("0123456789abcdefXYZ")}},
 	}
 	c := &ctl{}
 	for _, x := range cases {
