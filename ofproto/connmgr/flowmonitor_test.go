@@ -71,9 +71,6 @@ func TestFlowMonitorWithRealOfctl(t *testing.T) {
 			// The initial reply is printed once the monitor is set.
 			waitUntil(t, "the monitor's initial reply", func() bool { return strings.Contains(out.String(), "\n") })
 			for _, step := range monitorSession {
-				// The changes go in OpenFlow 1.3: govs' loose modify and
-				// delete of an OpenFlow 1.0 ofp_match select nothing here
-				// (a separate bug).
 				args := []string{"add-flow", target, step}
 				if f := strings.Fields(step); len(f) > 1 {
 					args = append([]string{f[0], target}, f[1:]...)
@@ -81,7 +78,7 @@ func TestFlowMonitorWithRealOfctl(t *testing.T) {
 						args = []string{f[0], f[1], target, f[2]}
 					}
 				}
-				if msg, st := ofctl(t, append([]string{"-O", "OpenFlow13"}, args...)...); st != 0 {
+				if msg, st := ofctl(t, args...); st != 0 {
 					t.Fatalf("%v: %s", args, msg)
 				}
 			}
