@@ -20,10 +20,27 @@ import (
 // followed by NXT_FLOW_MONITOR_RESUMED.
 
 // flowModOrigin is who made a flow_mod: the [ofproto.FlowChanges] origin
-// of the changes sessions make.
+// of the changes sessions make. A bundle's flow_mods carry held, where
+// their changes wait until the commit succeeds (a failed commit is rolled
+// back, and monitors never hear of it), as OVS reports a bundle's changes
+// only once it committed.
 type flowModOrigin struct {
-	s   *session
-	xid uint32
+	s    *session
+	xid  uint32
+	held *[]heldChanges
+}
+
+// heldChanges are one bundled flow_mod's changes.
+type heldChanges struct {
+	changes []flowChange
+	origin  flowModOrigin
+}
+
+// reportHeld reports a committed bundle's changes.
+func (m *Manager) reportHeld(held []heldChanges) {
+	for _, h := range held {
+		m.reportFlows(h.changes, h.origin)
+	}
 }
 
 // monitorSet is a session's monitors. The session's goroutine changes it;
@@ -186,6 +203,10 @@ func (m *Manager) watchFlows(c ofproto.FlowChanges) {
 		changes = append(changes, flowChange{ev: ofp.EventRemoved, flow: r.Flow(), reason: ofp.RemovedDelete})
 	}
 	origin, _ := c.Origin.(flowModOrigin)
+	if origin.held != nil {
+		*origin.held = append(*origin.held, heldChanges{changes, flowModOrigin{s: origin.s, xid: origin.xid}})
+		return
+	}
 	m.reportFlows(changes, origin)
 }
 

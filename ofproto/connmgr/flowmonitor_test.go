@@ -216,3 +216,27 @@ func TestMonitorPauseResume(t *testing.T) {
 		}
 	}
 }
+
+// TestMonitorBundles: a bundle's changes reach monitors only once it
+// committed; a failed commit, rolled back, reports nothing.
+func TestMonitorBundles(t *testing.T) {
+	testutil.RequireCommand(t, "ovs-ofctl")
+	_, target := newManagedBridge(t)
+	c := dialManaged(t, target, ofp.OF14)
+	c.send(&ofp.FlowMonitorRequest{Monitors: []ofp.FlowMonitor{{ID: 1, Flags: ofp.MonitorAdd | ofp.MonitorRemoved, OutPort: flowtable.PortNone,
+		OutGroup: flowtable.GroupAny, Table: 7}}})
+	if _, ok := c.recv().(*ofp.FlowMonitorReply); !ok {
+		t.Fatal("no initial reply")
+	}
+	bad := "table=7,priority=1,reg0=1,actions=drop\ntable=7,priority=1,reg0=2,actions=group:99\n"
+	good := "table=7,priority=1,reg0=3,actions=drop\n"
+	for _, flows := range []string{bad, good} {
+		cmd := exec.Command(testutil.RequireCommand(t, "ovs-ofctl"), "-O", "OpenFlow14", "--bundle", "add-flows", target, "-")
+		cmd.Stdin = strings.NewReader(flows)
+		cmd.CombinedOutput()
+	}
+	r, ok := c.recv().(*ofp.FlowMonitorReply)
+	if !ok || len(r.Updates) != 1 || r.Updates[0].Event != ofp.EventAdded || r.Updates[0].Flow.Match.Format(nil) != "reg0=0x3" {
+		t.Fatalf("first update after the bundles: %#v", r)
+	}
+}

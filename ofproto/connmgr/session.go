@@ -228,7 +228,7 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 			s.sendError(h.Xid, ofp.FlowModBadCommand, raw)
 			return nil
 		}
-		res, err := b.FlowModBy(&m.Flow, m.Command, flowModOrigin{s, h.Xid})
+		res, err := b.FlowModBy(&m.Flow, m.Command, flowModOrigin{s: s, xid: h.Xid})
 		if err != nil {
 			s.sendError(h.Xid, flowModError(err), raw)
 		}
