@@ -109,6 +109,7 @@ type Bridge struct {
 	executor         atomic.Pointer[executorBox]      // see SetPacketExecutor
 	tlv              atomic.Pointer[flowtable.TLVMap] // see TLVMap
 	instance         [16]byte                         // names this bridge in continuations (continuation.go)
+	watcher          atomic.Pointer[flowWatcherBox]   // see SetFlowWatcher
 
 	// Now is the bridge's clock (time.Now unless a test sets it before
 	// using the bridge).
@@ -314,10 +315,8 @@ func (b *Bridge) PortName(n flowtable.Port) (string, bool) {
 // ErrBadOutGroup refuses a flow that uses a group the bridge lacks.
 var ErrBadOutGroup = &flowtable.FlowModError{Code: "OFPBAC_BAD_OUT_GROUP"}
 
-// FlowMod carries out a flow_mod: f as [flowtable.ParseFlow] (or the
-// OpenFlow decoder) produced it for cmd. A modify or delete with table
-// [flowtable.TableAll] applies to every table.
-func (b *Bridge) FlowMod(f *flowtable.Flow, cmd flowtable.FlowCommand) (flowtable.FlowModResult, error) {
+// applyFlowMod carries out a flow_mod for [Bridge.FlowModBy].
+func (b *Bridge) applyFlowMod(f *flowtable.Flow, cmd flowtable.FlowCommand) (flowtable.FlowModResult, error) {
 	if cmd == flowtable.FlowAdd || cmd == flowtable.FlowModify || cmd == flowtable.FlowModifyStrict {
 		if f.Table == flowtable.TableAll && cmd == flowtable.FlowAdd {
 			// An add to "all tables" goes to table 0, as in OVS
@@ -349,7 +348,7 @@ func (b *Bridge) FlowMod(f *flowtable.Flow, cmd flowtable.FlowCommand) (flowtabl
 		if len(res.Modified) == 0 && f.CookieMask == 0 {
 			inTable0 := *f
 			inTable0.Table = 0
-			return b.FlowMod(&inTable0, flowtable.FlowAdd)
+			return b.applyFlowMod(&inTable0, flowtable.FlowAdd)
 		}
 		b.changed()
 		return res, nil

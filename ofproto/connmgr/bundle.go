@@ -140,11 +140,12 @@ func (s *session) bundleAdd(h ofp.Header, m *ofp.BundleAdd, raw []byte) error {
 // OFPBFC_MSG_FAILED, as in OVS.
 func (s *session) commitBundle(bd *bundle) ofp.ErrorCode {
 	b := s.mgr.bridge
+	var held []heldChanges
 	i, err := b.Atomically(len(bd.msgs), func(i int) error {
 		switch m := bd.msgs[i].msg.(type) {
 		case *ofp.FlowMod:
 			f := m.Flow // a failed commit may be retried: keep the original
-			if _, err := b.FlowMod(&f, m.Command); err != nil {
+			if _, err := b.FlowModBy(&f, m.Command, flowModOrigin{s, bd.msgs[i].xid, &held}); err != nil {
 				return &bundleFailure{code: flowModError(err)}
 			}
 		case *ofp.GroupMod:
@@ -155,6 +156,7 @@ func (s *session) commitBundle(bd *bundle) ofp.ErrorCode {
 		return nil
 	})
 	if err == nil {
+		s.mgr.reportHeld(held)
 		return ""
 	}
 	code := ofp.BadRequestEPerm

@@ -48,6 +48,8 @@ type Manager struct {
 	onChange         func()
 
 	portModMu sync.Mutex // serializes port_mods' read-modify-write of port config
+
+	snoop snoopers // the snoop socket (snoop.go)
 }
 
 // Listen opens the management socket at path for bridge b and serves it
@@ -60,6 +62,8 @@ func Listen(b *ofproto.Bridge, path string, log *daemon.Log, onChange func()) (*
 	}
 	m := &Manager{bridge: b, log: log, ln: ln, path: path, sessions: map[*session]struct{}{},
 		quit: make(chan struct{}), controllers: map[string]*controller{}, standalone: true, onChange: onChange}
+	b.SetFlowWatcher(m.watchFlows)
+	m.listenSnoop()
 	m.wg.Add(3)
 	go m.accept()
 	go m.watchFailOpen()
@@ -109,7 +113,9 @@ func (m *Manager) Close() error {
 	close(m.quit)
 	m.mu.Unlock()
 	err := m.ln.Close()
+	m.closeSnoop()
 	m.wg.Wait()
+	m.bridge.SetFlowWatcher(nil)
 	return err
 }
 

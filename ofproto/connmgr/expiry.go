@@ -35,7 +35,9 @@ func (m *Manager) expireLoop() {
 func (m *Manager) expire() {
 	now := m.bridge.Now()
 	for _, r := range m.bridge.Expire(now) {
-		m.flowRemoved(r, expiryReason(r, now), now, nil)
+		reason := expiryReason(r, now)
+		m.flowRemoved(r, reason, now, nil)
+		m.monitorExpired(r, reason)
 	}
 }
 

@@ -128,6 +128,10 @@ func (s *session) writePacketIns(done <-chan struct{}) {
 			if s.write(b) != nil {
 				return
 			}
+		case <-s.monitorPause:
+			if s.monitorsPaused(done) != nil {
+				return
+			}
 		}
 	}
 }

@@ -41,6 +41,9 @@ type session struct {
 	pinDrops atomic.Uint64
 
 	bundles map[uint32]*bundle // open bundles by id (bundle.go)
+
+	monitors     monitorSet    // flow monitors (flowmonitor.go)
+	monitorPause chan struct{} // the monitors paused: the writer resumes them
 }
 
 func (s *session) send(xid uint32, m ofp.Message) error {
@@ -52,6 +55,9 @@ func (s *session) send(xid uint32, m ofp.Message) error {
 }
 
 func (s *session) write(b []byte) error {
+	if s.controller {
+		s.mgr.snooped(b)
+	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	_, err := s.conn.Write(b)
@@ -130,6 +136,7 @@ func (s *session) serve() {
 	}
 	// From here the session takes packet-ins.
 	s.pins = make(chan []byte, pinQueueLen)
+	s.monitorPause = make(chan struct{}, 1)
 	go s.writePacketIns(done)
 	s.publishAsync()
 	s.mgr.updateMissToController()
@@ -144,6 +151,9 @@ func (s *session) serve() {
 			return
 		}
 		s.lastRx.Store(time.Now().UnixNano())
+		if s.controller {
+			s.mgr.snooped(raw)
+		}
 		h, msg, err := ofp.DecodeTLV(raw, s.mgr.bridge.TLVMap())
 		if err != nil {
 			s.sendError(h.Xid, ofp.NewErrorMsg(err, raw).Code, raw)
@@ -221,7 +231,7 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 		if s.modifyAddsNothing(m) {
 			return nil
 		}
-		res, err := b.FlowMod(&m.Flow, m.Command)
+		res, err := b.FlowModBy(&m.Flow, m.Command, flowModOrigin{s: s, xid: h.Xid})
 		if err != nil {
 			s.sendError(h.Xid, flowModError(err), raw)
 		}
@@ -241,6 +251,12 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 			s.sendError(h.Xid, code, raw)
 		}
 		return nil
+	}
+	if handled, err := s.monitorMsg(h, msg, raw); handled {
+		return err
+	}
+	if handled, err := s.queueStats(h, msg, raw); handled {
+		return err
 	}
 	if handled, err := s.asyncMsg(h, msg, raw); handled {
 		return err

@@ -80,6 +80,7 @@ type ctl struct {
 	ports         flowtable.PortMap // the switch's port names, once fetched
 	tablesFetched bool              // the table lookup has been done
 	bundle        bool              // --bundle (bundle.go)
+	readOnly      bool              // --read-only (monitor.go)
 	logSeq        int               // warnings logged so far
 }
 
@@ -130,6 +131,10 @@ func init() {
 		{"diff-flows", 2, 2, (*ctl).diffFlows},
 		{"mod-port", 3, 3, (*ctl).modPort},
 		{"dump-table-features", 1, 1, (*ctl).dumpTableFeatures},
+		{"monitor", 1, 4, (*ctl).monitor},
+		{"snoop", 1, 1, (*ctl).snoop},
+		{"queue-stats", 1, 3, (*ctl).queueStats},
+		{"ping", 1, 2, (*ctl).ping},
 	}
 }
 
@@ -167,6 +172,9 @@ func (c *ctl) runErr(args []string) error {
 		}
 		if len(rest) > cmd.max {
 			return fatalf("'%s' command takes at most %d arguments", name, cmd.max)
+		}
+		if err := c.checkReadOnly(name); err != nil {
+			return err
 		}
 		return cmd.run(c, rest)
 	}
@@ -254,6 +262,7 @@ var longOptions = map[string]option{
 	"rsort":       {argOptional, func(c *ctl, v string, has bool) error { return c.setSort(v, has, true) }},
 	"protocols":   {argRequired, func(c *ctl, v string, _ bool) error { return c.setProtocols(v) }},
 	"bundle":      {argNone, func(c *ctl, _ string, _ bool) error { c.bundle = true; return nil }},
+	"read-only":   {argNone, func(c *ctl, _ string, _ bool) error { c.readOnly = true; return nil }},
 	"flow-format": {argRequired, func(c *ctl, v string, _ bool) error { return c.setFlowFormat(v) }},
 	"help":        {argNone, (*ctl).help},
 	"version":     {argNone, (*ctl).version},

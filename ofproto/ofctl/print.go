@@ -17,6 +17,9 @@ func msgName(raw []byte) string {
 	if len(raw) < ofp.HeaderLen {
 		return "OFPT_UNKNOWN"
 	}
+	if name, ok := monitorMsgName(raw); ok {
+		return name
+	}
 	v, t := ofp.Version(raw[0]), raw[1]
 	statsReq, barrierReq := uint8(16), uint8(18)
 	if v != ofp.OF10 {
@@ -267,7 +270,7 @@ func (c *ctl) formatMessage(r received) string {
 	case *ofp.AggregateStatsRequest:
 		b.WriteString(formatFilter(&m.Filter))
 	default:
-		if !formatMeterMessage(&b, r.msg) {
+		if !formatMeterMessage(&b, r.msg) && !c.formatAsyncMessage(&b, r) {
 			b.WriteByte('\n')
 		}
 	}

@@ -151,6 +151,9 @@ func decodeONF(v Version, xid uint32, body []byte) (Message, error) {
 	if len(body) < 8 {
 		return nil, errorf(BadRequestBadLen, "ONF message body of %d bytes", len(body))
 	}
+	if m, ok, err := decodeMonitorControl(binary.BigEndian.Uint32(body[4:]), true, body[8:]); ok && v == OF13 {
+		return m, err
+	}
 	switch binary.BigEndian.Uint32(body[4:]) {
 	case onftBundleCtrl:
 		if v == OF13 {

@@ -408,9 +408,6 @@ func (m *FlowMod) decode10Rest(b []byte, nxm bool) (Message, error) {
 	if f.Table == 0 && m.Command != flowtable.FlowAdd {
 		f.Table = flowtable.TableAll
 	}
-	if m.Command != flowtable.FlowAdd {
-		f.CookieMask = ^uint64(0)
-	}
 	if flags&^(of10FlagSendFlowRem|of10FlagCheckOverlap|of10FlagEmerg) != 0 {
 		return nil, errorf(FlowModBadFlags, "flow_mod flags %#x", flags)
 	}

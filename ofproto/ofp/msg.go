@@ -165,6 +165,9 @@ func decodeVendor(v Version, body []byte) (Message, error) {
 	if m, ok, err := decodeResumeMsg(subtype, body); ok {
 		return m, err
 	}
+	if m, ok, err := decodeMonitorControl(subtype, false, body); ok {
+		return m, err
+	}
 	switch subtype {
 	case nxtSetFlowFormat:
 		if len(body) != 4 {

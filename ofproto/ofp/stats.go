@@ -78,7 +78,12 @@ func decodeStats(v Version, body []byte, reply bool) (Message, error) {
 	}
 	more := reply && flags&statsMore != 0
 	b := d.rest()
+	if m, ok, err := decodeFlowMonitorStats(v, stype, b, reply, more); ok {
+		return m, err
+	}
 	switch stype {
+	case statsQueue:
+		return decodeQueueStats(v, b, reply)
 	case statsDesc:
 		if !reply {
 			return empty(b, &DescStatsRequest{})
@@ -171,6 +176,8 @@ func decodeNXStats(b []byte, reply, more bool) (Message, error) {
 		return (*AggregateStatsRequest)(r), err
 	case subtype == nxstAggregate:
 		return decodeAggregateReply(OF10, b, true)
+	case subtype == nxstFlowMonitor:
+		return decodeMonitorBody(OF10, b, reply, more)
 	case subtype == nxstGroup:
 		return decodeGroupStats(OF10, statsGroup, b, reply, more)
 	case subtype == nxstGroupDesc:
