@@ -287,9 +287,11 @@ func (s *session) handle(h ofp.Header, msg ofp.Message, raw []byte) error {
 
 // asFlowModCommand moves a modify or delete's wire cookie where flowtable
 // expects it, as OVS reads it in each version: OpenFlow 1.0 (and NXM)
-// carries only a new cookie, which a modify sets unless it is all ones
-// (ovs-ofctl's "no cookie given"); from 1.1 on the cookie and its mask
-// select flows and a modify leaves their cookies alone.
+// carries a new cookie, which a modify sets unless it is all ones
+// (ovs-ofctl's "no cookie given"), and only NXM can add a cookie filter
+// (NXM_NX_COOKIE in the match, decoded into CookieMatch/CookieMask); from
+// 1.1 on the cookie and its mask select flows and a modify leaves their
+// cookies alone.
 func asFlowModCommand(m *ofp.FlowMod, v ofp.Version) {
 	f := &m.Flow
 	if m.Command == flowtable.FlowAdd {
@@ -297,7 +299,6 @@ func asFlowModCommand(m *ofp.FlowMod, v ofp.Version) {
 	}
 	modify := m.Command == flowtable.FlowModify || m.Command == flowtable.FlowModifyStrict
 	if v == ofp.OF10 {
-		f.CookieMask = 0
 		f.SetCookie = modify && f.Cookie != ^uint64(0)
 		return
 	}

@@ -137,10 +137,15 @@ func (c *ctl) flowMods(target string, texts []string, file string, cmd flowtable
 	for _, f := range flows {
 		if f.CookieMask != 0 {
 			if cn.v == ofp.OF10 {
-				return fatalf("%s: cookie masks in OpenFlow 1.0 flow_mods are not supported yet (use -O OpenFlow13)", target)
+				// NXM carries the filter in the match; the cookie field
+				// is the new cookie, all ones for "leave it".
+				if !f.SetCookie {
+					f.Cookie = ^uint64(0)
+				}
+			} else {
+				// The wire carries the cookie to match with its mask.
+				f.Cookie = f.CookieMatch
 			}
-			// The wire carries the cookie to match with its mask.
-			f.Cookie = f.CookieMatch
 		}
 		if err := cn.send(c.nextXid(), &ofp.FlowMod{Command: cmd, Flow: *f, BufferID: ofp.NoBuffer, NXM: nxm}); err != nil {
 			return err

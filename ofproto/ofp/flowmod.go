@@ -136,6 +136,10 @@ func (m *FlowMod) encode10(e *enc) error {
 		if err := appendMatchTLVs(e, &f.Match, formatNXM); err != nil {
 			return err
 		}
+		if m.Command != flowtable.FlowAdd {
+			// NXM carries a modify or delete's cookie filter in the match.
+			appendNXCookie(e, f.CookieMatch, f.CookieMask)
+		}
 		e.put16(lenOff, uint16(len(e.b)-start))
 		e.pad8(start)
 	} else if !FitsMatch10(&f.Match) {
@@ -391,11 +395,16 @@ func (m *FlowMod) decode10Rest(b []byte, nxm bool) (Message, error) {
 		if d.err != nil {
 			return nil, d.err
 		}
-		match, err := decodeMatchTLVs(raw[:n])
+		tlvs, cookie, mask, err := splitNXCookie(raw[:n])
+		if err != nil {
+			return nil, err
+		}
+		match, err := decodeMatchTLVs(tlvs)
 		if err != nil {
 			return nil, err
 		}
 		f.Match = match
+		f.CookieMatch, f.CookieMask = cookie, mask
 	}
 	if d.err != nil {
 		return nil, d.err
