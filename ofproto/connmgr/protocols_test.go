@@ -69,6 +69,9 @@ var protocolNoise = []struct {
 	{regexp.MustCompile(`dpid:[0-9a-f]+`), "dpid:X"},
 	{regexp.MustCompile(`addr:[0-9a-f:]+`), "addr:X"},
 	{regexp.MustCompile(`^(\s+)(config|state):\s+.*`), "${1}${2}: X"},
+	// dump-table-features: fields OVS lists that govs does not parse and
+	// so does not announce (see tableFields).
+	{regexp.MustCompile(`erspan_\{idx,ver,dir,hwid\},|gtpu_\{flags,msgtype\},| packet_type| nsh_(\{[^ ]*\}|[a-z0-9]+)`), ""},
 }
 
 func maskProtocolNoise(lines []string) string {

@@ -80,6 +80,7 @@ func (s *session) stats(h ofp.Header, msg ofp.Message) (ofp.Message, bool) {
 			reply.Tables = append(reply.Tables, ofp.TableFeatures{Table: uint8(id),
 				MetadataMatch: ^uint64(0), MetadataWrite: ^uint64(0), MaxEntries: 1000000})
 		}
+		addTableFeatureProps(s.v, reply.Tables)
 		return reply, true
 	case *ofp.PortDescStatsRequest:
 		reply := &ofp.PortDescStatsReply{}

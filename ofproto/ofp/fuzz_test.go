@@ -12,7 +12,7 @@ import (
 // FuzzDecode feeds arbitrary bytes to Decode: it must not panic, and
 // whatever decodes must encode to bytes that decode to the same encoding.
 func FuzzDecode(f *testing.F) {
-	for _, file := range []string{"addflow-of10.txt", "addflow-of13.txt", "addflow-of15.txt", "basic.golden", "stats.golden", "dump-requests.txt", "packet.golden", "flowremoved.golden", "meters.golden", "versions.golden", "groups.golden"} {
+	for _, file := range []string{"addflow-of10.txt", "addflow-of13.txt", "addflow-of15.txt", "basic.golden", "stats.golden", "dump-requests.txt", "tablefeatures.golden", "packet.golden", "flowremoved.golden", "meters.golden", "versions.golden", "groups.golden"} {
 		data, err := os.ReadFile(filepath.Join(goldenDir, file))
 		if err != nil {
 			f.Fatal(err)
