@@ -26,7 +26,7 @@ vet:
 # Open vSwitch; with CI=true those fail (never skip) when they cannot run.
 test: deps vet build
 	$(GO) test -count=1 $(PKGS)
-	$(GO) test -count=1 -race -run 'Concurrent|Race' ./flowtable/...
+	$(GO) test -count=1 -race -run 'Concurrent|Race' ./flowtable/... ./ofproto/
 	$(GO) test -count=1 -race ./ofproto/connmgr/
 
 lab: build

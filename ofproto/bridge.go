@@ -111,6 +111,11 @@ type Bridge struct {
 	instance         [16]byte                         // names this bridge in continuations (continuation.go)
 	watcher          atomic.Pointer[flowWatcherBox]   // see SetFlowWatcher
 
+	// commit is held for reading by every translation and for writing
+	// while a bundle commits (Atomically), so no packet is switched by a
+	// bundle's intermediate state.
+	commit sync.RWMutex
+
 	// Now is the bridge's clock (time.Now unless a test sets it before
 	// using the bridge).
 	Now func() time.Time

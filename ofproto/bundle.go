@@ -7,11 +7,15 @@ import "github.com/govs/govs/flowtable"
 // groups are put back as they were before the first and Atomically
 // returns the failed change's index and its error.
 //
-// Unlike OVS, which stages a bundle in a new classifier version, govs
-// applies the changes one by one and undoes them on failure, so packets
-// may meet a bundle's intermediate state while it commits, and a change
-// another connection makes during a failing commit is undone with it.
+// Translations wait while a bundle commits, so every packet is switched
+// by the flows before the bundle or by those after it, never by a part of
+// it (OVS gets the same by staging the bundle in a new classifier
+// version; the megaflows a datapath holds keep forwarding meanwhile).
+// Flow changes outside the bundle are not held off: one that another
+// connection makes during a commit that fails is undone with it.
 func (b *Bridge) Atomically(n int, apply func(i int) error) (int, error) {
+	b.commit.Lock()
+	defer b.commit.Unlock()
 	groups := b.groups.Load()
 	snaps := make([]*flowtable.TableSnapshot, len(b.tables))
 	for i, t := range b.tables {

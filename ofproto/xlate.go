@@ -114,8 +114,10 @@ func (b *Bridge) xlate(key *flowtable.Key, pktLen int, sideEffects bool, tr *tra
 	return x.finish()
 }
 
-// newXlate starts a translation of the packet whose key is key.
+// newXlate starts a translation of the packet whose key is key. The
+// translation holds b.commit for reading until finish.
 func (b *Bridge) newXlate(key *flowtable.Key, pktLen int, sideEffects bool, tr *tracer) *xlate {
+	b.commit.RLock()
 	return &xlate{
 		br: b, ports: b.ports.Load(), groups: *b.groups.Load(), now: b.now(),
 		sideEffects: sideEffects, pktLen: pktLen, tr: tr,
@@ -124,8 +126,9 @@ func (b *Bridge) newXlate(key *flowtable.Key, pktLen int, sideEffects bool, tr *
 	}
 }
 
-// finish runs what the action set holds, completes the mask and, with
-// side effects, installs what learn actions produced.
+// finish runs what the action set holds, completes the mask, ends the
+// translation's hold on the tables and, with side effects, installs what
+// learn actions produced.
 func (x *xlate) finish() *Translation {
 	b := x.br
 	// A paused pipeline runs its action set when it is resumed.
@@ -142,6 +145,9 @@ func (x *xlate) finish() *Translation {
 	if x.err == nil {
 		res.Actions = x.out
 	}
+	// Learned flows go in as ordinary flow_mods, after the translation
+	// let go of the tables.
+	b.commit.RUnlock()
 	if x.sideEffects {
 		for _, f := range x.learnFlows {
 			// A learned flow that cannot be installed (a full table, a
