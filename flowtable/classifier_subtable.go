@@ -193,18 +193,34 @@ func (st *subtable[T]) lookup(k *Key) *ruleGroup[T] {
 // means some rule has the packet's prefix, which is exactly when the trie
 // would not have ruled the subtable out. Most probes thus need no walk.
 //
-// When wc already has the whole mask, as subtables searched earlier often
-// leave it, nothing found here can add to it, and a plain lookup (one
-// probe, no stage indexes or tries) gives the same answer. This covers the
-// catch-all subtable, which has no words, too.
+// Stages whose bits wc already has, as subtables searched earlier often
+// leave it, need no probe of their own: a miss there adds nothing to wc,
+// so all that matters is whether the key gets past them, which the last
+// of them answers alone (a partial hash in its index means some group
+// matches every stage up to it). When wc has the whole mask, a plain
+// probe (no stage indexes or tries) gives the same answer; this covers
+// the catch-all subtable, which has no words, too.
 func (st *subtable[T]) lookupWC(k *Key, wc *Mask, tries []prefixTrie, tr *[maxPrefixFields]trieWalk) *ruleGroup[T] {
-	if st.allInWC(wc) {
+	covered := st.coveredWords(wc)
+	if covered == len(st.words) {
 		return st.lookup(k)
 	}
 	var h uint64
 	start := 0
 	last := len(st.stages) - 1
-	for i := range last {
+	i := 0
+	for st.stages[i].end <= covered {
+		i++
+	}
+	if i > 0 {
+		// Stages [0, i) are covered: probe only the last of them.
+		start = st.stages[i-1].end
+		h = st.hashWords(k, 0, 0, start)
+		if !st.stages[i-1].index.has(hashFinal(h)) {
+			return nil
+		}
+	}
+	for ; i < last; i++ {
 		s := &st.stages[i]
 		h = st.hashWords(k, h, start, s.end)
 		if !s.index.has(hashFinal(h)) {
@@ -266,16 +282,15 @@ next:
 	return nil
 }
 
-// allInWC reports whether wc already has every bit of the mask. It looks
-// at the last stage's words first, which earlier subtables have least
-// often unwildcarded, to answer no soonest.
-func (st *subtable[T]) allInWC(wc *Mask) bool {
-	for i := len(st.words) - 1; i >= 0; i-- {
-		if w := st.words[i]; w.mask&^wc[w.idx] != 0 {
-			return false
+// coveredWords returns how many of the mask's words, from the first, wc
+// already has every bit of.
+func (st *subtable[T]) coveredWords(wc *Mask) int {
+	for i, w := range st.words {
+		if w.mask&^wc[w.idx] != 0 {
+			return i
 		}
 	}
-	return true
+	return len(st.words)
 }
 
 // unwildcard ORs into wc the mask of words[:n].

@@ -269,6 +269,34 @@ func TestClassifierMegaflow(t *testing.T) {
 			wantWC: mask(clsField{f: FieldReg[0]}),
 		},
 		{
+			// in_port is in the mask once the first subtable missed on
+			// it, so the second one's miss on in_port adds nothing: its
+			// later stages are not probed and dl_type stays wild.
+			name: "miss in a stage the mask already has adds nothing",
+			rules: []*Match{
+				match(clsField{f: FieldInPort, v: 1}),
+				match(clsField{f: FieldInPort, v: 3}, clsField{f: FieldEthType, v: 0x0800}, clsField{f: FieldNwProto, v: 6}, clsField{f: FieldTCPDst, v: 80}),
+				catchAll,
+			},
+			pkt:    packet(clsField{f: FieldInPort, v: 2}),
+			want:   2,
+			wantWC: mask(clsField{f: FieldInPort}),
+		},
+		{
+			// The second subtable's metadata and L2 stages are in the mask
+			// already and the packet passes them: its L3 and L4 stages
+			// are probed as usual.
+			name: "past the stages the mask already has",
+			rules: []*Match{
+				match(clsField{f: FieldInPort, v: 2}, clsField{f: FieldEthType, v: 0x86dd}),
+				match(clsField{f: FieldInPort, v: 2}, clsField{f: FieldEthType, v: 0x0800}, clsField{f: FieldNwProto, v: 6}, clsField{f: FieldTCPDst, v: 80}),
+				catchAll,
+			},
+			pkt:    packet(clsField{f: FieldInPort, v: 2}, clsField{f: FieldTCPDst, v: 22}),
+			want:   2,
+			wantWC: mask(clsField{f: FieldInPort}, clsField{f: FieldEthType}, clsField{f: FieldNwProto}, clsField{f: FieldTCPDst}),
+		},
+		{
 			name:   "higher priority hit skips the rest",
 			rules:  []*Match{match(clsField{f: FieldInPort, v: 1}), tcp80, catchAll},
 			pkt:    packet(),
