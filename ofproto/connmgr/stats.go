@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/govs/govs/flowtable"
+	"github.com/govs/govs/internal/daemon"
 	"github.com/govs/govs/ofproto/ofp"
 )
 
@@ -64,7 +65,7 @@ func (s *session) stats(h ofp.Header, msg ofp.Message) (ofp.Message, bool) {
 		return reply, true
 	case *ofp.DescStatsRequest:
 		return &ofp.DescStatsReply{Manufacturer: "Nicira, Inc.", Hardware: "Open vSwitch",
-			Software: "3.1.0", SerialNum: "None", Datapath: "None"}, true
+			Software: daemon.Version, SerialNum: "None", Datapath: "None"}, true
 	case *ofp.TableStatsRequest:
 		reply := &ofp.TableStatsReply{}
 		for id := 0; id < numTables; id++ {

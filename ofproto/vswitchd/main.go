@@ -19,8 +19,9 @@ import (
 	"github.com/govs/govs/ovsdb/server"
 )
 
-// Version is what --version reports.
-const Version = "3.1.0"
+// Version is what --version reports and the database records as
+// ovs_version.
+const Version = daemon.Version
 
 // Main runs "ovs-vswitchd [OPTIONS] [DATABASE]" and returns the exit
 // status.

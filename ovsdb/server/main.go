@@ -14,7 +14,7 @@ import (
 )
 
 // Version is the OVS release whose behaviour govs' OVSDB tools reproduce.
-const Version = "3.1.0"
+const Version = daemon.Version
 
 var serverOptions = []optionSpec{
 	{"remote", argRequired}, {"unixctl", argRequired}, {"run", argRequired},
