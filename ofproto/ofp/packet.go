@@ -181,7 +181,13 @@ func decodePacketOut(c *decodeCtx, v Version, body []byte) (Message, error) {
 		if d.err != nil {
 			return nil, d.err
 		}
-		match, rest, err := decodeOXMMatch(c, d.rest())
+		// OVS decodes the metadata without its check of tun_metadataN
+		// against the map, so an unmapped one is dropped, not refused.
+		loose := &decodeCtx{dropUnmapped: true}
+		if c != nil {
+			loose.tlv = c.tlv
+		}
+		match, rest, err := decodeOXMMatch(loose, d.rest())
 		if err != nil {
 			return nil, err
 		}

@@ -257,6 +257,9 @@ func putTunMetadata(e *enc, m *flowtable.Match) {
 // messages included, so that no decoder depends on shared state.
 type decodeCtx struct {
 	tlv *flowtable.TLVMap // nil: no tun_metadataN is mapped
+	// dropUnmapped drops an unmapped tun_metadataN instead of refusing
+	// it, as OVS does in a packet-out's metadata.
+	dropUnmapped bool
 }
 
 // fitTo right-aligns p in size bytes; bytes beyond size must be zero.
@@ -285,6 +288,9 @@ func (c *decodeCtx) applyTunMetadata(m *flowtable.Match, n int, payload []byte, 
 	}
 	f, ok := tlv.Field(n)
 	if !ok {
+		if c != nil && c.dropUnmapped {
+			return nil
+		}
 		return errorf(FlowModInvalidTLVFld, "tun_metadata%d is not mapped", n)
 	}
 	value, mask := payload, []byte(nil)

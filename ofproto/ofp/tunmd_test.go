@@ -224,3 +224,36 @@ func withNXMatch(base, tlvs []byte) []byte {
 	b[2], b[3] = byte(len(b)>>8), byte(len(b))
 	return b
 }
+
+// TestTunMetadataPacketOut checks an OpenFlow 1.5 packet-out whose match
+// has tun_metadata, as ovs-ofctl sends it (the value in as few bytes as
+// it needs): mapped or not, the packet-out is taken, as OVS takes it.
+func TestTunMetadataPacketOut(t *testing.T) {
+	tlv := tunTestMap(t)
+	for _, c := range []struct {
+		name string
+		tlv  *flowtable.TLVMap
+		hdr  byte // the TLV header's third byte: the field
+	}{
+		{"mapped", tlv, 0x50},
+		{"unmapped", tlv, 0x52},
+		{"no map", nil, 0x50},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := []byte{
+				0x06, 0x0d, 0x00, 0x2c, 0, 0, 0, 6, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0,
+				0x00, 0x01, 0x00, 0x11, 0x80, 0x00, 0x00, 0x04, 0xff, 0xff, 0xff, 0xfe,
+				0x00, 0x01, c.hdr, 0x01, 0x05, 0, 0, 0, 0, 0, 0, 0,
+				1, 2, 3, 4,
+			}
+			_, m, err := DecodeTLV(b, c.tlv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			po := m.(*PacketOut)
+			if po.InPort != flowtable.PortLocal || !bytes.Equal(po.Data, []byte{1, 2, 3, 4}) {
+				t.Fatalf("got %+v", po)
+			}
+		})
+	}
+}
