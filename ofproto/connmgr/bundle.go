@@ -86,10 +86,11 @@ func (s *session) bundleControl(h ofp.Header, m *ofp.BundleControl, raw []byte) 
 }
 
 // bundleAdd answers OFPT_BUNDLE_ADD_MESSAGE: the inner message is decoded
+// (with the bridge's TLV map, as a message sent alone would be)
 // and checked now (its errors answer the add) and applied at commit. An
 // add to a bundle that does not exist opens it.
 func (s *session) bundleAdd(h ofp.Header, m *ofp.BundleAdd, raw []byte) error {
-	ih, inner, err := ofp.Decode(m.Msg)
+	ih, inner, err := ofp.DecodeTLV(m.Msg, s.mgr.bridge.TLVMap())
 	if err != nil {
 		s.sendError(h.Xid, ofp.NewErrorMsg(err, raw).Code, raw)
 		return nil

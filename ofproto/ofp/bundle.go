@@ -62,7 +62,8 @@ type BundleControl struct {
 
 // BundleAdd is OFPT_BUNDLE_ADD_MESSAGE (ONFT_BUNDLE_ADD_MESSAGE in
 // OpenFlow 1.3): one message, whole and with the same xid as the add,
-// for the bundle. Msg is the inner message as it travels; [Decode] it.
+// for the bundle. Msg is the inner message as it travels; [Decode] it (a
+// switch: [DecodeTLV], so its matches may use tun_metadataN).
 type BundleAdd struct {
 	BundleID uint32
 	Flags    BundleFlags

@@ -90,7 +90,7 @@ func appendMatch11Or12(e *enc, m *flowtable.Match) error {
 
 // decodeMatch11Or12 reads what appendMatch11Or12 writes and returns the
 // rest.
-func decodeMatch11Or12(v Version, b []byte) (flowtable.Match, []byte, error) {
+func decodeMatch11Or12(c *decodeCtx, v Version, b []byte) (flowtable.Match, []byte, error) {
 	if v == OF11 {
 		m, err := decodeMatch11(b)
 		if err != nil {
@@ -98,7 +98,7 @@ func decodeMatch11Or12(v Version, b []byte) (flowtable.Match, []byte, error) {
 		}
 		return m, b[ofp11MatchLen:], nil
 	}
-	return decodeOXMMatch(b)
+	return decodeOXMMatch(c, b)
 }
 
 func (m *FlowMod) encode10(e *enc) error {
@@ -162,7 +162,7 @@ func appendOXMMatch(e *enc, m *flowtable.Match) error {
 }
 
 // decodeOXMMatch reads ofp_match of type OXM and returns the rest.
-func decodeOXMMatch(b []byte) (flowtable.Match, []byte, error) {
+func decodeOXMMatch(c *decodeCtx, b []byte) (flowtable.Match, []byte, error) {
 	if len(b) < 4 {
 		return flowtable.Match{}, nil, errorf(BadRequestBadLen, "ofp_match in %d bytes", len(b))
 	}
@@ -174,7 +174,7 @@ func decodeOXMMatch(b []byte) (flowtable.Match, []byte, error) {
 	if n < 4 || padded > len(b) {
 		return flowtable.Match{}, nil, errorf(BadMatchBadLen, "ofp_match length %d in %d bytes", n, len(b))
 	}
-	m, err := decodeMatchTLVs(b[4:n])
+	m, err := decodeMatchTLVs(c, b[4:n])
 	return m, b[padded:], err
 }
 
@@ -325,7 +325,7 @@ func newFlow() flowtable.Flow {
 	return flowtable.Flow{OutPort: flowtable.PortNone, OutGroup: flowtable.GroupAny}
 }
 
-func decodeFlowMod(v Version, body []byte) (Message, error) {
+func decodeFlowMod(c *decodeCtx, v Version, body []byte) (Message, error) {
 	if v == OF10 {
 		if len(body) < ofp10MatchLen {
 			return nil, errorf(BadRequestBadLen, "flow_mod of %d bytes", len(body))
@@ -333,7 +333,7 @@ func decodeFlowMod(v Version, body []byte) (Message, error) {
 		m := &FlowMod{}
 		m.Flow = newFlow()
 		m.Flow.Match = decodeMatch10(body)
-		return m.decode10Rest(body[ofp10MatchLen:], false)
+		return m.decode10Rest(c, body[ofp10MatchLen:], false)
 	}
 	d := newDec(v, body, BadRequestBadLen, "flow_mod")
 	m := &FlowMod{}
@@ -365,7 +365,7 @@ func decodeFlowMod(v Version, body []byte) (Message, error) {
 		return nil, errorf(FlowModBadFlags, "flow_mod flags %#x", flags)
 	}
 	f.Flags = flowtable.FlowFlags(flags)
-	match, rest, err := decodeMatch11Or12(v, d.rest())
+	match, rest, err := decodeMatch11Or12(c, v, d.rest())
 	if err != nil {
 		return nil, err
 	}
@@ -378,7 +378,7 @@ func decodeFlowMod(v Version, body []byte) (Message, error) {
 
 // decode10Rest reads the part of an OpenFlow 1.0 or NXT flow_mod after
 // the ofp_match (or the Nicira header).
-func (m *FlowMod) decode10Rest(b []byte, nxm bool) (Message, error) {
+func (m *FlowMod) decode10Rest(c *decodeCtx, b []byte, nxm bool) (Message, error) {
 	d := newDec(OF10, b, BadRequestBadLen, "flow_mod")
 	f := &m.Flow
 	m.NXM = nxm
@@ -399,7 +399,7 @@ func (m *FlowMod) decode10Rest(b []byte, nxm bool) (Message, error) {
 		if err != nil {
 			return nil, err
 		}
-		match, err := decodeMatchTLVs(tlvs)
+		match, err := decodeMatchTLVs(c, tlvs)
 		if err != nil {
 			return nil, err
 		}
@@ -433,8 +433,8 @@ func (m *FlowMod) decode10Rest(b []byte, nxm bool) (Message, error) {
 	return m, nil
 }
 
-func decodeNXFlowMod(v Version, body []byte) (Message, error) {
+func decodeNXFlowMod(c *decodeCtx, v Version, body []byte) (Message, error) {
 	m := &FlowMod{}
 	m.Flow = newFlow()
-	return m.decode10Rest(body, true)
+	return m.decode10Rest(c, body, true)
 }

@@ -252,7 +252,7 @@ const (
 
 // decodeFlowMonitorRequest parses a request body with OVS's checks: at
 // least one of add, delete and modify, no unknown flags, zero padding.
-func decodeFlowMonitorRequest(v Version, b []byte) (*FlowMonitorRequest, error) {
+func decodeFlowMonitorRequest(c *decodeCtx, v Version, b []byte) (*FlowMonitorRequest, error) {
 	m := &FlowMonitorRequest{}
 	for len(b) > 0 {
 		if len(b) < nxMonitorRequestLen {
@@ -281,7 +281,7 @@ func decodeFlowMonitorRequest(v Version, b []byte) (*FlowMonitorRequest, error) 
 			if padded > len(b) {
 				return nil, errorf(BadRequestBadLen, "flow monitor match of %d bytes in %d", matchLen, len(b))
 			}
-			if fm.Match, err = decodeMatchTLVs(b[:matchLen]); err != nil {
+			if fm.Match, err = decodeMatchTLVs(c, b[:matchLen]); err != nil {
 				return nil, err
 			}
 			rest = b[padded:]
@@ -300,7 +300,7 @@ func decodeFlowMonitorRequest(v Version, b []byte) (*FlowMonitorRequest, error) 
 			if fm.OutPort, err = decodePort32(port); err != nil {
 				return nil, err
 			}
-			if fm.Match, rest, err = decodeOXMMatch(b[nxMonitorRequestLen:]); err != nil {
+			if fm.Match, rest, err = decodeOXMMatch(c, b[nxMonitorRequestLen:]); err != nil {
 				return nil, err
 			}
 		default:
@@ -319,7 +319,7 @@ func decodeFlowMonitorRequest(v Version, b []byte) (*FlowMonitorRequest, error) 
 					return nil, err
 				}
 			}
-			if fm.Match, rest, err = decodeOXMMatch(b[nxMonitorRequestLen:]); err != nil {
+			if fm.Match, rest, err = decodeOXMMatch(c, b[nxMonitorRequestLen:]); err != nil {
 				return nil, err
 			}
 		}
@@ -424,7 +424,7 @@ func (m *FlowMonitorReply) appendEntry(e *enc, i int) error {
 	return e.lenAt(start, start)
 }
 
-func decodeFlowMonitorReply(v Version, b []byte, more bool) (*FlowMonitorReply, error) {
+func decodeFlowMonitorReply(c *decodeCtx, v Version, b []byte, more bool) (*FlowMonitorReply, error) {
 	m := &FlowMonitorReply{More: more}
 	for len(b) > 0 {
 		if len(b) < 4 {
@@ -434,7 +434,7 @@ func decodeFlowMonitorReply(v Version, b []byte, more bool) (*FlowMonitorReply, 
 		if n > len(b) || n%8 != 0 || n < flowUpdateShortLen {
 			return nil, errorf(BadRequestBadLen, "flow update of length %d in %d bytes", n, len(b))
 		}
-		u, err := decodeFlowUpdate(v, b[:n])
+		u, err := decodeFlowUpdate(c, v, b[:n])
 		if err != nil {
 			return nil, err
 		}
@@ -444,7 +444,7 @@ func decodeFlowMonitorReply(v Version, b []byte, more bool) (*FlowMonitorReply, 
 	return m, nil
 }
 
-func decodeFlowUpdate(v Version, b []byte) (FlowUpdate, error) {
+func decodeFlowUpdate(c *decodeCtx, v Version, b []byte) (FlowUpdate, error) {
 	u := FlowUpdate{Flow: newFlow()}
 	raw := binary.BigEndian.Uint16(b[2:])
 	if v <= OF13 {
@@ -493,7 +493,7 @@ func decodeFlowUpdate(v Version, b []byte) (FlowUpdate, error) {
 		body := b[flowUpdateFullLen:]
 		if v == OF13 {
 			var rest []byte
-			if f.Match, rest, err = decodeOXMMatch(body); err != nil {
+			if f.Match, rest, err = decodeOXMMatch(c, body); err != nil {
 				return u, err
 			}
 			f.Actions, err = decodeInstructions(v, rest)
@@ -503,7 +503,7 @@ func decodeFlowUpdate(v Version, b []byte) (FlowUpdate, error) {
 		if padded > len(body) {
 			return u, errorf(BadRequestBadLen, "flow update match of %d bytes in %d", matchLen, len(body))
 		}
-		if f.Match, err = decodeMatchTLVs(body[:matchLen]); err != nil {
+		if f.Match, err = decodeMatchTLVs(c, body[:matchLen]); err != nil {
 			return u, err
 		}
 		f.Actions, err = decodeActions(v, body[padded:])
@@ -515,7 +515,7 @@ func decodeFlowUpdate(v Version, b []byte) (FlowUpdate, error) {
 	d.skip(4)
 	f.Cookie = d.u64()
 	var rest []byte
-	if f.Match, rest, err = decodeOXMMatch(b[flowUpdateFullLen:]); err != nil {
+	if f.Match, rest, err = decodeOXMMatch(c, b[flowUpdateFullLen:]); err != nil {
 		return u, err
 	}
 	f.Actions, err = decodeInstructions(v, rest)
@@ -595,7 +595,7 @@ func decodeMonitorControl(sub uint32, onf bool, body []byte) (Message, bool, err
 // (after the statistics header) of statistics type stype; ok says
 // whether it was one. The 1.4+ form of cancel, a request with only a
 // delete, decodes as [FlowMonitorCancel].
-func decodeFlowMonitorStats(v Version, stype uint16, b []byte, reply, more bool) (Message, bool, error) {
+func decodeFlowMonitorStats(c *decodeCtx, v Version, stype uint16, b []byte, reply, more bool) (Message, bool, error) {
 	switch {
 	case stype == statsFlowMonitor && v >= OF14:
 	case stype == statsVendor && v >= OF11 && v <= OF13 && len(b) >= 8:
@@ -608,21 +608,21 @@ func decodeFlowMonitorStats(v Version, stype uint16, b []byte, reply, more bool)
 	default:
 		return nil, false, nil
 	}
-	m, err := decodeMonitorBody(v, b, reply, more)
+	m, err := decodeMonitorBody(c, v, b, reply, more)
 	return m, true, err
 }
 
 // decodeMonitorBody decodes the monitors or updates of a flow monitor
 // request or reply.
-func decodeMonitorBody(v Version, b []byte, reply, more bool) (Message, error) {
+func decodeMonitorBody(c *decodeCtx, v Version, b []byte, reply, more bool) (Message, error) {
 	if reply {
-		m, err := decodeFlowMonitorReply(v, b, more)
+		m, err := decodeFlowMonitorReply(c, v, b, more)
 		if err != nil {
 			return nil, err
 		}
 		return m, nil
 	}
-	m, err := decodeFlowMonitorRequest(v, b)
+	m, err := decodeFlowMonitorRequest(c, v, b)
 	if err != nil {
 		return nil, err
 	}

@@ -152,7 +152,7 @@ func FuzzFlowMonitor(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, v := range []Version{OF10, OF12, OF13, OF14} {
 			for _, reply := range []bool{false, true} {
-				m, err := decodeMonitorBody(v, b, reply, false)
+				m, err := decodeMonitorBody(nil, v, b, reply, false)
 				if err != nil {
 					continue
 				}

@@ -128,7 +128,7 @@ func (m *FlowRemoved) encode(e *enc) error {
 	return nil
 }
 
-func decodeFlowRemoved(v Version, body []byte) (Message, error) {
+func decodeFlowRemoved(c *decodeCtx, v Version, body []byte) (Message, error) {
 	m := &FlowRemoved{}
 	switch v {
 	case OF10:
@@ -158,7 +158,7 @@ func decodeFlowRemoved(v Version, body []byte) (Message, error) {
 		if d.err != nil {
 			return nil, d.err
 		}
-		match, after, err := decodeOXMMatch(d.rest())
+		match, after, err := decodeOXMMatch(c, d.rest())
 		if err != nil {
 			return nil, err
 		}
@@ -178,7 +178,7 @@ func decodeFlowRemoved(v Version, body []byte) (Message, error) {
 		if d.err != nil {
 			return nil, d.err
 		}
-		match, after, err := decodeOXMMatch(d.rest())
+		match, after, err := decodeOXMMatch(c, d.rest())
 		if err != nil {
 			return nil, err
 		}
@@ -190,7 +190,7 @@ func decodeFlowRemoved(v Version, body []byte) (Message, error) {
 	return m, nil
 }
 
-func decodeNXFlowRemoved(body []byte) (Message, error) {
+func decodeNXFlowRemoved(c *decodeCtx, body []byte) (Message, error) {
 	d := newDec(OF10, body, BadRequestBadLen, "NXT_FLOW_REMOVED")
 	m := &FlowRemoved{NXM: true}
 	m.Cookie, m.Priority = d.u64(), d.u16()
@@ -207,7 +207,7 @@ func decodeNXFlowRemoved(body []byte) (Message, error) {
 	if len(d.b) != 0 {
 		return nil, errorf(BadRequestBadLen, "NXT_FLOW_REMOVED has %d extra bytes", len(d.b))
 	}
-	match, err := decodeMatchTLVs(raw[:n])
+	match, err := decodeMatchTLVs(c, raw[:n])
 	if err != nil {
 		return nil, err
 	}

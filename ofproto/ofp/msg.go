@@ -47,6 +47,11 @@ func EncodeTLV(v Version, xid uint32, m Message, tlv *flowtable.TLVMap) ([]byte,
 // the header is returned whenever b holds one, so the reply can carry the
 // xid. The returned message does not alias b.
 func Decode(b []byte) (Header, Message, error) {
+	return decode(b, &decodeCtx{})
+}
+
+// decode is [Decode] with c passed down to the message decoders.
+func decode(b []byte, c *decodeCtx) (Header, Message, error) {
 	h, err := ParseHeader(b)
 	if err != nil {
 		return h, nil, err
@@ -62,12 +67,12 @@ func Decode(b []byte) (Header, Message, error) {
 	if h.Version < OF10 || h.Version > OF15 {
 		return h, nil, errorf(BadRequestBadVersion, "version %#x", uint8(h.Version))
 	}
-	m, err := decodeBody(h, body)
+	m, err := decodeBody(c, h, body)
 	return h, m, err
 }
 
 // decodeBody dispatches on the message type of h.
-func decodeBody(h Header, body []byte) (Message, error) {
+func decodeBody(c *decodeCtx, h Header, body []byte) (Message, error) {
 	v := h.Version
 	if m, ok, err := decodeBundleMsg(h, body); ok {
 		return m, err
@@ -83,7 +88,7 @@ func decodeBody(h Header, body []byte) (Message, error) {
 	case tEchoReply:
 		return &EchoReply{Data: clone(body)}, nil
 	case tVendor:
-		return decodeVendor(v, body)
+		return decodeVendor(c, v, body)
 	case tFeaturesRequest:
 		return empty(body, &FeaturesRequest{})
 	case tFeaturesReply:
@@ -91,13 +96,13 @@ func decodeBody(h Header, body []byte) (Message, error) {
 	case tPortStatus:
 		return decodePortStatus(v, body)
 	case tFlowMod:
-		return decodeFlowMod(v, body)
+		return decodeFlowMod(c, v, body)
 	case tPacketIn:
-		return decodePacketIn(v, body)
+		return decodePacketIn(c, v, body)
 	case tFlowRemoved:
-		return decodeFlowRemoved(v, body)
+		return decodeFlowRemoved(c, v, body)
 	case tPacketOut:
-		return decodePacketOut(v, body)
+		return decodePacketOut(c, v, body)
 	case tGetConfigRequest:
 		return empty(body, &GetConfigRequest{})
 	case tGetConfigReply:
@@ -113,9 +118,9 @@ func decodeBody(h Header, body []byte) (Message, error) {
 	case h.Type == barrierRequestType(v)+1:
 		return empty(body, &BarrierReply{})
 	case h.Type == statsRequestType(v):
-		return decodeStats(v, body, false)
+		return decodeStats(c, v, body, false)
 	case h.Type == statsRequestType(v)+1:
-		return decodeStats(v, body, true)
+		return decodeStats(c, v, body, true)
 	case v >= OF11 && h.Type == t11GroupMod:
 		return decodeGroupMod(v, body)
 	case h.Type == t10PortMod && v == OF10, h.Type == t11PortMod && v >= OF11:
@@ -144,7 +149,7 @@ const (
 	nxtSetPacketInFormat = 16
 )
 
-func decodeVendor(v Version, body []byte) (Message, error) {
+func decodeVendor(c *decodeCtx, v Version, body []byte) (Message, error) {
 	if len(body) < 8 {
 		return nil, errorf(BadRequestBadLen, "vendor message body of %d bytes", len(body))
 	}
@@ -159,10 +164,10 @@ func decodeVendor(v Version, body []byte) (Message, error) {
 	if m, ok, err := decodeNXAsyncMsg(v, subtype, body); ok {
 		return m, err
 	}
-	if m, ok, err := decodeNXPacketIn2Msg(subtype, body); ok {
+	if m, ok, err := decodeNXPacketIn2Msg(c, subtype, body); ok {
 		return m, err
 	}
-	if m, ok, err := decodeResumeMsg(subtype, body); ok {
+	if m, ok, err := decodeResumeMsg(c, subtype, body); ok {
 		return m, err
 	}
 	if m, ok, err := decodeMonitorControl(subtype, false, body); ok {
@@ -185,16 +190,16 @@ func decodeVendor(v Version, body []byte) (Message, error) {
 		}
 		return &FlowModTableID{Enable: body[0] != 0}, nil
 	case nxtFlowMod:
-		return decodeNXFlowMod(v, body)
+		return decodeNXFlowMod(c, v, body)
 	case nxtGroupMod:
 		if v != OF10 {
 			break
 		}
 		return decodeGroupMod(v, body)
 	case nxtPacketIn:
-		return decodeNXPacketIn(body)
+		return decodeNXPacketIn(c, body)
 	case nxtFlowRemoved:
-		return decodeNXFlowRemoved(body)
+		return decodeNXFlowRemoved(c, body)
 	case nxtRoleRequest, nxtRoleReply:
 		if len(body) != 4 {
 			return nil, errorf(BadRequestBadLen, "NXT_ROLE body of %d bytes", len(body))

@@ -362,8 +362,9 @@ const maxTLVs = 256
 // known (OFPBMC_BAD_FIELD), its length right (OFPBMC_BAD_LEN), value and
 // mask in range (BAD_VALUE, BAD_MASK), no value bit outside the mask
 // (OFPBMC_BAD_WILDCARDS), prerequisites met by the TLVs before it
-// (OFPBMC_BAD_PREREQ), and no field twice (OFPBMC_DUP_FIELD).
-func decodeMatchTLVs(b []byte) (flowtable.Match, error) {
+// (OFPBMC_BAD_PREREQ), and no field twice (OFPBMC_DUP_FIELD). A
+// tun_metadataN means what c's TLV map says it means.
+func decodeMatchTLVs(c *decodeCtx, b []byte) (flowtable.Match, error) {
 	var m flowtable.Match
 	for n := 0; len(b) > 0; n++ {
 		if n == maxTLVs {
@@ -392,6 +393,12 @@ func decodeMatchTLVs(b []byte) (flowtable.Match, error) {
 			// Only Ethernet packets exist in govs' flow model.
 			if hasMask || length != 4 || binary.BigEndian.Uint32(payload) != 0 {
 				return m, errorf(BadMatchBadValue, "packet_type %x is not Ethernet", payload)
+			}
+			continue
+		}
+		if n, ok := tunMetadataIndex(h); ok {
+			if err := c.applyTunMetadata(&m, n, payload, hasMask); err != nil {
+				return m, err
 			}
 			continue
 		}

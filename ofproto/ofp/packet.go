@@ -73,7 +73,7 @@ func (m *PacketIn) encode(e *enc) error {
 	return nil
 }
 
-func decodePacketIn(v Version, body []byte) (Message, error) {
+func decodePacketIn(c *decodeCtx, v Version, body []byte) (Message, error) {
 	d := newDec(v, body, BadRequestBadLen, "packet-in")
 	m := &PacketIn{BufferID: d.u32(), TotalLen: d.u16()}
 	switch {
@@ -92,7 +92,7 @@ func decodePacketIn(v Version, body []byte) (Message, error) {
 		if d.err != nil {
 			return nil, d.err
 		}
-		match, rest, err := decodeOXMMatch(d.rest())
+		match, rest, err := decodeOXMMatch(c, d.rest())
 		if err != nil {
 			return nil, err
 		}
@@ -107,7 +107,7 @@ func decodePacketIn(v Version, body []byte) (Message, error) {
 	return m, nil
 }
 
-func decodeNXPacketIn(body []byte) (Message, error) {
+func decodeNXPacketIn(c *decodeCtx, body []byte) (Message, error) {
 	d := newDec(OF10, body, BadRequestBadLen, "NXT_PACKET_IN")
 	m := &PacketIn{BufferID: d.u32(), TotalLen: d.u16(), NXM: true}
 	m.Reason, m.Table = d.u8(), d.u8()
@@ -119,7 +119,7 @@ func decodeNXPacketIn(body []byte) (Message, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
-	match, err := decodeMatchTLVs(raw[:n])
+	match, err := decodeMatchTLVs(c, raw[:n])
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +171,7 @@ func (m *PacketOut) encode(e *enc) error {
 	return nil
 }
 
-func decodePacketOut(v Version, body []byte) (Message, error) {
+func decodePacketOut(c *decodeCtx, v Version, body []byte) (Message, error) {
 	d := newDec(v, body, BadRequestBadLen, "packet-out")
 	m := &PacketOut{BufferID: d.u32()}
 	var n int
@@ -181,7 +181,13 @@ func decodePacketOut(v Version, body []byte) (Message, error) {
 		if d.err != nil {
 			return nil, d.err
 		}
-		match, rest, err := decodeOXMMatch(d.rest())
+		// OVS decodes the metadata without its check of tun_metadataN
+		// against the map, so an unmapped one is dropped, not refused.
+		loose := &decodeCtx{dropUnmapped: true}
+		if c != nil {
+			loose.tlv = c.tlv
+		}
+		match, rest, err := decodeOXMMatch(loose, d.rest())
 		if err != nil {
 			return nil, err
 		}

@@ -103,7 +103,7 @@ func (m *PacketIn2) encodeProps(e *enc) error {
 	return nil
 }
 
-func decodePacketIn2(body []byte) (Message, error) {
+func decodePacketIn2(c *decodeCtx, body []byte) (Message, error) {
 	m := &PacketIn2{BufferID: NoBuffer, Cookie: ^uint64(0)}
 	fullLen := false
 	for len(body) > 0 {
@@ -134,7 +134,7 @@ func decodePacketIn2(body []byte) (Message, error) {
 		case pin2Reason:
 			m.Reason = v[0]
 		case pin2Metadata:
-			match, err := decodeMatchTLVs(v)
+			match, err := decodeMatchTLVs(c, v)
 			if err != nil {
 				return nil, err
 			}
@@ -162,10 +162,10 @@ func decodePacketIn2(body []byte) (Message, error) {
 }
 
 // decodeNXPacketIn2Msg decodes NXT_PACKET_IN2.
-func decodeNXPacketIn2Msg(subtype uint32, body []byte) (Message, bool, error) {
+func decodeNXPacketIn2Msg(c *decodeCtx, subtype uint32, body []byte) (Message, bool, error) {
 	if subtype != nxtPacketIn2 {
 		return nil, false, nil
 	}
-	m, err := decodePacketIn2(body)
+	m, err := decodePacketIn2(c, body)
 	return m, true, err
 }

@@ -38,11 +38,11 @@ func (m *Resume) encode(e *enc) error {
 }
 
 // decodeResumeMsg decodes NXT_RESUME.
-func decodeResumeMsg(subtype uint32, body []byte) (Message, bool, error) {
+func decodeResumeMsg(c *decodeCtx, subtype uint32, body []byte) (Message, bool, error) {
 	if subtype != nxtResume {
 		return nil, false, nil
 	}
-	m, err := decodePacketIn2(body)
+	m, err := decodePacketIn2(c, body)
 	if err != nil {
 		return nil, true, err
 	}

@@ -67,7 +67,7 @@ func moreFlag(more bool) uint16 {
 
 // decodeStats parses a statistics request or reply body. The flags of a
 // request are not kept: OVS's OFPMPF_REQ_MORE is the connection's business.
-func decodeStats(v Version, body []byte, reply bool) (Message, error) {
+func decodeStats(c *decodeCtx, v Version, body []byte, reply bool) (Message, error) {
 	d := newDec(v, body, BadRequestBadLen, "stats")
 	stype, flags := d.u16(), d.u16()
 	if v != OF10 {
@@ -78,7 +78,7 @@ func decodeStats(v Version, body []byte, reply bool) (Message, error) {
 	}
 	more := reply && flags&statsMore != 0
 	b := d.rest()
-	if m, ok, err := decodeFlowMonitorStats(v, stype, b, reply, more); ok {
+	if m, ok, err := decodeFlowMonitorStats(c, v, stype, b, reply, more); ok {
 		return m, err
 	}
 	switch stype {
@@ -91,13 +91,13 @@ func decodeStats(v Version, body []byte, reply bool) (Message, error) {
 		return decodeDescStats(b)
 	case statsFlow:
 		if !reply {
-			r, err := decodeFlowStatsRequest(v, b, false)
+			r, err := decodeFlowStatsRequest(c, v, b, false)
 			return (*FlowStatsRequest)(r), err
 		}
-		return decodeFlowStatsReply(v, b, false, more)
+		return decodeFlowStatsReply(c, v, b, false, more)
 	case statsAggregate:
 		if !reply {
-			r, err := decodeFlowStatsRequest(v, b, false)
+			r, err := decodeFlowStatsRequest(c, v, b, false)
 			return (*AggregateStatsRequest)(r), err
 		}
 		return decodeAggregateReply(v, b, false)
@@ -133,7 +133,7 @@ func decodeStats(v Version, body []byte, reply bool) (Message, error) {
 	case statsVendor:
 		switch v {
 		case OF10:
-			return decodeNXStats(b, reply, more)
+			return decodeNXStats(c, b, reply, more)
 		case OF11:
 			return decodeNXStats11(b, reply)
 		}
@@ -156,7 +156,7 @@ func decodeNXStats11(b []byte, reply bool) (Message, error) {
 	return decodeGroupStats(OF11, statsGroupFeat, b[8:], reply, false)
 }
 
-func decodeNXStats(b []byte, reply, more bool) (Message, error) {
+func decodeNXStats(c *decodeCtx, b []byte, reply, more bool) (Message, error) {
 	if len(b) < 12 {
 		return nil, errorf(BadRequestBadLen, "vendor statistics of %d bytes", len(b))
 	}
@@ -167,17 +167,17 @@ func decodeNXStats(b []byte, reply, more bool) (Message, error) {
 	b = b[12:]
 	switch {
 	case subtype == nxstFlow && !reply:
-		r, err := decodeFlowStatsRequest(OF10, b, true)
+		r, err := decodeFlowStatsRequest(c, OF10, b, true)
 		return (*FlowStatsRequest)(r), err
 	case subtype == nxstFlow:
-		return decodeFlowStatsReply(OF10, b, true, more)
+		return decodeFlowStatsReply(c, OF10, b, true, more)
 	case subtype == nxstAggregate && !reply:
-		r, err := decodeFlowStatsRequest(OF10, b, true)
+		r, err := decodeFlowStatsRequest(c, OF10, b, true)
 		return (*AggregateStatsRequest)(r), err
 	case subtype == nxstAggregate:
 		return decodeAggregateReply(OF10, b, true)
 	case subtype == nxstFlowMonitor:
-		return decodeMonitorBody(OF10, b, reply, more)
+		return decodeMonitorBody(c, OF10, b, reply, more)
 	case subtype == nxstGroup:
 		return decodeGroupStats(OF10, statsGroup, b, reply, more)
 	case subtype == nxstGroupDesc:
@@ -269,7 +269,7 @@ func statsFilter() flowtable.Flow {
 	return f
 }
 
-func decodeFlowStatsRequest(v Version, b []byte, nxm bool) (*flowStatsRequest, error) {
+func decodeFlowStatsRequest(c *decodeCtx, v Version, b []byte, nxm bool) (*flowStatsRequest, error) {
 	m := &flowStatsRequest{Filter: statsFilter(), NXM: nxm}
 	f := &m.Filter
 	d := newDec(v, b, BadRequestBadLen, "flow statistics request")
@@ -288,7 +288,7 @@ func decodeFlowStatsRequest(v Version, b []byte, nxm bool) (*flowStatsRequest, e
 			return nil, err
 		}
 		f.CookieMatch, f.CookieMask = cookie, mask
-		match, err := decodeMatchTLVs(tlvs)
+		match, err := decodeMatchTLVs(c, tlvs)
 		if err != nil {
 			return nil, err
 		}
@@ -312,7 +312,7 @@ func decodeFlowStatsRequest(v Version, b []byte, nxm bool) (*flowStatsRequest, e
 		if d.err != nil {
 			return nil, d.err
 		}
-		match, rest, err := decodeMatch11Or12(v, d.rest())
+		match, rest, err := decodeMatch11Or12(c, v, d.rest())
 		if err != nil {
 			return nil, err
 		}
@@ -479,7 +479,7 @@ func (m *FlowStatsReply) appendEntry(e *enc, i int) error {
 	return e.lenAt(start, start)
 }
 
-func decodeFlowStatsReply(v Version, b []byte, nxm, more bool) (Message, error) {
+func decodeFlowStatsReply(c *decodeCtx, v Version, b []byte, nxm, more bool) (Message, error) {
 	m := &FlowStatsReply{More: more, NXM: nxm}
 	for len(b) > 0 {
 		if len(b) < 2 {
@@ -491,9 +491,9 @@ func decodeFlowStatsReply(v Version, b []byte, nxm, more bool) (Message, error) 
 		}
 		decodeEntry := decodeFlowStatsEntry
 		if v >= OF15 {
-			decodeEntry = func(_ Version, b []byte, _ bool) (FlowStats, error) { return decodeFlowDesc15(b) }
+			decodeEntry = func(c *decodeCtx, _ Version, b []byte, _ bool) (FlowStats, error) { return decodeFlowDesc15(c, b) }
 		}
-		s, err := decodeEntry(v, b[:n], nxm)
+		s, err := decodeEntry(c, v, b[:n], nxm)
 		if err != nil {
 			return nil, err
 		}
@@ -503,7 +503,7 @@ func decodeFlowStatsReply(v Version, b []byte, nxm, more bool) (Message, error) 
 	return m, nil
 }
 
-func decodeFlowStatsEntry(v Version, b []byte, nxm bool) (FlowStats, error) {
+func decodeFlowStatsEntry(c *decodeCtx, v Version, b []byte, nxm bool) (FlowStats, error) {
 	s := FlowStats{Flow: newFlow(), IdleAge: -1, HardAge: -1}
 	f := &s.Flow
 	d := newDec(v, b, BadRequestBadLen, "flow statistics")
@@ -554,7 +554,7 @@ func decodeFlowStatsEntry(v Version, b []byte, nxm bool) (FlowStats, error) {
 		if d.err != nil {
 			return s, d.err
 		}
-		if f.Match, err = decodeMatchTLVs(raw[:matchLen]); err != nil {
+		if f.Match, err = decodeMatchTLVs(c, raw[:matchLen]); err != nil {
 			return s, err
 		}
 		f.Actions, err = decodeActions(v, d.rest())
@@ -563,7 +563,7 @@ func decodeFlowStatsEntry(v Version, b []byte, nxm bool) (FlowStats, error) {
 		f.Actions, err = decodeActions(v, d.rest())
 	default:
 		var rest []byte
-		if f.Match, rest, err = decodeOXMMatch(d.rest()); err != nil {
+		if f.Match, rest, err = decodeOXMMatch(c, d.rest()); err != nil {
 			return s, err
 		}
 		f.Actions, err = decodeInstructions(v, rest)

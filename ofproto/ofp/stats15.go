@@ -133,7 +133,7 @@ func appendFlowDesc15(e *enc, s *FlowStats) error {
 }
 
 // decodeFlowDesc15 reads one ofp15_flow_desc (b is exactly its length).
-func decodeFlowDesc15(b []byte) (FlowStats, error) {
+func decodeFlowDesc15(c *decodeCtx, b []byte) (FlowStats, error) {
 	s := FlowStats{Flow: newFlow(), IdleAge: -1, HardAge: -1}
 	f := &s.Flow
 	d := newDec(OF15, b, BadRequestBadLen, "flow description")
@@ -153,7 +153,7 @@ func decodeFlowDesc15(b []byte) (FlowStats, error) {
 	f.Flags = flowtable.FlowFlags(flags)
 	var err error
 	var rest []byte
-	if f.Match, rest, err = decodeOXMMatch(d.rest()); err != nil {
+	if f.Match, rest, err = decodeOXMMatch(c, d.rest()); err != nil {
 		return s, err
 	}
 	st, rest, err := decodeOXS(rest)

@@ -1,7 +1,6 @@
 package ofp
 
 import (
-	"encoding/binary"
 	"fmt"
 	"strings"
 
@@ -252,46 +251,15 @@ func putTunMetadata(e *enc, m *flowtable.Match) {
 	}
 }
 
-// tunTLV is one tun_metadataN TLV taken out of a match.
-type tunTLV struct {
-	n           int
-	value, mask []byte // mask nil: exact
-}
-
-// splitTunMetadata separates a match's tun_metadata TLVs from the others.
-func splitTunMetadata(b []byte) (rest []byte, tuns []tunTLV, err error) {
-	seen := map[int]bool{}
-	for len(b) >= 4 {
-		h := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
-		n := 4 + int(h&0xff)
-		if n > len(b) {
-			break // left for the match decoder to report
-		}
-		idx, ok := tunMetadataIndex(h)
-		if !ok {
-			rest = append(rest, b[:n]...)
-			b = b[n:]
-			continue
-		}
-		p := b[4:n]
-		t := tunTLV{n: idx, value: p}
-		if h&(1<<8) != 0 {
-			if len(p)%2 != 0 {
-				return nil, nil, errorf(BadMatchBadLen, "NXM_NX_TUN_METADATA%d of odd masked length %d", idx, len(p))
-			}
-			t.value, t.mask = p[:len(p)/2], p[len(p)/2:]
-		}
-		if len(t.value) == 0 || len(t.value) > 124 {
-			return nil, nil, errorf(BadMatchBadLen, "NXM_NX_TUN_METADATA%d of length %d", idx, len(t.value))
-		}
-		if seen[idx] {
-			return nil, nil, errorf(BadMatchDupField, "NXM_NX_TUN_METADATA%d appears twice", idx)
-		}
-		seen[idx] = true
-		tuns = append(tuns, t)
-		b = b[n:]
-	}
-	return append(rest, b...), tuns, nil
+// decodeCtx is what decoding a message needs besides its bytes: the
+// bridge's TLV map, without which a tun_metadataN header means nothing.
+// It is passed down from the entry points to every match decoder, bundled
+// messages included, so that no decoder depends on shared state.
+type decodeCtx struct {
+	tlv *flowtable.TLVMap // nil: no tun_metadataN is mapped
+	// dropUnmapped drops an unmapped tun_metadataN instead of refusing
+	// it, as OVS does in a packet-out's metadata.
+	dropUnmapped bool
 }
 
 // fitTo right-aligns p in size bytes; bytes beyond size must be zero.
@@ -307,81 +275,60 @@ func fitTo(p []byte, size int) ([]byte, bool) {
 	return out, true
 }
 
-// applyTunMetadata adds tun_metadata TLVs to m through the bridge's map:
-// an unmapped field is NXFMFC_INVALID_TLV_FIELD, as in OVS.
-func applyTunMetadata(m *flowtable.Match, tuns []tunTLV, tlv *flowtable.TLVMap) error {
-	for _, t := range tuns {
-		f, ok := tlv.Field(t.n)
-		if !ok {
-			return errorf(FlowModInvalidTLVFld, "tun_metadata%d is not mapped", t.n)
-		}
-		v, ok := fitTo(t.value, f.Bytes())
-		if !ok {
-			return errorf(BadMatchBadValue, "tun_metadata%d value longer than its %d-byte option", t.n, f.Bytes())
-		}
-		var mask []byte
-		if t.mask != nil {
-			if mask, ok = fitTo(t.mask, f.Bytes()); !ok {
-				return errorf(BadMatchBadMask, "tun_metadata%d mask longer than its %d-byte option", t.n, f.Bytes())
-			}
-			for i := range v {
-				v[i] &= mask[i]
-			}
-			if isZero(mask) {
-				continue
-			}
-		}
-		m.SetTunMetadata(f, v, mask)
+// applyTunMetadata adds one NXM_NX_TUN_METADATAn TLV's payload to m
+// through c's TLV map. An unmapped field is NXFMFC_INVALID_TLV_FIELD, as
+// in OVS, whose switch always decodes with its map (empty or not). The
+// TLV may be shorter than the option, as ovs-ofctl, which parses flows
+// without the switch's map, sends only the bytes the value needs: it is
+// right-aligned in the option.
+func (c *decodeCtx) applyTunMetadata(m *flowtable.Match, n int, payload []byte, hasMask bool) error {
+	var tlv *flowtable.TLVMap
+	if c != nil {
+		tlv = c.tlv
 	}
+	f, ok := tlv.Field(n)
+	if !ok {
+		if c != nil && c.dropUnmapped {
+			return nil
+		}
+		return errorf(FlowModInvalidTLVFld, "tun_metadata%d is not mapped", n)
+	}
+	value, mask := payload, []byte(nil)
+	if hasMask {
+		if len(payload)%2 != 0 {
+			return errorf(BadMatchBadLen, "NXM_NX_TUN_METADATA%d of odd masked length %d", n, len(payload))
+		}
+		value, mask = payload[:len(payload)/2], payload[len(payload)/2:]
+	}
+	if len(value) == 0 || len(value) > 124 {
+		return errorf(BadMatchBadLen, "NXM_NX_TUN_METADATA%d of length %d", n, len(value))
+	}
+	if !m.IsWildcard(f) {
+		return errorf(BadMatchDupField, "NXM_NX_TUN_METADATA%d appears twice", n)
+	}
+	v, ok := fitTo(value, f.Bytes())
+	if !ok {
+		return errorf(BadMatchBadValue, "tun_metadata%d value longer than its %d-byte option", n, f.Bytes())
+	}
+	if mask != nil {
+		if mask, ok = fitTo(mask, f.Bytes()); !ok {
+			return errorf(BadMatchBadMask, "tun_metadata%d mask longer than its %d-byte option", n, f.Bytes())
+		}
+		// OVS keeps only the masked bits rather than refusing the others.
+		for i := range v {
+			v[i] &= mask[i]
+		}
+		if isZero(mask) {
+			return nil
+		}
+	}
+	m.SetTunMetadata(f, v, mask)
 	return nil
 }
 
-// DecodeTLV is [Decode] for a switch whose TLV map is tlv: flow_mods
-// (NXT_FLOW_MOD and OpenFlow 1.1+) may then match on tun_metadataN.
+// DecodeTLV is [Decode] for a switch whose TLV map is tlv: matches in
+// every message (flow_mods, bundled ones included, stats and monitor
+// requests, packet-outs, resumes and the rest) may then use tun_metadataN.
 func DecodeTLV(b []byte, tlv *flowtable.TLVMap) (Header, Message, error) {
-	h, err := ParseHeader(b)
-	if err != nil || int(h.Length) != len(b) {
-		return Decode(b)
-	}
-	// Where the match's length and TLVs are, and what the length counts.
-	var lenOff, tlvOff, lenExtra int
-	switch {
-	case h.Version == OF10 && h.Type == tVendor && len(b) >= 48 &&
-		binary.BigEndian.Uint32(b[8:]) == vendorNicira && binary.BigEndian.Uint32(b[12:]) == nxtFlowMod:
-		lenOff, tlvOff, lenExtra = 40, 48, 0
-	case h.Version >= OF11 && h.Type == tFlowMod && len(b) >= 52:
-		lenOff, tlvOff, lenExtra = 50, 52, 4
-	default:
-		return Decode(b)
-	}
-	n := int(binary.BigEndian.Uint16(b[lenOff:])) - lenExtra
-	if n < 0 || tlvOff+n+padLen(n+lenExtra) > len(b) {
-		return Decode(b)
-	}
-	rest, tuns, err := splitTunMetadata(b[tlvOff : tlvOff+n])
-	if err != nil {
-		return h, nil, err
-	}
-	if len(tuns) == 0 {
-		return Decode(b)
-	}
-	out := append([]byte(nil), b[:tlvOff]...)
-	out = append(out, rest...)
-	out = append(out, make([]byte, padLen(len(rest)+lenExtra))...)
-	out = append(out, b[tlvOff+n+padLen(n+lenExtra):]...)
-	binary.BigEndian.PutUint16(out[lenOff:], uint16(len(rest)+lenExtra))
-	binary.BigEndian.PutUint16(out[2:], uint16(len(out)))
-	h2, msg, err := Decode(out)
-	h2.Length = h.Length
-	if err != nil {
-		return h2, msg, err
-	}
-	fm, ok := msg.(*FlowMod)
-	if !ok {
-		return h2, msg, nil
-	}
-	if err := applyTunMetadata(&fm.Flow.Match, tuns, tlv); err != nil {
-		return h2, nil, err
-	}
-	return h2, fm, nil
+	return decode(b, &decodeCtx{tlv: tlv})
 }
