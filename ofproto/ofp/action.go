@@ -980,15 +980,12 @@ func (c *decodeCtx) oxmSubfield(r *dec, ofs, nbits int) (flowtable.Subfield, err
 	if r.err != nil {
 		return flowtable.Subfield{}, r.err
 	}
-	mf, _, err := c.actionField(h, th)
+	mf, variable, err := c.actionField(h, th)
 	if err != nil {
 		return flowtable.Subfield{}, err
 	}
 	if mf == nil || mf.kind != kindPlain && mf.f != flowtable.FieldInPort {
 		return flowtable.Subfield{}, errorf(BadActionBadArgument, "copy_field of unknown field %#08x", h)
 	}
-	if nbits <= 0 || ofs < 0 || ofs+nbits > mf.f.Bits {
-		return flowtable.Subfield{}, errorf(BadActionBadArgument, "bits %d..%d of %d-bit %s", ofs, ofs+nbits-1, mf.f.Bits, mf.name)
-	}
-	return flowtable.Subfield{Field: mf.f, Ofs: ofs, NBits: nbits}, nil
+	return subfieldBits(mf, variable, ofs, nbits)
 }

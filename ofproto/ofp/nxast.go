@@ -457,8 +457,19 @@ func (c *decodeCtx) subfieldAt(h uint32, ofs, nbits int) (flowtable.Subfield, er
 	if mf == nil || h&(1<<8) != 0 || !variable && int(h&0xff) != mf.size || mf.kind != kindPlain {
 		return flowtable.Subfield{}, errorf(BadActionBadArgument, "subfield of unknown field %#08x", h)
 	}
+	return subfieldBits(mf, variable, ofs, nbits)
+}
+
+// subfieldBits checks a bit range of mf. Bits beyond a tun_metadataN's
+// option are OFPBAC_BAD_SET_LEN, as in OVS, whose ovs-ofctl cannot check
+// them without the switch's map.
+func subfieldBits(mf *matchField, variable bool, ofs, nbits int) (flowtable.Subfield, error) {
 	if nbits <= 0 || ofs < 0 || ofs+nbits > mf.f.Bits {
-		return flowtable.Subfield{}, errorf(BadActionBadArgument, "bits %d..%d of %d-bit %s", ofs, ofs+nbits-1, mf.f.Bits, mf.name)
+		code := BadActionBadArgument
+		if variable {
+			code = BadActionBadSetLen
+		}
+		return flowtable.Subfield{}, errorf(code, "bits %d..%d of %d-bit %s", ofs, ofs+nbits-1, mf.f.Bits, mf.name)
 	}
 	return flowtable.Subfield{Field: mf.f, Ofs: ofs, NBits: nbits}, nil
 }

@@ -92,7 +92,7 @@ func TestTunMetadataActionsFromOfctl(t *testing.T) {
 	}
 }
 
-// TestTunMetadataActionErrors checks malformed tun_metadata set_fields.
+// TestTunMetadataActionErrors checks malformed tun_metadata actions.
 func TestTunMetadataActionErrors(t *testing.T) {
 	tlv := tunTestMap(t)
 	for _, c := range []struct {
@@ -102,6 +102,8 @@ func TestTunMetadataActionErrors(t *testing.T) {
 	}{
 		{"longer than the option", []byte{0x00, 0x19, 0x00, 0x10, 0x00, 0x01, 0x50, 0x05, 1, 2, 3, 4, 5, 0, 0, 0}, BadActionBadSetLen},
 		{"empty", []byte{0x00, 0x19, 0x00, 0x08, 0x00, 0x01, 0x50, 0x00}, BadActionBadSetLen},
+		{"bits beyond the option", []byte{0xff, 0xff, 0x00, 0x18, 0x00, 0x00, 0x23, 0x20, 0x00, 0x06, 0x00, 0x08, 0, 0, 0, 30,
+			0x00, 0x01, 0x00, 0x04, 0x00, 0x01, 0x50, 0x04}, BadActionBadSetLen},
 		{"unmapped", []byte{0x00, 0x19, 0x00, 0x10, 0x00, 0x01, 0x52, 0x04, 0, 0, 0, 1, 0, 0, 0, 0}, FlowModInvalidTLVFld},
 	} {
 		t.Run(c.name, func(t *testing.T) {
