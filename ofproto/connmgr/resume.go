@@ -37,7 +37,7 @@ func (s *session) resumeMsg(h ofp.Header, msg ofp.Message, raw []byte) bool {
 	if !ok {
 		return false
 	}
-	w, err := ofp.DecodeContinuation(h.Version, m.Continuation)
+	w, err := ofp.DecodeContinuation(h.Version, m.Continuation, s.mgr.bridge.TLVMap())
 	if err != nil {
 		s.sendError(h.Xid, flowModError(err), raw)
 		return true

@@ -30,11 +30,7 @@ func TestTunMetadataWithRealOfctl(t *testing.T) {
 	}
 	flows10 := file("flows10", "tun_metadata0=0x5,actions=drop\npriority=5,tun_metadata5=0x1234/0xff00,actions=drop\n")
 	flows13 := file("flows13", "table=1,tun_metadata0=0x6,actions=drop\ntable=1,priority=6,tun_metadata5=0x99,tun_metadata0=0x7/0xf,actions=drop\n")
-	steps := []struct {
-		args []string // the target goes after the first non-option
-		rc   int
-		out  string
-	}{
+	runOfctlSteps(t, target, []ofctlStep{
 		{[]string{"add-tlv-map", "{class=0xffff,type=0,len=4}->tun_metadata0,{class=0x102,type=3,len=8}->tun_metadata5"}, 0, ""},
 		{[]string{"--bundle", "add-flows", flows10}, 0, ""},
 		{[]string{"-O", "OpenFlow13", "--bundle", "add-flows", flows13}, 0, ""},
@@ -64,7 +60,20 @@ func TestTunMetadataWithRealOfctl(t *testing.T) {
 				"table=2, tun_metadata0=0x8 actions=drop"},
 		{[]string{"del-flows"}, 0, ""},
 		{[]string{"del-tlv-map"}, 0, ""},
-	}
+	})
+}
+
+// ofctlStep is one ovs-ofctl command and what OVS 3.1 answers it with.
+type ofctlStep struct {
+	args []string // the target goes after the first non-option
+	rc   int
+	out  string // stdout and stderr, the target as TARGET, log stamps cut
+}
+
+// runOfctlSteps runs the steps' ovs-ofctl commands against target in
+// order and checks each one's exit status and output.
+func runOfctlSteps(t *testing.T, target string, steps []ofctlStep) {
+	t.Helper()
 	for i, st := range steps {
 		var args []string
 		for j, a := range st.args {

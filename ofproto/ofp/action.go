@@ -120,9 +120,12 @@ func (e actionEncoder) nx(subtype uint16) int {
 func ofsNBits(sf flowtable.Subfield) uint16 { return uint16(sf.Ofs<<6 | (sf.NBits - 1)) }
 
 // nxmHeader is the 32-bit NXM header naming a whole field, as NXAST
-// actions carry it.
+// actions carry it; a tun_metadataN's gives its option's length.
 func nxmHeader(f *flowtable.Field) (uint32, error) {
 	mf := nxmOf[f]
+	if mf == nil {
+		mf = tunMetadataTLV(f)
+	}
 	if mf == nil {
 		return 0, fmt.Errorf("field %s has no NXM header", f.Name)
 	}
@@ -484,8 +487,12 @@ func (e actionEncoder) outputReg(a *flowtable.OutputReg) error {
 }
 
 // actionTLV is the TLV that names f in actions of version v: the match's
-// OXM, except that in_port keeps its 16-bit NXM form, as in OVS.
+// OXM, except that in_port keeps its 16-bit NXM form and tun_metadataN
+// its NXM one, as in OVS.
 func actionTLV(f *flowtable.Field, v Version) *matchField {
+	if mf := tunMetadataTLV(f); mf != nil {
+		return mf
+	}
 	if f == flowtable.FieldInPort || v < OF12 {
 		return nxmOf[f]
 	}
@@ -516,15 +523,17 @@ func (e actionEncoder) setFieldBytes(f *flowtable.Field, v []byte) error {
 // setFieldAction encodes a SetField as OVS does: NXAST_REG_LOAD (one per
 // run of mask bits) in OpenFlow 1.0 and for "load:" before 1.5;
 // set_field when the whole field is written or the version allows masks
-// (1.5); else NXAST_REG_LOAD2.
+// (1.5); else NXAST_REG_LOAD2. A tun_metadataN, which OVS treats as
+// wider than NXAST_REG_LOAD's 64 bits, takes NXAST_REG_LOAD2 before 1.2.
 func (e actionEncoder) setFieldAction(a *flowtable.SetField) error {
 	f := a.Field
 	full := onesCount(a.Mask) == f.Bits
-	if e.v == OF10 || a.Load && e.v < OF15 && nxmOf[f] != nil && nxmOf[f].hdr.class != classExperimenter {
+	_, option := flowtable.TunMetadataIndex(f)
+	if !option && (e.v == OF10 || a.Load && e.v < OF15 && nxmOf[f] != nil && nxmOf[f].hdr.class != classExperimenter) {
 		return e.regLoads(a)
 	}
-	if !full && e.v < OF15 {
-		return e.regLoad2(a)
+	if !full && e.v < OF15 || option && e.v < OF12 {
+		return e.regLoad2(a, full)
 	}
 	mf := actionTLV(f, e.v)
 	if mf == nil {
@@ -582,8 +591,8 @@ func maskRuns(f *flowtable.Field, mask []byte) []flowtable.Subfield {
 	return runs
 }
 
-// regLoad2 appends NXAST_REG_LOAD2: a masked OXM TLV.
-func (e actionEncoder) regLoad2(a *flowtable.SetField) error {
+// regLoad2 appends NXAST_REG_LOAD2: an OXM TLV, masked unless full.
+func (e actionEncoder) regLoad2(a *flowtable.SetField, full bool) error {
 	mf := actionTLV(a.Field, e.v)
 	if mf == nil {
 		mf = nxmOf[a.Field]
@@ -595,9 +604,11 @@ func (e actionEncoder) regLoad2(a *flowtable.SetField) error {
 	a.Field.SetBytes(&k, a.Value)
 	a.Field.SetBytes(&m, a.Mask)
 	off := e.nx(nxastRegLoad2)
-	mf.putHeader(e.enc, true)
+	mf.putHeader(e.enc, !full)
 	mf.putValue(e.enc, &k)
-	mf.putValue(e.enc, &m)
+	if !full {
+		mf.putValue(e.enc, &m)
+	}
 	return e.finish(off)
 }
 
@@ -606,13 +617,15 @@ const maxActionDepth = 16
 
 // actionDecoder parses actions of one version.
 type actionDecoder struct {
+	c     *decodeCtx // resolves tun_metadataN in field TLVs
 	v     Version
 	depth int
 }
 
-// decodeActions parses an action list.
-func decodeActions(v Version, b []byte) (flowtable.Actions, error) {
-	return actionDecoder{v: v}.list(b)
+// decodeActions parses an action list; c's TLV map resolves the
+// tun_metadataN fields that actions name.
+func decodeActions(c *decodeCtx, v Version, b []byte) (flowtable.Actions, error) {
+	return actionDecoder{c: c, v: v}.list(b)
 }
 
 func (d actionDecoder) list(b []byte) (flowtable.Actions, error) {
@@ -816,7 +829,7 @@ var (
 
 // setField decodes OFPAT_SET_FIELD's OXM TLV (masked only in 1.5).
 func (d actionDecoder) setField(body []byte) (flowtable.Actions, error) {
-	mf, value, mask, err := decodeActionTLV(body, d.v >= OF15)
+	mf, value, mask, err := d.c.decodeActionTLV(body, d.v >= OF15)
 	if err != nil {
 		return nil, err
 	}
@@ -826,7 +839,7 @@ func (d actionDecoder) setField(body []byte) (flowtable.Actions, error) {
 // decodeActionTLV reads the TLV at the start of b (the rest must be
 // zero padding) and returns its field, value and mask (all ones when
 // unmasked). Errors are OFPBAC_BAD_SET_*.
-func decodeActionTLV(b []byte, allowMask bool) (*matchField, []byte, []byte, error) {
+func (c *decodeCtx) decodeActionTLV(b []byte, allowMask bool) (*matchField, []byte, []byte, error) {
 	if len(b) < 4 {
 		return nil, nil, nil, errorf(BadActionBadSetLen, "set_field of %d bytes", len(b))
 	}
@@ -849,12 +862,20 @@ func decodeActionTLV(b []byte, allowMask bool) (*matchField, []byte, []byte, err
 		th.exp = binary.BigEndian.Uint32(p)
 		p = p[4:]
 	}
-	mf := fieldIndex[th]
+	mf, variable, err := c.actionField(h, th)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	if mf == nil || !mf.f.Writable {
 		return nil, nil, nil, errorf(BadActionBadSetType, "set_field of field %#08x", h)
 	}
 	if hasMask && !allowMask {
 		return nil, nil, nil, errorf(BadActionBadSetType, "masked set_field of %s", mf.name)
+	}
+	if variable {
+		if p, err = fitOption(mf, p, hasMask); err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	want := mf.size
 	if hasMask {
@@ -877,6 +898,28 @@ func decodeActionTLV(b []byte, allowMask bool) (*matchField, []byte, []byte, err
 		}
 	}
 	return mf, value, mask, nil
+}
+
+// fitOption right-aligns a tun_metadataN set_field payload (value, then
+// mask if masked), which may be shorter than the option, in the option's
+// length: OVS sends only the bytes the value and mask need.
+func fitOption(mf *matchField, p []byte, hasMask bool) ([]byte, error) {
+	parts := [][]byte{p}
+	if hasMask {
+		if len(p)%2 != 0 {
+			return nil, errorf(BadActionBadSetLen, "masked set_field of %s with %d bytes", mf.name, len(p))
+		}
+		parts = [][]byte{p[:len(p)/2], p[len(p)/2:]}
+	}
+	var out []byte
+	for _, part := range parts {
+		if len(part) == 0 || len(part) > mf.size {
+			return nil, errorf(BadActionBadSetLen, "set_field of %d-byte %s with %d bytes", mf.size, mf.name, len(part))
+		}
+		fitted, _ := fitTo(part, mf.size)
+		out = append(out, fitted...)
+	}
+	return out, nil
 }
 
 // onesBytes is the all-ones big-endian mask of f.
@@ -909,11 +952,11 @@ func (d actionDecoder) copyField(a []byte) (flowtable.Actions, error) {
 	r := newDec(d.v, a[actionHeaderLen:], BadActionBadLen, "copy_field")
 	nbits, srcOfs, dstOfs := int(r.u16()), int(r.u16()), int(r.u16())
 	r.skip(2)
-	src, err := oxmSubfield(r, srcOfs, nbits)
+	src, err := d.c.oxmSubfield(r, srcOfs, nbits)
 	if err != nil {
 		return nil, err
 	}
-	dst, err := oxmSubfield(r, dstOfs, nbits)
+	dst, err := d.c.oxmSubfield(r, dstOfs, nbits)
 	if err != nil {
 		return nil, err
 	}
@@ -928,7 +971,7 @@ func (d actionDecoder) copyField(a []byte) (flowtable.Actions, error) {
 
 // oxmSubfield reads an OXM header (experimenter ones included) naming a
 // field and resolves a bit range of it.
-func oxmSubfield(r *dec, ofs, nbits int) (flowtable.Subfield, error) {
+func (c *decodeCtx) oxmSubfield(r *dec, ofs, nbits int) (flowtable.Subfield, error) {
 	h := r.u32()
 	th := tlvHeader{class: uint16(h >> 16), field: uint8(h >> 9 & 0x7f)}
 	if th.class == classExperimenter {
@@ -937,12 +980,12 @@ func oxmSubfield(r *dec, ofs, nbits int) (flowtable.Subfield, error) {
 	if r.err != nil {
 		return flowtable.Subfield{}, r.err
 	}
-	mf := fieldIndex[th]
+	mf, variable, err := c.actionField(h, th)
+	if err != nil {
+		return flowtable.Subfield{}, err
+	}
 	if mf == nil || mf.kind != kindPlain && mf.f != flowtable.FieldInPort {
 		return flowtable.Subfield{}, errorf(BadActionBadArgument, "copy_field of unknown field %#08x", h)
 	}
-	if nbits <= 0 || ofs < 0 || ofs+nbits > mf.f.Bits {
-		return flowtable.Subfield{}, errorf(BadActionBadArgument, "bits %d..%d of %d-bit %s", ofs, ofs+nbits-1, mf.f.Bits, mf.name)
-	}
-	return flowtable.Subfield{Field: mf.f, Ofs: ofs, NBits: nbits}, nil
+	return subfieldBits(mf, variable, ofs, nbits)
 }

@@ -257,7 +257,7 @@ func appendActionsInstruction(e *enc, typ uint16, acts flowtable.Actions) error 
 
 // decodeInstructions parses OpenFlow 1.1+ instructions into flowtable's
 // action list (instructions in the order of appendInstructions).
-func decodeInstructions(v Version, b []byte) (flowtable.Actions, error) {
+func decodeInstructions(c *decodeCtx, v Version, b []byte) (flowtable.Actions, error) {
 	var seen [instMeter + 1]bool
 	var parts [instMeter + 1]flowtable.Actions
 	for len(b) > 0 {
@@ -291,7 +291,7 @@ func decodeInstructions(v Version, b []byte) (flowtable.Actions, error) {
 				Value: binary.BigEndian.Uint64(body[4:]), Mask: binary.BigEndian.Uint64(body[12:]),
 			}}
 		case instWriteActions, instApplyActions:
-			acts, err := decodeActions(v, body[4:])
+			acts, err := decodeActions(c, v, body[4:])
 			if err != nil {
 				return nil, err
 			}
@@ -370,7 +370,7 @@ func decodeFlowMod(c *decodeCtx, v Version, body []byte) (Message, error) {
 		return nil, err
 	}
 	f.Match = match
-	if f.Actions, err = decodeInstructions(v, rest); err != nil {
+	if f.Actions, err = decodeInstructions(c, v, rest); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -427,7 +427,7 @@ func (m *FlowMod) decode10Rest(c *decodeCtx, b []byte, nxm bool) (Message, error
 		f.Flags |= flowtable.FlagCheckOverlap
 	}
 	var err error
-	if f.Actions, err = decodeActions(OF10, d.rest()); err != nil {
+	if f.Actions, err = decodeActions(c, OF10, d.rest()); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -496,7 +496,7 @@ func decodeFlowUpdate(c *decodeCtx, v Version, b []byte) (FlowUpdate, error) {
 			if f.Match, rest, err = decodeOXMMatch(c, body); err != nil {
 				return u, err
 			}
-			f.Actions, err = decodeInstructions(v, rest)
+			f.Actions, err = decodeInstructions(c, v, rest)
 			return u, err
 		}
 		padded := matchLen + padLen(matchLen)
@@ -506,7 +506,7 @@ func decodeFlowUpdate(c *decodeCtx, v Version, b []byte) (FlowUpdate, error) {
 		if f.Match, err = decodeMatchTLVs(c, body[:matchLen]); err != nil {
 			return u, err
 		}
-		f.Actions, err = decodeActions(v, body[padded:])
+		f.Actions, err = decodeActions(c, v, body[padded:])
 		return u, err
 	}
 	f.Table = d.u8()
@@ -518,7 +518,7 @@ func decodeFlowUpdate(c *decodeCtx, v Version, b []byte) (FlowUpdate, error) {
 	if f.Match, rest, err = decodeOXMMatch(c, b[flowUpdateFullLen:]); err != nil {
 		return u, err
 	}
-	f.Actions, err = decodeInstructions(v, rest)
+	f.Actions, err = decodeInstructions(c, v, rest)
 	return u, err
 }
 

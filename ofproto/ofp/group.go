@@ -203,7 +203,7 @@ func appendBuckets15(e *enc, t GroupType, buckets []Bucket) error {
 	return nil
 }
 
-func decodeGroupMod(v Version, body []byte) (Message, error) {
+func decodeGroupMod(c *decodeCtx, v Version, body []byte) (Message, error) {
 	d := newDec(v, body, BadRequestBadLen, "group_mod")
 	m := &GroupMod{CommandBucketID: BucketAll}
 	cmd := d.u16()
@@ -234,18 +234,18 @@ func decodeGroupMod(v Version, body []byte) (Message, error) {
 	rest := d.rest()
 	var err error
 	if !is15(v) {
-		m.Group.Buckets, err = decodeBuckets11(v, rest)
+		m.Group.Buckets, err = decodeBuckets11(c, v, rest)
 		return m, err
 	}
 	if blen > len(rest) {
 		return nil, errorf(BadRequestBadLen, "bucket array of %d bytes in %d", blen, len(rest))
 	}
-	m.Group.Buckets, err = decodeBuckets15(v, m.Group.Type, rest[:blen])
+	m.Group.Buckets, err = decodeBuckets15(c, v, m.Group.Type, rest[:blen])
 	m.Group.Props = clone(rest[blen:])
 	return m, err
 }
 
-func decodeBuckets11(v Version, b []byte) ([]Bucket, error) {
+func decodeBuckets11(c *decodeCtx, v Version, b []byte) ([]Bucket, error) {
 	var out []Bucket
 	for len(b) > 0 {
 		d := newDec(v, b, GroupModBadBucket, "bucket")
@@ -260,7 +260,7 @@ func decodeBuckets11(v Version, b []byte) ([]Bucket, error) {
 		}
 		bk.WatchPort = p
 		bk.WatchGroup = d.u32()
-		if bk.Actions, err = decodeActions(v, b[bucket11Len:n]); err != nil {
+		if bk.Actions, err = decodeActions(c, v, b[bucket11Len:n]); err != nil {
 			return nil, err
 		}
 		out = append(out, bk)
@@ -269,7 +269,7 @@ func decodeBuckets11(v Version, b []byte) ([]Bucket, error) {
 	return out, nil
 }
 
-func decodeBuckets15(v Version, t GroupType, b []byte) ([]Bucket, error) {
+func decodeBuckets15(c *decodeCtx, v Version, t GroupType, b []byte) ([]Bucket, error) {
 	var out []Bucket
 	for len(b) > 0 {
 		d := newDec(v, b, GroupModBadBucket, "bucket")
@@ -283,7 +283,7 @@ func decodeBuckets15(v Version, t GroupType, b []byte) ([]Bucket, error) {
 			bk.Weight = 1
 		}
 		var err error
-		if bk.Actions, err = decodeActions(v, b[bucket15Len:bucket15Len+alen]); err != nil {
+		if bk.Actions, err = decodeActions(c, v, b[bucket15Len:bucket15Len+alen]); err != nil {
 			return nil, err
 		}
 		for p := b[bucket15Len+alen : n]; len(p) > 0; {
@@ -392,7 +392,7 @@ func (m *GroupDescStatsReply) appendEntry(e *enc, i int) error {
 	return e.lenAt(start, start)
 }
 
-func decodeGroupDescReply(v Version, b []byte, more bool) (Message, error) {
+func decodeGroupDescReply(c *decodeCtx, v Version, b []byte, more bool) (Message, error) {
 	m := &GroupDescStatsReply{More: more}
 	for len(b) > 0 {
 		d := newDec(v, b, BadRequestBadLen, "group description")
@@ -412,10 +412,10 @@ func decodeGroupDescReply(v Version, b []byte, more bool) (Message, error) {
 		}
 		var err error
 		if is15(v) {
-			g.Buckets, err = decodeBuckets15(v, g.Type, b[fixed:fixed+blen])
+			g.Buckets, err = decodeBuckets15(c, v, g.Type, b[fixed:fixed+blen])
 			g.Props = clone(b[fixed+blen : n])
 		} else {
-			g.Buckets, err = decodeBuckets11(v, b[fixed:n])
+			g.Buckets, err = decodeBuckets11(c, v, b[fixed:n])
 		}
 		if err != nil {
 			return nil, err
@@ -579,7 +579,7 @@ func decodeGroupFeaturesReply(v Version, b []byte) (Message, error) {
 
 // decodeGroupStats parses the group statistics messages (standard type
 // stype, or Nicira subtype mapped to it) after their headers.
-func decodeGroupStats(v Version, stype uint16, b []byte, reply, more bool) (Message, error) {
+func decodeGroupStats(c *decodeCtx, v Version, stype uint16, b []byte, reply, more bool) (Message, error) {
 	d := newDec(v, b, BadRequestBadLen, "group statistics request")
 	switch {
 	case stype == statsGroupDesc && !reply:
@@ -593,7 +593,7 @@ func decodeGroupStats(v Version, stype uint16, b []byte, reply, more bool) (Mess
 		}
 		return m, d.err
 	case stype == statsGroupDesc:
-		return decodeGroupDescReply(v, b, more)
+		return decodeGroupDescReply(c, v, b, more)
 	case stype == statsGroup && !reply:
 		m := &GroupStatsRequest{GroupID: d.u32()}
 		d.skip(4)

@@ -126,7 +126,7 @@ func (d actionDecoder) learn(r *dec, learn2 bool) (flowtable.Actions, error) {
 		ofs := int(r.u16())
 		r.skip(2)
 		if flags&learnWriteResult != 0 {
-			sf, err := subfieldAt(r.u32(), ofs, 1)
+			sf, err := d.c.subfieldAt(r.u32(), ofs, 1)
 			if err != nil {
 				return nil, err
 			}
@@ -146,7 +146,7 @@ func (d actionDecoder) learn(r *dec, learn2 bool) (flowtable.Actions, error) {
 		if len(r.b) < 2 || r.b[0] == 0 && r.b[1] == 0 {
 			break
 		}
-		s, err := learnSpec(r)
+		s, err := d.learnSpec(r)
 		if err != nil {
 			return nil, err
 		}
@@ -158,7 +158,7 @@ func (d actionDecoder) learn(r *dec, learn2 bool) (flowtable.Actions, error) {
 	return flowtable.Actions{l}, nil
 }
 
-func learnSpec(r *dec) (flowtable.LearnSpec, error) {
+func (d actionDecoder) learnSpec(r *dec) (flowtable.LearnSpec, error) {
 	hdr := r.u16()
 	nbits := int(hdr & learnNBitsMask)
 	var s flowtable.LearnSpec
@@ -192,7 +192,7 @@ func learnSpec(r *dec) (flowtable.LearnSpec, error) {
 		if r.err != nil {
 			return s, r.err
 		}
-		src, err := subfieldAt(h, ofs, nbits)
+		src, err := d.c.subfieldAt(h, ofs, nbits)
 		if err != nil {
 			return s, err
 		}
@@ -203,7 +203,7 @@ func learnSpec(r *dec) (flowtable.LearnSpec, error) {
 		if r.err != nil {
 			return s, r.err
 		}
-		dst, err := subfieldAt(h, ofs, nbits)
+		dst, err := d.c.subfieldAt(h, ofs, nbits)
 		if err != nil {
 			return s, err
 		}

@@ -122,7 +122,7 @@ func decodeBody(c *decodeCtx, h Header, body []byte) (Message, error) {
 	case h.Type == statsRequestType(v)+1:
 		return decodeStats(c, v, body, true)
 	case v >= OF11 && h.Type == t11GroupMod:
-		return decodeGroupMod(v, body)
+		return decodeGroupMod(c, v, body)
 	case h.Type == t10PortMod && v == OF10, h.Type == t11PortMod && v >= OF11:
 		return decodePortMod(v, body)
 	case v >= OF11 && h.Type == t11TableMod:
@@ -195,7 +195,7 @@ func decodeVendor(c *decodeCtx, v Version, body []byte) (Message, error) {
 		if v != OF10 {
 			break
 		}
-		return decodeGroupMod(v, body)
+		return decodeGroupMod(c, v, body)
 	case nxtPacketIn:
 		return decodeNXPacketIn(c, body)
 	case nxtFlowRemoved:

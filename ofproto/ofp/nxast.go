@@ -279,11 +279,11 @@ func (d actionDecoder) vendor(a []byte) (flowtable.Actions, error) {
 		return one(&flowtable.PopQueue{}, 16, "pop_queue")
 	case nxastRegMove:
 		nbits, srcOfs, dstOfs := int(r.u16()), int(r.u16()), int(r.u16())
-		src, err := subfieldAt(r.u32(), srcOfs, nbits)
+		src, err := d.c.subfieldAt(r.u32(), srcOfs, nbits)
 		if err != nil {
 			return nil, err
 		}
-		dst, err := subfieldAt(r.u32(), dstOfs, nbits)
+		dst, err := d.c.subfieldAt(r.u32(), dstOfs, nbits)
 		if err != nil {
 			return nil, err
 		}
@@ -293,7 +293,7 @@ func (d actionDecoder) vendor(a []byte) (flowtable.Actions, error) {
 		return one(&flowtable.Move{Src: src, Dst: dst}, 24, "reg_move")
 	case nxastRegLoad:
 		on := r.u16()
-		sf, err := subfieldAt(r.u32(), int(on>>6), int(on&0x3f)+1)
+		sf, err := d.c.subfieldAt(r.u32(), int(on>>6), int(on&0x3f)+1)
 		if err != nil {
 			return nil, err
 		}
@@ -306,7 +306,7 @@ func (d actionDecoder) vendor(a []byte) (flowtable.Actions, error) {
 		}
 		return one(loadAction(sf, value), 24, "reg_load")
 	case nxastRegLoad2:
-		mf, value, mask, err := decodeActionTLV(a[10:], true)
+		mf, value, mask, err := d.c.decodeActionTLV(a[10:], true)
 		if err != nil {
 			return nil, err
 		}
@@ -343,7 +343,7 @@ func (d actionDecoder) vendor(a []byte) (flowtable.Actions, error) {
 		ofs := int(r.u16())
 		h := r.u32()
 		nbits := int(r.u16())
-		sf, err := subfieldAt(h, ofs, nbits)
+		sf, err := d.c.subfieldAt(h, ofs, nbits)
 		if err != nil {
 			return nil, err
 		}
@@ -371,7 +371,7 @@ func (d actionDecoder) vendor(a []byte) (flowtable.Actions, error) {
 		return one(&flowtable.FinTimeout{IdleTimeout: r.u16(), HardTimeout: r.u16()}, 16, "fin_timeout")
 	case nxastOutputReg:
 		on := r.u16()
-		sf, err := subfieldAt(r.u32(), int(on>>6), int(on&0x3f)+1)
+		sf, err := d.c.subfieldAt(r.u32(), int(on>>6), int(on&0x3f)+1)
 		if err != nil {
 			return nil, err
 		}
@@ -390,7 +390,7 @@ func (d actionDecoder) vendor(a []byte) (flowtable.Actions, error) {
 		m.MaxLink, m.Arg = r.u16(), r.u32()
 		r.skip(2)
 		on := r.u16()
-		sf, err := subfieldAt(r.u32(), int(on>>6), int(on&0x3f)+1)
+		sf, err := d.c.subfieldAt(r.u32(), int(on>>6), int(on&0x3f)+1)
 		if err != nil {
 			return nil, err
 		}
@@ -423,7 +423,7 @@ func (d actionDecoder) vendor(a []byte) (flowtable.Actions, error) {
 	case nxastCheckPktLarger:
 		c := &flowtable.CheckPktLarger{PktLen: r.u16()}
 		ofs := int(r.u16())
-		sf, err := subfieldAt(r.u32(), ofs, 1)
+		sf, err := d.c.subfieldAt(r.u32(), ofs, 1)
 		if err != nil {
 			return nil, err
 		}
@@ -448,14 +448,28 @@ func loadAction(sf flowtable.Subfield, value uint64) *flowtable.SetField {
 }
 
 // subfieldAt resolves an NXM header and a bit range.
-func subfieldAt(h uint32, ofs, nbits int) (flowtable.Subfield, error) {
+func (c *decodeCtx) subfieldAt(h uint32, ofs, nbits int) (flowtable.Subfield, error) {
 	th := tlvHeader{class: uint16(h >> 16), field: uint8(h >> 9 & 0x7f)}
-	mf := fieldIndex[th]
-	if mf == nil || h&(1<<8) != 0 || int(h&0xff) != mf.size || mf.kind != kindPlain {
+	mf, variable, err := c.actionField(h, th)
+	if err != nil {
+		return flowtable.Subfield{}, err
+	}
+	if mf == nil || h&(1<<8) != 0 || !variable && int(h&0xff) != mf.size || mf.kind != kindPlain {
 		return flowtable.Subfield{}, errorf(BadActionBadArgument, "subfield of unknown field %#08x", h)
 	}
+	return subfieldBits(mf, variable, ofs, nbits)
+}
+
+// subfieldBits checks a bit range of mf. Bits beyond a tun_metadataN's
+// option are OFPBAC_BAD_SET_LEN, as in OVS, whose ovs-ofctl cannot check
+// them without the switch's map.
+func subfieldBits(mf *matchField, variable bool, ofs, nbits int) (flowtable.Subfield, error) {
 	if nbits <= 0 || ofs < 0 || ofs+nbits > mf.f.Bits {
-		return flowtable.Subfield{}, errorf(BadActionBadArgument, "bits %d..%d of %d-bit %s", ofs, ofs+nbits-1, mf.f.Bits, mf.name)
+		code := BadActionBadArgument
+		if variable {
+			code = BadActionBadSetLen
+		}
+		return flowtable.Subfield{}, errorf(code, "bits %d..%d of %d-bit %s", ofs, ofs+nbits-1, mf.f.Bits, mf.name)
 	}
 	return flowtable.Subfield{Field: mf.f, Ofs: ofs, NBits: nbits}, nil
 }
@@ -517,7 +531,7 @@ func (d actionDecoder) bundle(subtype uint16, r *dec, n int) (flowtable.Actions,
 		return nil, errorf(BadActionBadLen, "bundle with %d members in %d bytes", count, n)
 	}
 	if subtype == nxastBundleLoad {
-		sf, err := subfieldAt(h, int(on>>6), int(on&0x3f)+1)
+		sf, err := d.c.subfieldAt(h, int(on>>6), int(on&0x3f)+1)
 		if err != nil {
 			return nil, err
 		}
@@ -544,7 +558,7 @@ func (d actionDecoder) ct(r *dec, a []byte) (flowtable.Actions, error) {
 		return nil, errorf(BadActionBadArgument, "ct flags %#x", flags)
 	}
 	if zoneSrc != 0 {
-		sf, err := subfieldAt(zoneSrc, int(zone>>6), int(zone&0x3f)+1)
+		sf, err := d.c.subfieldAt(zoneSrc, int(zone>>6), int(zone&0x3f)+1)
 		if err != nil {
 			return nil, err
 		}

@@ -207,7 +207,7 @@ func decodePacketOut(c *decodeCtx, v Version, body []byte) (Message, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
-	acts, err := decodeActions(v, raw)
+	acts, err := decodeActions(c, v, raw)
 	if err != nil {
 		return nil, err
 	}

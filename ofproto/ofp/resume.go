@@ -195,8 +195,11 @@ func EncodeContinuation(v Version, c *Continuation) ([]byte, error) {
 // DecodeContinuation reads the continuation properties b of an
 // NXT_RESUME of version v, with the errors OVS answers a malformed one
 // with: OFPBPC_BAD_LEN for a bad property length, OFPBPC_BAD_TYPE for an
-// unknown property, the action errors for bad actions.
-func DecodeContinuation(v Version, b []byte) (*Continuation, error) {
+// unknown property, the action errors for bad actions. tlv is the
+// bridge's TLV map, which gives the continuation's actions' tun_metadataN
+// fields their lengths.
+func DecodeContinuation(v Version, b []byte, tlv *flowtable.TLVMap) (*Continuation, error) {
+	dc := &decodeCtx{tlv: tlv}
 	c := &Continuation{}
 	var table uint8
 	var cookie uint64
@@ -234,7 +237,7 @@ func DecodeContinuation(v Version, b []byte) (*Continuation, error) {
 			if len(val) < 4 {
 				return nil, errorf("OFPBPC_BAD_LEN", "continuation actions property of %d bytes", len(val))
 			}
-			acts, err := decodeActions(v, val[4:])
+			acts, err := decodeActions(dc, v, val[4:])
 			if err != nil {
 				return nil, err
 			}

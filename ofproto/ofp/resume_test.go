@@ -88,7 +88,7 @@ func TestResumeRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := DecodeContinuation(v, b)
+		got, err := DecodeContinuation(v, b, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", v, err)
 		}
@@ -130,7 +130,7 @@ func TestContinuationInstructions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := DecodeContinuation(OF13, b)
+	got, err := DecodeContinuation(OF13, b, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestContinuationErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			b, _ := hex.DecodeString(tc.hex)
-			_, err := DecodeContinuation(OF13, b)
+			_, err := DecodeContinuation(OF13, b, nil)
 			var oe *Error
 			if !errors.As(err, &oe) || oe.Code != tc.code {
 				t.Fatalf("error %v, want %s", err, tc.code)
@@ -175,7 +175,7 @@ func TestContinuationErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := DecodeContinuation(OF13, b); err == nil {
+	if _, err := DecodeContinuation(OF13, b, nil); err == nil {
 		t.Fatal("oversized stack entry accepted")
 	}
 }
@@ -221,14 +221,14 @@ func FuzzResume(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, version uint8, b []byte) {
 		v := Version(version%6 + 1)
-		if c, err := DecodeContinuation(v, b); err == nil {
+		if c, err := DecodeContinuation(v, b, nil); err == nil {
 			again, err := EncodeContinuation(v, c)
 			if err != nil {
 				// Decoded actions that cannot be encoded again are
 				// the action codec's business, not the continuation's.
 				return
 			}
-			c2, err := DecodeContinuation(v, again)
+			c2, err := DecodeContinuation(v, again, nil)
 			if err != nil {
 				t.Fatalf("re-encoded continuation %x does not decode: %v", again, err)
 			}
@@ -238,7 +238,7 @@ func FuzzResume(f *testing.F) {
 		}
 		_, m, err := Decode(b)
 		if r, ok := m.(*Resume); ok && err == nil {
-			_, _ = DecodeContinuation(v, r.Continuation)
+			_, _ = DecodeContinuation(v, r.Continuation, nil)
 		}
 	})
 }

@@ -124,7 +124,7 @@ func decodeStats(c *decodeCtx, v Version, body []byte, reply bool) (Message, err
 		if v == OF10 {
 			break
 		}
-		return decodeGroupStats(v, stype, b, reply, more)
+		return decodeGroupStats(c, v, stype, b, reply, more)
 	case statsMeter, statsMeterConfig, statsMeterFeatures:
 		if v < OF13 {
 			break
@@ -153,7 +153,7 @@ func decodeNXStats11(b []byte, reply bool) (Message, error) {
 	if subtype := binary.BigEndian.Uint32(b[4:]); subtype != nxstGroupFeat {
 		return nil, errorf(BadRequestBadSubtype, "Nicira statistics subtype %d in %s", subtype, OF11)
 	}
-	return decodeGroupStats(OF11, statsGroupFeat, b[8:], reply, false)
+	return decodeGroupStats(nil, OF11, statsGroupFeat, b[8:], reply, false)
 }
 
 func decodeNXStats(c *decodeCtx, b []byte, reply, more bool) (Message, error) {
@@ -179,11 +179,11 @@ func decodeNXStats(c *decodeCtx, b []byte, reply, more bool) (Message, error) {
 	case subtype == nxstFlowMonitor:
 		return decodeMonitorBody(c, OF10, b, reply, more)
 	case subtype == nxstGroup:
-		return decodeGroupStats(OF10, statsGroup, b, reply, more)
+		return decodeGroupStats(c, OF10, statsGroup, b, reply, more)
 	case subtype == nxstGroupDesc:
-		return decodeGroupStats(OF10, statsGroupDesc, b, reply, more)
+		return decodeGroupStats(c, OF10, statsGroupDesc, b, reply, more)
 	case subtype == nxstGroupFeat:
-		return decodeGroupStats(OF10, statsGroupFeat, b, reply, more)
+		return decodeGroupStats(c, OF10, statsGroupFeat, b, reply, more)
 	}
 	return nil, errorf(BadRequestBadSubtype, "Nicira statistics subtype %d", subtype)
 }
@@ -557,16 +557,16 @@ func decodeFlowStatsEntry(c *decodeCtx, v Version, b []byte, nxm bool) (FlowStat
 		if f.Match, err = decodeMatchTLVs(c, raw[:matchLen]); err != nil {
 			return s, err
 		}
-		f.Actions, err = decodeActions(v, d.rest())
+		f.Actions, err = decodeActions(c, v, d.rest())
 	case v == OF10:
 		f.Match = decodeMatch10(raw10)
-		f.Actions, err = decodeActions(v, d.rest())
+		f.Actions, err = decodeActions(c, v, d.rest())
 	default:
 		var rest []byte
 		if f.Match, rest, err = decodeOXMMatch(c, d.rest()); err != nil {
 			return s, err
 		}
-		f.Actions, err = decodeInstructions(v, rest)
+		f.Actions, err = decodeInstructions(c, v, rest)
 	}
 	return s, err
 }

@@ -161,7 +161,7 @@ func decodeFlowDesc15(c *decodeCtx, b []byte) (FlowStats, error) {
 		return s, err
 	}
 	s.Duration, s.IdleAge, s.Packets, s.Bytes = st.duration, st.idleAge, st.packets, st.bytes
-	f.Actions, err = decodeInstructions(OF15, rest)
+	f.Actions, err = decodeInstructions(c, OF15, rest)
 	return s, err
 }
 

@@ -332,3 +332,45 @@ func (c *decodeCtx) applyTunMetadata(m *flowtable.Match, n int, payload []byte, 
 func DecodeTLV(b []byte, tlv *flowtable.TLVMap) (Header, Message, error) {
 	return decode(b, &decodeCtx{tlv: tlv})
 }
+
+// tunMetadataTLV is the NXM TLV of f, a tun_metadataN field from a TLV
+// map, as long as its option; nil if f is another field. Actions name
+// tun_metadataN with this header in every version, as OVS does.
+func tunMetadataTLV(f *flowtable.Field) *matchField {
+	n, ok := flowtable.TunMetadataIndex(f)
+	if !ok {
+		return nil
+	}
+	return &matchField{
+		hdr:  tlvHeader{class: classNXM1, field: uint8(tunMetadataField0 + n)},
+		name: f.NXMName,
+		f:    f,
+		size: f.Bytes(),
+		kind: kindPlain,
+	}
+}
+
+// actionField resolves the field that an action's TLV header (h, with th
+// its class, field and experimenter) names: a fixed field, or
+// tun_metadataN through c's TLV map. It returns nil for an unknown field
+// and, as OVS, NXFMFC_INVALID_TLV_FIELD for an unmapped tun_metadataN.
+// variable reports a tun_metadataN, whose header length OVS does not
+// check against the option: ovs-ofctl, which has no map, sends 124.
+func (c *decodeCtx) actionField(h uint32, th tlvHeader) (mf *matchField, variable bool, err error) {
+	if mf := fieldIndex[th]; mf != nil {
+		return mf, false, nil
+	}
+	n, ok := tunMetadataIndex(h)
+	if !ok || th.exp != 0 {
+		return nil, false, nil
+	}
+	var tlv *flowtable.TLVMap
+	if c != nil {
+		tlv = c.tlv
+	}
+	f, ok := tlv.Field(n)
+	if !ok {
+		return nil, true, errorf(FlowModInvalidTLVFld, "tun_metadata%d is not mapped", n)
+	}
+	return tunMetadataTLV(f), true, nil
+}
