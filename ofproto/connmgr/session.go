@@ -96,10 +96,16 @@ func (s *session) probeLoop(done <-chan struct{}) {
 
 // sendError answers raw (the offending message) with err's OpenFlow error.
 func (s *session) sendError(xid uint32, code ofp.ErrorCode, raw []byte) {
-	if err := s.send(xid, &ofp.ErrorMsg{Code: code, Data: raw[:min(len(raw), 64)]}); err != nil {
+	// OVS echoes the whole request (the spec asks for at least 64
+	// bytes), as far as an error message can hold it.
+	if err := s.send(xid, &ofp.ErrorMsg{Code: code, Data: raw[:min(len(raw), maxErrorData)]}); err != nil {
 		s.mgr.log.Printf("rconn", "WARN", "%s<->mgmt: could not send error %s: %v", s.mgr.bridge.Name(), code, err)
 	}
 }
+
+// maxErrorData is what an error message can carry after its 12-byte
+// header and error type and code.
+const maxErrorData = 0xffff - 12
 
 func (s *session) serve() {
 	defer s.conn.Close()

@@ -36,6 +36,9 @@ func TestTunMetadataActionsWithRealOfctl(t *testing.T) {
 		{[]string{"-O", "OpenFlow15", "add-flow", "priority=10,actions=move:NXM_NX_TUN_METADATA0[0..7]->NXM_NX_TUN_METADATA0[8..15]"}, 0, ""},
 		{[]string{"add-flow", "priority=11,actions=set_field:0x5->tun_metadata1"}, 1,
 			"OFPT_ERROR (xid=0x8): NXFMFC_INVALID_TLV_FIELD\nNXT_FLOW_MOD (xid=0x8): ADD priority=11 actions=set_field:0x5->tun_metadata1"},
+		// Longer than 64 bytes: OVS echoes the whole request.
+		{[]string{"add-flow", "priority=12,ip,nw_src=10.0.0.1,nw_dst=10.0.0.2,tcp,tp_dst=80,actions=set_field:0x5->tun_metadata1,output:1,output:2,output:3"}, 1,
+			"OFPT_ERROR (xid=0x8): NXFMFC_INVALID_TLV_FIELD\nNXT_FLOW_MOD (xid=0x8): ADD priority=12,tcp,nw_src=10.0.0.1,nw_dst=10.0.0.2,tp_dst=80 actions=set_field:0x5->tun_metadata1,output:1,output:2,output:3"},
 		{[]string{"dump-flows", "--no-stats", "--sort"}, 0, flows},
 		{[]string{"del-flows"}, 0, ""},
 		{[]string{"del-tlv-map"}, 0, ""},
