@@ -49,6 +49,18 @@ var flowFlagNames = []struct {
 	{FlagNoByteCounts, "no_byte_counts"},
 }
 
+// String names the flags as OVS prints a flow_mod's: space-separated, in
+// OpenFlow's bit order ("send_flow_rem check_overlap").
+func (fl FlowFlags) String() string {
+	var names []string
+	for _, n := range flowFlagNames {
+		if fl&n.flag != 0 {
+			names = append(names, n.name)
+		}
+	}
+	return strings.Join(names, " ")
+}
+
 // Flow is one OpenFlow flow as ovs-ofctl writes it: where it lives, how it
 // ranks, what it matches and what it does.
 type Flow struct {

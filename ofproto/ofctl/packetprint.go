@@ -76,6 +76,15 @@ func packetString(frame []byte) string {
 	}
 	m.Key.And(&m.Mask)
 	s := m.Format(nil)
+	if flowtable.FieldVLANTCI.Get(&m.Key)&flowtable.VLANCFI != 0 {
+		// OVS's flow has a second tag slot, which an exact match on a
+		// single-tagged packet shows as empty.
+		if i := strings.Index(s, "dl_vlan_pcp="); i >= 0 {
+			if j := strings.IndexByte(s[i:], ','); j >= 0 {
+				s = s[:i+j] + ",vlan_tci1=0x0000" + s[i+j:]
+			}
+		}
+	}
 	if ip && info.L4 > 0 {
 		l4 := frame[info.L4:]
 		switch {

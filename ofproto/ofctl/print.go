@@ -189,6 +189,11 @@ func (c *ctl) formatError(r received) string {
 		b.WriteString(hexDump(data))
 		return b.String()
 	}
+	if _, ok := msg.(*ofp.FlowMod); ok {
+		// Switches echo the whole refused flow_mod, as OVS does.
+		b.WriteString(c.formatBundleRequest(received{raw: data, h: dh, msg: msg}))
+		return b.String()
+	}
 	b.WriteString(c.formatMessage(received{raw: data, h: dh, msg: msg}))
 	return b.String()
 }
