@@ -16,6 +16,7 @@ import (
 
 	"github.com/govs/govs/flowtable"
 	"github.com/govs/govs/internal/daemon"
+	"github.com/govs/govs/internal/tlsconfig"
 	"github.com/govs/govs/ofproto"
 	"github.com/govs/govs/ofproto/connmgr"
 	"github.com/govs/govs/ofproto/dummy"
@@ -28,7 +29,8 @@ const dbName = "Open_vSwitch"
 
 // monitored are the tables and columns the switch follows.
 var monitored = map[string][]string{
-	"Open_vSwitch": {"bridges", "next_cfg", "cur_cfg", "ovs_version", "db_version", "datapath_types", "iface_types"},
+	"Open_vSwitch": {"bridges", "next_cfg", "cur_cfg", "ovs_version", "db_version", "datapath_types", "iface_types", "ssl"},
+	"SSL":          {"private_key", "certificate", "ca_cert"},
 	"Bridge":       {"name", "ports", "datapath_type", "fail_mode", "other_config", "controller"},
 	"Controller":   {"target", "inactivity_probe", "max_backoff", "is_connected"},
 	"Port":         {"name", "interfaces", "tag", "trunks", "vlan_mode"},
@@ -46,6 +48,8 @@ type Switch struct {
 	// controlled records which bridges had controllers at the last
 	// reconciliation: getting the first one flushes the flows.
 	controlled map[string]bool
+	// ssl is the SSL row's files, for ssl: and pssl: controllers.
+	ssl tlsconfig.Files
 
 	wakeCh chan struct{} // controller status changed
 }
@@ -125,6 +129,7 @@ func (s *Switch) reconcile(r *client.Replica) []any {
 	for id, row := range roots {
 		rootID, root = id, row
 	}
+	s.ssl = sslFiles(root, r.Rows("SSL"))
 	for _, bid := range root.UUIDs("bridges") {
 		brow, ok := bridgeRows[bid]
 		if !ok {
@@ -310,6 +315,9 @@ func (s *Switch) reconcileControllers(b *ofproto.Bridge, brow client.Row, rows m
 			continue
 		}
 		cfg := connmgr.ControllerConfig{Target: row.Str("target")}
+		if usesSSL(cfg.Target) {
+			cfg.SSL = s.ssl
+		}
 		if ms, ok := row.Int("inactivity_probe"); ok {
 			cfg.InactivityProbe = time.Duration(ms) * time.Millisecond
 		}
