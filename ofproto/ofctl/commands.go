@@ -185,8 +185,8 @@ func (c *ctl) fetchPorts(target string) (flowtable.PortMap, error) {
 }
 
 // fetchTables asks for the switch's tables on a connection of its own,
-// as ovs-ofctl does to learn table names before parsing flows (govs does
-// not name tables, so only the exchange, and the xids it takes, matter).
+// as ovs-ofctl does to learn table names before parsing flows and table
+// settings.
 func (c *ctl) fetchTables(target string) error {
 	if c.tablesFetched {
 		return nil
@@ -200,8 +200,25 @@ func (c *ctl) fetchTables(target string) error {
 	if cn.v >= ofp.OF13 {
 		req = &ofp.TableFeaturesRequest{}
 	}
-	_, err = cn.dump(req)
+	parts, err := cn.dump(req)
 	c.tablesFetched = true
+	c.tableNames = map[uint8]string{}
+	for _, r := range parts {
+		switch m := r.msg.(type) {
+		case *ofp.TableFeaturesReply:
+			for _, t := range m.Tables {
+				if t.Name != "" {
+					c.tableNames[t.Table] = t.Name
+				}
+			}
+		case *ofp.TableStatsReply:
+			for _, t := range m.Tables {
+				if t.Name != "" {
+					c.tableNames[t.Table] = t.Name
+				}
+			}
+		}
+	}
 	return err
 }
 

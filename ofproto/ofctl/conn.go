@@ -251,6 +251,8 @@ func moreFollows(r received) bool {
 		return m.More
 	case *ofp.MeterStatsReply:
 		return m.More
+	case *ofp.TableDescReply:
+		return m.More
 	}
 	return false
 }

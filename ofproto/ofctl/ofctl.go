@@ -79,6 +79,7 @@ type ctl struct {
 
 	ports         flowtable.PortMap // the switch's port names, once fetched
 	tablesFetched bool              // the table lookup has been done
+	tableNames    map[uint8]string  // the named tables it found
 	bundle        bool              // --bundle (bundle.go)
 	logSeq        int               // warnings logged so far
 }
@@ -130,6 +131,8 @@ func init() {
 		{"diff-flows", 2, 2, (*ctl).diffFlows},
 		{"mod-port", 3, 3, (*ctl).modPort},
 		{"dump-table-features", 1, 1, (*ctl).dumpTableFeatures},
+		{"mod-table", 3, 3, (*ctl).modTable},
+		{"dump-table-desc", 1, 1, (*ctl).dumpTableDesc},
 	}
 }
 

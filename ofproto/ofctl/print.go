@@ -29,6 +29,8 @@ func msgName(raw []byte) string {
 		return "OFPT_PORT_MOD"
 	case t == 29 && v >= ofp.OF13:
 		return "OFPT_METER_MOD"
+	case t == 17 && v != ofp.OF10:
+		return "OFPT_TABLE_MOD"
 	case t < uint8(len(typeNames)) && typeNames[t] != "" && t < 16:
 		if t == 4 && len(raw) >= 16 {
 			if name, ok := nxtNames[binary.BigEndian.Uint32(raw[12:])]; ok {
@@ -88,7 +90,7 @@ var statsNames = map[uint16]string{
 	0: "OFPST_DESC", 1: "OFPST_FLOW", 2: "OFPST_AGGREGATE", 3: "OFPST_TABLE", 4: "OFPST_PORT",
 	5: "OFPST_QUEUE", 6: "OFPST_GROUP", 7: "OFPST_GROUP_DESC", 8: "OFPST_GROUP_FEATURES",
 	9: "OFPST_METER", 10: "OFPST_METER_CONFIG", 11: "OFPST_METER_FEATURES",
-	12: "OFPST_TABLE_FEATURES", 13: "OFPST_PORT_DESC",
+	12: "OFPST_TABLE_FEATURES", 13: "OFPST_PORT_DESC", 14: "OFPST_TABLE_DESC",
 }
 
 // header writes a message's first line's start: "NAME (OF1.3) (xid=0x2):".
@@ -267,7 +269,7 @@ func (c *ctl) formatMessage(r received) string {
 	case *ofp.AggregateStatsRequest:
 		b.WriteString(formatFilter(&m.Filter))
 	default:
-		if !formatMeterMessage(&b, r.msg) {
+		if !formatMeterMessage(&b, r.msg) && !formatTableMessage(&b, r.msg) {
 			b.WriteByte('\n')
 		}
 	}
