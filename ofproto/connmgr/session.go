@@ -88,9 +88,15 @@ func (s *session) probeLoop(done <-chan struct{}) {
 	}
 }
 
+// maxErrorData is how much of the offending message fits in an error
+// (65535 bytes less the longest, experimenter, error header).
+const maxErrorData = 0xffff - 16
+
 // sendError answers raw (the offending message) with err's OpenFlow error.
+// Like OVS 3.1's switch (whatever the 64 bytes OpenFlow asks for), it
+// returns the whole message.
 func (s *session) sendError(xid uint32, code ofp.ErrorCode, raw []byte) {
-	if err := s.send(xid, &ofp.ErrorMsg{Code: code, Data: raw[:min(len(raw), 64)]}); err != nil {
+	if err := s.send(xid, &ofp.ErrorMsg{Code: code, Data: raw[:min(len(raw), maxErrorData)]}); err != nil {
 		s.mgr.log.Printf("rconn", "WARN", "%s<->mgmt: could not send error %s: %v", s.mgr.bridge.Name(), code, err)
 	}
 }

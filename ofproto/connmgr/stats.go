@@ -70,7 +70,7 @@ func (s *session) stats(h ofp.Header, msg ofp.Message) (ofp.Message, bool) {
 		for id := 0; id < numTables; id++ {
 			lookups, matched := b.TableStats(uint8(id))
 			reply.Tables = append(reply.Tables, ofp.TableStats{
-				Table: uint8(id), Wildcards: 0x3fffff, MaxEntries: 1000000,
+				Table: uint8(id), Name: b.FlowTable(uint8(id)).Name, Wildcards: 0x3fffff, MaxEntries: b.MaxEntries(uint8(id)),
 				Active: uint32(b.Table(uint8(id)).Len()), Lookups: lookups, Matched: matched,
 			})
 		}
@@ -78,8 +78,8 @@ func (s *session) stats(h ofp.Header, msg ofp.Message) (ofp.Message, bool) {
 	case *ofp.TableFeaturesRequest:
 		reply := &ofp.TableFeaturesReply{}
 		for id := 0; id < numTables; id++ {
-			reply.Tables = append(reply.Tables, ofp.TableFeatures{Table: uint8(id),
-				MetadataMatch: ^uint64(0), MetadataWrite: ^uint64(0), MaxEntries: 1000000})
+			reply.Tables = append(reply.Tables, ofp.TableFeatures{Table: uint8(id), Name: b.FlowTable(uint8(id)).Name,
+				MetadataMatch: ^uint64(0), MetadataWrite: ^uint64(0), MaxEntries: b.MaxEntries(uint8(id))})
 		}
 		return reply, true
 	case *ofp.PortDescStatsRequest:

@@ -245,6 +245,8 @@ func (c *ctl) formatMessage(r received) string {
 		fmt.Fprintf(&b, "\n %s ", groupCommandNames[m.Command])
 		formatGroup(&b, v, &m.Group, c.portNames())
 		b.WriteByte('\n')
+	case *ofp.FlowMod:
+		c.formatFlowMod(&b, m, v)
 	case *ofp.PortMod:
 		b.WriteString(m.String())
 		b.WriteByte('\n')

@@ -31,7 +31,8 @@ const dbName = "Open_vSwitch"
 var monitored = map[string][]string{
 	"Open_vSwitch": {"bridges", "next_cfg", "cur_cfg", "ovs_version", "db_version", "datapath_types", "iface_types", "ssl"},
 	"SSL":          {"private_key", "certificate", "ca_cert"},
-	"Bridge":       {"name", "ports", "datapath_type", "fail_mode", "other_config", "controller"},
+	"Bridge":       {"name", "ports", "datapath_type", "fail_mode", "other_config", "controller", "flow_tables"},
+	"Flow_Table":   {"name", "flow_limit", "overflow_policy"},
 	"Controller":   {"target", "inactivity_probe", "max_backoff", "is_connected"},
 	"Port":         {"name", "interfaces", "tag", "trunks", "vlan_mode"},
 	"Interface":    {"name", "type", "ofport", "ofport_request"},
@@ -158,6 +159,7 @@ func (s *Switch) reconcile(r *client.Replica) []any {
 		ops = append(ops, s.reconcilePorts(b, brow, portRows, ifaceRows)...)
 		ops = append(ops, s.reconcileControllers(b, brow, controllerRows)...)
 		configureMACLearning(b, brow.Map("other_config"))
+		s.configureFlowTables(b, brow, r.Rows("Flow_Table"))
 	}
 	for name := range s.bridges {
 		if !wanted[name] {
