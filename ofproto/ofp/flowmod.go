@@ -361,6 +361,7 @@ func (m *FlowMod) decode10Rest(b []byte, nxm bool) (Message, error) {
 	d := newDec(OF10, b, BadRequestBadLen, "flow_mod")
 	f := &m.Flow
 	m.NXM = nxm
+	var cookieMatch, cookieMask uint64
 	f.Cookie = d.u64()
 	cmd := d.u16()
 	f.IdleTimeout, f.HardTimeout, f.Priority = d.u16(), d.u16(), d.u16()
@@ -374,11 +375,16 @@ func (m *FlowMod) decode10Rest(b []byte, nxm bool) (Message, error) {
 		if d.err != nil {
 			return nil, d.err
 		}
-		match, err := decodeMatchTLVs(raw[:n])
+		tlvs, cookie, mask, err := splitNXCookie(raw[:n])
+		if err != nil {
+			return nil, err
+		}
+		match, err := decodeMatchTLVs(tlvs)
 		if err != nil {
 			return nil, err
 		}
 		f.Match = match
+		cookieMatch, cookieMask = cookie, mask
 	}
 	if d.err != nil {
 		return nil, d.err
@@ -391,8 +397,15 @@ func (m *FlowMod) decode10Rest(b []byte, nxm bool) (Message, error) {
 	if f.Table == 0 && m.Command != flowtable.FlowAdd {
 		f.Table = flowtable.TableAll
 	}
-	if m.Command != flowtable.FlowAdd {
-		f.CookieMask = ^uint64(0)
+	// OpenFlow 1.0 has no cookie mask: as in OVS, its modifies and
+	// deletes select flows whatever their cookie, and a modify's cookie
+	// is the one to set (all ones: keep each flow's). NXM selects by
+	// cookie with NXM_NX_COOKIE(_W) in the match; the selecting cookie
+	// then takes the place of the new one, as the OpenFlow 1.1+ codecs
+	// carry it.
+	f.CookieMask = 0
+	if cookieMask != 0 && m.Command != flowtable.FlowAdd {
+		f.Cookie, f.CookieMask = cookieMatch, cookieMask
 	}
 	if flags&^(of10FlagSendFlowRem|of10FlagCheckOverlap|of10FlagEmerg) != 0 {
 		return nil, errorf(FlowModBadFlags, "flow_mod flags %#x", flags)
