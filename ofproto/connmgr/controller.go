@@ -175,11 +175,7 @@ func (m *Manager) connectLoop(ctx context.Context, c *controller, network, addre
 	backoff := time.Second
 	for {
 		m.log.Printf("rconn", "INFO", "%s: connecting...", name)
-		var d net.Dialer
-		conn, err := d.DialContext(ctx, network, address)
-		if err == nil && c.ssl() {
-			conn, err = m.sslClient(ctx, c, conn)
-		}
+		conn, err := m.dial(ctx, c, network, address)
 		if err == nil {
 			m.log.Printf("rconn", "INFO", "%s: connected", name)
 			backoff = time.Second

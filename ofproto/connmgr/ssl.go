@@ -25,10 +25,10 @@ func (c *controller) ssl() bool {
 var errNoSSLConfig = errors.New("Protocol not available")
 
 // sslConfig loads the SSL files for one connection. As in OVS, they are
-// read when a connection is made, not when the target is configured, so
-// the switch connects (and then fails) without them; the missing ones
-// are logged as OVS's stream_ssl module logs them and the connection
-// fails with ENOPROTOOPT.
+// read for each connection, not when the target is configured, so a
+// target without them keeps trying (and pssl: keeps listening); the
+// missing ones are logged as OVS's stream_ssl module logs them and the
+// connection fails with ENOPROTOOPT.
 func (m *Manager) sslConfig(c *controller) (*tls.Config, error) {
 	cfg, err := tlsconfig.Load(c.cfg.SSL)
 	var missing *tlsconfig.MissingError
@@ -45,12 +45,21 @@ func (m *Manager) sslConfig(c *controller) (*tls.Config, error) {
 	return cfg, nil
 }
 
-// sslClient runs the client side of the TLS handshake on a connection an
-// ssl: target made; the connection is closed if it fails.
-func (m *Manager) sslClient(ctx context.Context, c *controller, conn net.Conn) (net.Conn, error) {
+// dial connects to an active controller; for ssl: it first loads the
+// SSL files (so that, as in OVS, missing ones fail the attempt before
+// any connection is made) and then runs the client side of the TLS
+// handshake.
+func (m *Manager) dial(ctx context.Context, c *controller, network, address string) (net.Conn, error) {
+	var d net.Dialer
+	if !c.ssl() {
+		return d.DialContext(ctx, network, address)
+	}
 	cfg, err := m.sslConfig(c)
 	if err != nil {
-		conn.Close()
+		return nil, err
+	}
+	conn, err := d.DialContext(ctx, network, address)
+	if err != nil {
 		return nil, err
 	}
 	tc := tls.Client(conn, cfg)

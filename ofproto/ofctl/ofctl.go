@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/govs/govs/flowtable"
+	"github.com/govs/govs/internal/tlsconfig"
 	"github.com/govs/govs/ofproto/ofp"
 )
 
@@ -82,6 +83,7 @@ type ctl struct {
 	tableNames    map[uint8]string  // the named tables it found
 	bundle        bool              // --bundle (bundle.go)
 	logSeq        int               // warnings logged so far
+	ssl           tlsconfig.Files   // for ssl: targets (ssl.go)
 }
 
 // command is one ovs-ofctl command: its argument counts (excluding the
