@@ -6,10 +6,13 @@
 package tlsconfig
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"encoding/pem"
 	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 )
@@ -19,6 +22,22 @@ import (
 // --ca-cert.
 type Files struct {
 	PrivateKey, Certificate, CACert string
+	// BootstrapCACert lets the first peer supply the CA certificate when
+	// the CACert file does not exist yet (see [Files.Bootstrapping]).
+	BootstrapCACert bool
+}
+
+// Bootstrapping reports whether connections made with f are in bootstrap
+// mode: BootstrapCACert is set and the CA file does not exist. Such a
+// connection trusts any peer; the caller saves the peer's CA with
+// [BootstrapCA] and drops the connection, so that the next one is
+// verified against it, as OVS does.
+func (f Files) Bootstrapping() bool {
+	if !f.BootstrapCACert || f.CACert == "" {
+		return false
+	}
+	_, err := os.Stat(f.CACert)
+	return errors.Is(err, fs.ErrNotExist)
 }
 
 // MissingError says which files were not configured, one message per
@@ -41,7 +60,7 @@ func Load(f Files) (*tls.Config, error) {
 	if f.Certificate == "" {
 		missing = append(missing, "Certificate must be configured to use SSL")
 	}
-	if f.CACert == "" {
+	if f.CACert == "" && !f.BootstrapCACert {
 		missing = append(missing, "CA certificate must be configured to use SSL")
 	}
 	if len(missing) > 0 {
@@ -50,6 +69,10 @@ func Load(f Files) (*tls.Config, error) {
 	cert, err := tls.LoadX509KeyPair(f.Certificate, f.PrivateKey)
 	if err != nil {
 		return nil, fmt.Errorf("load SSL key pair: %w", err)
+	}
+	if f.Bootstrapping() {
+		return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12,
+			InsecureSkipVerify: true, ClientAuth: tls.RequireAnyClientCert}, nil
 	}
 	caPEM, err := os.ReadFile(f.CACert)
 	if err != nil {
@@ -94,4 +117,43 @@ func Verify(pool *x509.CertPool, raw [][]byte) error {
 	}
 	_, err := certs[0].Verify(x509.VerifyOptions{Roots: pool, Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
 	return err
+}
+
+// BootstrapError says why a peer's chain gave no CA certificate, one
+// message per line OVS logs.
+type BootstrapError struct {
+	Messages []string
+}
+
+func (e *BootstrapError) Error() string { return strings.Join(e.Messages, "; ") }
+
+// BootstrapCA saves the last certificate of a peer's chain, which must be
+// self-signed, as the CA certificate file path (created, never replaced:
+// an fs.ErrExist error means another connection got there first).
+func BootstrapCA(path string, chain []*x509.Certificate) error {
+	if len(chain) == 0 {
+		return &BootstrapError{[]string{"could not bootstrap CA cert: no certificate presented by peer"}}
+	}
+	ca := chain[len(chain)-1]
+	if err := ca.CheckSignatureFrom(ca); err != nil || !bytes.Equal(ca.RawIssuer, ca.RawSubject) {
+		msgs := []string{"could not bootstrap CA cert: obtained certificate is not self-signed"}
+		if len(chain) < 2 {
+			msgs = append(msgs, "only one certificate was received, so probably the peer is not configured to send its CA certificate")
+		}
+		return &BootstrapError{msgs}
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o444)
+	if err != nil {
+		return err
+	}
+	if err := pem.Encode(f, &pem.Block{Type: "CERTIFICATE", Bytes: ca.Raw}); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(path)
+		return err
+	}
+	return nil
 }

@@ -2,8 +2,13 @@ package tlsconfig
 
 import (
 	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
+	"io/fs"
 	"net"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -84,5 +89,46 @@ func TestMutualTLS(t *testing.T) {
 		if ok := err == nil && serr == nil; ok != tc.ok {
 			t.Errorf("%s: client %v, server %v", tc.name, err, serr)
 		}
+	}
+}
+
+// TestBootstrapCA: only a self-signed last certificate is saved, once.
+func TestBootstrapCA(t *testing.T) {
+	pki := testutil.NewPKI(t, "ca")
+	id := pki.Issue("peer")
+	parse := func(file string) *x509.Certificate {
+		t.Helper()
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		block, _ := pem.Decode(b)
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	leaf, ca := parse(id.Certificate), parse(pki.CACert)
+	path := filepath.Join(t.TempDir(), "cacert.pem")
+	f := Files{CACert: path, BootstrapCACert: true}
+	if !f.Bootstrapping() {
+		t.Fatal("not bootstrapping without a CA file")
+	}
+	var be *BootstrapError
+	if err := BootstrapCA(path, []*x509.Certificate{leaf}); !errors.As(err, &be) || len(be.Messages) != 2 {
+		t.Fatalf("leaf alone: %v", err)
+	}
+	if err := BootstrapCA(path, nil); !errors.As(err, &be) || be.Messages[0] != "could not bootstrap CA cert: no certificate presented by peer" {
+		t.Fatalf("no chain: %v", err)
+	}
+	if err := BootstrapCA(path, []*x509.Certificate{leaf, ca}); err != nil {
+		t.Fatal(err)
+	}
+	if f.Bootstrapping() || !parse(path).Equal(ca) {
+		t.Fatal("the CA was not saved")
+	}
+	if err := BootstrapCA(path, []*x509.Certificate{leaf, ca}); !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("second bootstrap: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"io/fs"
 	"net"
 	"strings"
 	"time"
@@ -54,6 +55,7 @@ func (m *Manager) dial(ctx context.Context, c *controller, network, address stri
 	if !c.ssl() {
 		return d.DialContext(ctx, network, address)
 	}
+	boot := c.cfg.SSL.Bootstrapping()
 	cfg, err := m.sslConfig(c)
 	if err != nil {
 		return nil, err
@@ -69,13 +71,46 @@ func (m *Manager) dial(ctx context.Context, c *controller, network, address stri
 		conn.Close()
 		return nil, err
 	}
+	if boot {
+		tc.Close()
+		return nil, m.bootstrap(c, tc)
+	}
 	return tc, nil
+}
+
+// errProtocol is EPROTO as OVS prints it.
+var errProtocol = errors.New("Protocol error")
+
+// bootstrap saves the CA certificate a connection made in bootstrap mode
+// received (the last of the peer's chain) and fails the connection, so
+// that the next one is verified against it, logging what OVS logs.
+func (m *Manager) bootstrap(c *controller, tc *tls.Conn) error {
+	path := c.cfg.SSL.CACert
+	err := tlsconfig.BootstrapCA(path, tc.ConnectionState().PeerCertificates)
+	var be *tlsconfig.BootstrapError
+	switch {
+	case err == nil:
+		m.log.Printf("stream_ssl", "INFO", "successfully bootstrapped CA cert to %s", path)
+		m.log.Printf("stream_ssl", "INFO", "killing successful connection to retry using CA cert")
+	case errors.Is(err, fs.ErrExist):
+		m.log.Printf("stream_ssl", "INFO", "reading CA cert %s created by another process", path)
+	case errors.As(err, &be):
+		for _, msg := range be.Messages {
+			m.log.Printf("stream_ssl", "ERR", "%s", msg)
+		}
+	default:
+		m.log.Printf("stream_ssl", "ERR", "could not bootstrap CA cert: creating %s failed: %v", path, err)
+	}
+	return errProtocol
 }
 
 // sslServer runs the server side of the TLS handshake on a connection a
 // pssl: target accepted. It returns nil, having closed the connection
 // and logged why, if the handshake cannot be made.
 func (m *Manager) sslServer(ctx context.Context, c *controller, conn net.Conn) net.Conn {
+	// Bootstrap mode is decided before the files are read: a CA file
+	// that appears in between then only drops this connection.
+	boot := c.cfg.SSL.Bootstrapping()
 	cfg, err := m.sslConfig(c)
 	if err != nil {
 		m.log.Printf("connmgr", "WARN", "accept failed (%v)", err)
@@ -88,6 +123,11 @@ func (m *Manager) sslServer(ctx context.Context, c *controller, conn net.Conn) n
 	if err := tc.HandshakeContext(hctx); err != nil {
 		m.log.Printf("stream_ssl", "WARN", "%s: SSL_accept: %v", c.cfg.Target, err)
 		conn.Close()
+		return nil
+	}
+	if boot {
+		m.bootstrap(c, tc)
+		tc.Close()
 		return nil
 	}
 	return tc

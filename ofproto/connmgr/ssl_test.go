@@ -3,7 +3,10 @@ package connmgr
 import (
 	"bytes"
 	"crypto/tls"
+	"encoding/pem"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -206,4 +209,71 @@ func freePort(t *testing.T) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// TestSSLBootstrapCACert: with bootstrap_ca_cert and no CA file, the
+// switch's first connection saves the CA certificate the controller
+// sends after its own and is dropped; the next is verified against it.
+func TestSSLBootstrapCACert(t *testing.T) {
+	p := newSSLParties(t)
+	caPEM, err := os.ReadFile(p.pki.CACert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(caPEM)
+	ctlTLS := p.controllerTLS.Clone()
+	ctlTLS.Certificates[0].Certificate = append(ctlTLS.Certificates[0].Certificate, block.Bytes)
+
+	var log syncBuffer
+	b := ofproto.NewBridge("br0")
+	m, err := Listen(b, t.TempDir()+"/br0.mgmt", daemon.NewLog(&log), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	files := p.switchFiles
+	files.CACert = filepath.Join(t.TempDir(), "cacert.pem")
+	files.BootstrapCACert = true
+	target := "ssl:" + ln.Addr().String()
+	m.SetControllers([]ControllerConfig{{Target: target, SSL: files}}, false)
+
+	accept := func() *tls.Conn {
+		t.Helper()
+		ln.(*net.TCPListener).SetDeadline(time.Now().Add(5 * time.Second))
+		raw, err := ln.Accept()
+		if err != nil {
+			t.Fatalf("the switch never connected: %v", err)
+		}
+		tc := tls.Server(raw, ctlTLS)
+		if err := tc.Handshake(); err != nil {
+			t.Fatalf("handshake: %v", err)
+		}
+		return tc
+	}
+	first := accept()
+	first.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if n, _ := first.Read(make([]byte, 1)); n != 0 {
+		t.Fatal("the bootstrap connection carried data")
+	}
+	first.Close()
+	if saved, err := os.ReadFile(files.CACert); err != nil || !bytes.Equal(saved, caPEM) {
+		t.Fatalf("bootstrapped CA file: %v\n%s\nwant\n%s", err, saved, caPEM)
+	}
+	for _, want := range []string{
+		"|stream_ssl|INFO|successfully bootstrapped CA cert to " + files.CACert,
+		"|stream_ssl|INFO|killing successful connection to retry using CA cert",
+		"|rconn|WARN|br0<->" + target + ": connection failed (Protocol error)",
+	} {
+		waitUntil(t, want, func() bool { return strings.Contains(log.String(), want) })
+	}
+	second := accept()
+	defer second.Close()
+	c := handshake(t, second)
+	waitUntil(t, "is_connected", func() bool { return m.ControllerConnected()[target] })
+	exerciseController(t, b, c)
 }

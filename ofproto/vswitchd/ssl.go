@@ -18,7 +18,9 @@ func sslFiles(root client.Row, rows map[ovsdb.UUID]client.Row) tlsconfig.Files {
 	}
 	for _, id := range root.UUIDs("ssl") {
 		if row, ok := rows[id]; ok {
-			return tlsconfig.Files{PrivateKey: row.Str("private_key"), Certificate: row.Str("certificate"), CACert: row.Str("ca_cert")}
+			boot := row["bootstrap_ca_cert"]
+			return tlsconfig.Files{PrivateKey: row.Str("private_key"), Certificate: row.Str("certificate"), CACert: row.Str("ca_cert"),
+				BootstrapCACert: len(boot.Keys) == 1 && boot.Keys[0] == true}
 		}
 	}
 	return tlsconfig.Files{}

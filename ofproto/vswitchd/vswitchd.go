@@ -30,7 +30,7 @@ const dbName = "Open_vSwitch"
 // monitored are the tables and columns the switch follows.
 var monitored = map[string][]string{
 	"Open_vSwitch": {"bridges", "next_cfg", "cur_cfg", "ovs_version", "db_version", "datapath_types", "iface_types", "ssl"},
-	"SSL":          {"private_key", "certificate", "ca_cert"},
+	"SSL":          {"private_key", "certificate", "ca_cert", "bootstrap_ca_cert"},
 	"Bridge":       {"name", "ports", "datapath_type", "fail_mode", "other_config", "controller", "flow_tables"},
 	"Flow_Table":   {"name", "flow_limit", "overflow_policy"},
 	"Controller":   {"target", "inactivity_probe", "max_backoff", "is_connected"},
