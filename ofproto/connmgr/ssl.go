@@ -72,8 +72,9 @@ func (m *Manager) dial(ctx context.Context, c *controller, network, address stri
 		return nil, err
 	}
 	if boot {
+		err := m.bootstrap(c, tc)
 		tc.Close()
-		return nil, m.bootstrap(c, tc)
+		return nil, err
 	}
 	return tc, nil
 }
