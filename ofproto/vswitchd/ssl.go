@@ -8,13 +8,38 @@ import (
 	"github.com/govs/govs/ovsdb/client"
 )
 
+// sslShortOptions are ovs-vswitchd's one-letter SSL options.
+var sslShortOptions = map[string]string{"-p": "--private-key", "-c": "--certificate", "-C": "--ca-cert"}
+
+// setSSLOption records an SSL command-line option in f.
+func setSSLOption(f *tlsconfig.Files, name, value string) {
+	switch name {
+	case "--private-key":
+		f.PrivateKey = value
+	case "--certificate":
+		f.Certificate = value
+	case "--ca-cert":
+		f.CACert, f.BootstrapCACert = value, false
+	case "--bootstrap-ca-cert":
+		f.CACert, f.BootstrapCACert = value, true
+	}
+}
+
+// SetDefaultSSL sets the SSL files the command line gave, which the
+// database's SSL row, when there is one, replaces.
+func (s *Switch) SetDefaultSSL(f tlsconfig.Files) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sslDefault = f
+}
+
 // sslFiles reads the SSL row the Open_vSwitch row points to: the files
 // every ssl: and pssl: controller uses (OVS has one SSL configuration
-// per process). With no row, the files are unset and SSL connections
-// fail as OVS's do.
-func sslFiles(root client.Row, rows map[ovsdb.UUID]client.Row) tlsconfig.Files {
+// per process). With no row, the command line's files (def) apply; with
+// none either, SSL connections fail as OVS's do.
+func sslFiles(root client.Row, rows map[ovsdb.UUID]client.Row, def tlsconfig.Files) tlsconfig.Files {
 	if root == nil {
-		return tlsconfig.Files{}
+		return def
 	}
 	for _, id := range root.UUIDs("ssl") {
 		if row, ok := rows[id]; ok {
@@ -23,7 +48,7 @@ func sslFiles(root client.Row, rows map[ovsdb.UUID]client.Row) tlsconfig.Files {
 				BootstrapCACert: len(boot.Keys) == 1 && boot.Keys[0] == true}
 		}
 	}
-	return tlsconfig.Files{}
+	return def
 }
 
 // usesSSL reports whether a controller target is ssl: or pssl:, the

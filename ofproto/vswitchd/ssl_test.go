@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/govs/govs/internal/testutil"
+	"github.com/govs/govs/internal/tlsconfig"
 )
 
 // TestRealOfctlOverSSL: `ovs-vsctl set-ssl` plus a pssl: controller
@@ -56,5 +57,36 @@ func TestRealOfctlOverSSL(t *testing.T) {
 	other := testutil.NewPKI(t, "otherca").Issue("stranger")
 	if out, err := show("--private-key="+other.PrivateKey, "--certificate="+other.Certificate, "--ca-cert="+pki.CACert); err == nil {
 		t.Fatalf("the switch served a client from another CA:\n%s", out)
+	}
+}
+
+// TestSSLCommandLineFiles: without an SSL row the command line's files
+// serve; an SSL row replaces them.
+func TestSSLCommandLineFiles(t *testing.T) {
+	pki := testutil.NewPKI(t, "ca")
+	id := pki.Issue("switch")
+	var f tlsconfig.Files
+	for _, o := range [][2]string{{"--private-key", id.PrivateKey}, {"--certificate", id.Certificate}, {"--bootstrap-ca-cert", pki.CACert}} {
+		setSSLOption(&f, o[0], o[1])
+	}
+	want := tlsconfig.Files{PrivateKey: id.PrivateKey, Certificate: id.Certificate, CACert: pki.CACert, BootstrapCACert: true}
+	if f != want {
+		t.Fatalf("options gave %+v, want %+v", f, want)
+	}
+	remote, sw := startSwitch(t)
+	sw.SetDefaultSSL(f)
+	vsctl(t, remote, "add-br", "br0")
+	sw.mu.Lock()
+	got := sw.ssl
+	sw.mu.Unlock()
+	if got != f {
+		t.Fatalf("without an SSL row: %+v", got)
+	}
+	vsctl(t, remote, "set-ssl", "/k", "/c", "/ca")
+	sw.mu.Lock()
+	got = sw.ssl
+	sw.mu.Unlock()
+	if got != (tlsconfig.Files{PrivateKey: "/k", Certificate: "/c", CACert: "/ca"}) {
+		t.Fatalf("with an SSL row: %+v", got)
 	}
 }

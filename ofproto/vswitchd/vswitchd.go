@@ -49,8 +49,9 @@ type Switch struct {
 	// controlled records which bridges had controllers at the last
 	// reconciliation: getting the first one flushes the flows.
 	controlled map[string]bool
-	// ssl is the SSL row's files, for ssl: and pssl: controllers.
-	ssl tlsconfig.Files
+	// ssl is the SSL row's files, for ssl: and pssl: controllers, or
+	// sslDefault, the command line's, without a row.
+	ssl, sslDefault tlsconfig.Files
 
 	wakeCh chan struct{} // controller status changed
 }
@@ -130,7 +131,7 @@ func (s *Switch) reconcile(r *client.Replica) []any {
 	for id, row := range roots {
 		rootID, root = id, row
 	}
-	s.ssl = sslFiles(root, r.Rows("SSL"))
+	s.ssl = sslFiles(root, r.Rows("SSL"), s.sslDefault)
 	for _, bid := range root.UUIDs("bridges") {
 		brow, ok := bridgeRows[bid]
 		if !ok {
