@@ -60,6 +60,16 @@ func (b *Bridge) MaxEntries(id uint8) uint32 {
 	return DefaultMaxEntries
 }
 
+// Vacancy is the percentage of table id's capacity that is free, rounded
+// down as OVS rounds it.
+func (b *Bridge) Vacancy(id uint8) uint8 {
+	capacity, n := uint64(b.MaxEntries(id)), uint64(b.Table(id).Len())
+	if n >= capacity {
+		return 0
+	}
+	return uint8((capacity - n) * 100 / capacity)
+}
+
 // applyLimited is t.Apply, refusing with ErrTableFull a flow_mod that
 // would add a flow to a table already holding flow_limit flows (an add
 // that replaces a flow, or a modify that changes existing ones, adds

@@ -57,3 +57,23 @@ func TestFlowLimit(t *testing.T) {
 		t.Errorf("reported capacity %d/%d, name %q", b.MaxEntries(1), b.MaxEntries(0), b.FlowTable(1).Name)
 	}
 }
+
+// TestVacancy: the free share of a table's capacity, rounded down.
+func TestVacancy(t *testing.T) {
+	b := NewBridge("br0")
+	b.FlushFlows()
+	b.SetFlowTables(map[uint8]FlowTableConfig{0: {FlowLimit: 3}})
+	for _, s := range []string{"priority=1,actions=drop", "priority=2,actions=drop", "table=1,actions=drop"} {
+		f, err := flowtable.ParseFlow(s, flowtable.FlowAdd, nil, flowtable.OpenFlow15)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.FlowMod(f, flowtable.FlowAdd); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// As OVS reports them: 1 of 3 free, and 999999 of 1000000.
+	if v0, v1, v2 := b.Vacancy(0), b.Vacancy(1), b.Vacancy(2); v0 != 33 || v1 != 99 || v2 != 100 {
+		t.Errorf("vacancy %d %d %d, want 33 99 100", v0, v1, v2)
+	}
+}
