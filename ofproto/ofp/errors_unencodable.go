@@ -1,10 +1,9 @@
-// Code generated from ovs-ofctl print-error (OVS 3.1) by the gen_errors.sh recipe; DO NOT EDIT.
-
 package ofp
 
 // unencodableError is what OVS sends in place of an error the session's
 // version has no code for (OFPTMFC_EPERM in OpenFlow 1.1, say), added to
-// errorTable.
+// errorTable with the encodings `ovs-ofctl print-error
+// NXBRC_UNENCODABLE_ERROR` (OVS 3.1) reports.
 const unencodableError ErrorCode = "NXBRC_UNENCODABLE_ERROR"
 
 func init() {
