@@ -100,7 +100,8 @@ type Bridge struct {
 	meters     meterSet // meter.go
 	tables     [NumTables]*flowtable.Table
 	tableState [NumTables]tableState
-	tableCfg   tableConfigs // tableconfig.go
+	tableCfg   tableConfigs     // tableconfig.go
+	flowTables flowTableConfigs // flowtables.go
 	fdb        *MACTable
 	gen        atomic.Uint64
 
@@ -362,7 +363,7 @@ func (b *Bridge) applyFlowMod(f *flowtable.Flow, cmd flowtable.FlowCommand) (flo
 		if f.Table != flowtable.TableAll && t.ID() != f.Table {
 			continue
 		}
-		r, err := t.Apply(f, cmd, now)
+		r, err := b.applyLimited(t, f, cmd, now)
 		if err != nil {
 			return res, fmt.Errorf("table %d: %w", t.ID(), err)
 		}

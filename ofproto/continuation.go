@@ -67,6 +67,19 @@ func (x *xlate) pause(a *flowtable.Controller) {
 	x.controller(a.Reason, a.MaxLen, a.ID, a.Userdata)
 	x.res.packetIns[len(x.res.packetIns)-1].cont = c
 	x.frozen = c
+	x.frozenPin = x.res.packetIns[len(x.res.packetIns)-1].u
+}
+
+// closeFreeze gives a pause's packet-in the table and cookie of the flow
+// the freezing ended in: OVS completes a continuation only once the
+// translation has unwound to the top (or to the clone or bucket that
+// holds the pause), and its packet-in reports the flow there, not the one
+// that paused (table 0's in a resubmit chain; none for a packet-out).
+func (x *xlate) closeFreeze() {
+	if x.frozenPin != nil {
+		x.frozenPin.Table, x.frozenPin.Cookie = x.table, x.cookie
+		x.frozenPin = nil
+	}
 }
 
 // freezeRest adds acts, the rest of an action list a pause stopped, to
@@ -82,7 +95,10 @@ func (x *xlate) freezeRest(acts flowtable.Actions) {
 // bucket: a pause there freezes only the rest of the clone or bucket, and
 // the actions after it go on with the packet as it was before it, as in
 // OVS.
-func (x *xlate) endFreeze() { x.frozen = nil }
+func (x *xlate) endFreeze() {
+	x.closeFreeze()
+	x.frozen = nil
+}
 
 // stackBytes writes a stack value (64-bit chunks, least significant
 // first) as big-endian bytes.

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/govs/govs/datapath"
 	"github.com/govs/govs/flowtable"
 )
 
@@ -49,5 +50,37 @@ func TestStackBytes(t *testing.T) {
 	}
 	if got := stackValue([]byte{0, 0x2a}); !slices.Equal(got, []uint64{0x2a}) {
 		t.Fatalf("2 bytes read as %x", got)
+	}
+}
+
+// TestPausePacketInNamesOutermostFlow: a pause's packet-in names the flow
+// the translation started with (table 0's, here cookie 9), not the one
+// that paused in table 1, as OVS 3.1's does; a packet-out that sends the
+// packet into the tables has no flow (cookie all ones).
+func TestPausePacketInNamesOutermostFlow(t *testing.T) {
+	d := newTestDP(t, PortConfig{Name: "p1"}, PortConfig{Name: "p2"}, PortConfig{Name: "p3"})
+	d.delFlows("")
+	d.flows(flowtable.OpenFlow10, "table=0,cookie=9,in_port=1,actions=resubmit(,1),output:3",
+		"table=1,cookie=5,actions=controller(pause),output:2")
+	paused := func(tr *Translation) *datapath.Userspace {
+		t.Helper()
+		for _, a := range tr.Actions {
+			if u, ok := a.(*datapath.Userspace); ok {
+				return u
+			}
+		}
+		t.Fatalf("no packet-in in %v", tr.Actions)
+		return nil
+	}
+	k := pkt{src: "00:00:00:00:00:01", dst: "00:00:00:00:00:02", sport: 1, dport: 2}.key(t, 1)
+	if u := paused(d.br.Translate(k, 60)); u.Table != 0 || u.Cookie != 9 {
+		t.Errorf("packet's pause: table %d cookie %#x, want 0 and 0x9", u.Table, u.Cookie)
+	}
+	tr, err := d.br.TranslatePacketOut(1, flowtable.Actions{&flowtable.Output{Port: flowtable.PortTable}}, make([]byte, 60))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := paused(tr); u.Table != 0 || u.Cookie != ^uint64(0) {
+		t.Errorf("packet-out's pause: table %d cookie %#x, want 0 and all ones", u.Table, u.Cookie)
 	}
 }

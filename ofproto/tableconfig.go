@@ -26,10 +26,10 @@ func (b *Bridge) TableConfig(id uint8) TableConfig {
 	return b.tableCfg.cfg[id]
 }
 
-// SetTableConfig changes table id's configuration by fn. govs' tables
-// have no flow limit, so, like OVS's tables without one, they never fill
-// up to evict from and stay 100% vacant: the settings are kept and
-// reported, and change nothing else.
+// SetTableConfig changes table id's configuration by fn. The settings
+// are kept and reported and change nothing else: a table full to its
+// flow_limit (flowtables.go) refuses flows rather than evicting, and no
+// vacancy events are sent.
 func (b *Bridge) SetTableConfig(id uint8, fn func(*TableConfig)) {
 	b.tableCfg.mu.Lock()
 	defer b.tableCfg.mu.Unlock()

@@ -95,6 +95,12 @@ type xlate struct {
 	// frozen is the continuation a controller(pause) is collecting while
 	// the pipeline unwinds (continuation.go).
 	frozen *Continuation
+	// frozenPin is the packet-in of that pause, which names the flow
+	// where the freezing ends (closeFreeze).
+	frozenPin *datapath.Userspace
+	// rootFlow says the next flow runTable runs is the translation's
+	// first, table 0's for a packet, which a pause's packet-in names.
+	rootFlow bool
 
 	res        *Translation
 	learnFlows []*flowtable.Flow
@@ -109,6 +115,7 @@ func (b *Bridge) xlate(key *flowtable.Key, pktLen int, sideEffects bool, tr *tra
 		x.traceLine(0, "fail-open: switching NORMAL ahead of the flow tables")
 		x.runActions(flowtable.Actions{&flowtable.Output{Port: flowtable.PortNormal}})
 	default:
+		x.rootFlow = true
 		x.runTable(0, true)
 	}
 	return x.finish()
@@ -131,6 +138,7 @@ func (b *Bridge) newXlate(key *flowtable.Key, pktLen int, sideEffects bool, tr *
 // learn actions produced.
 func (x *xlate) finish() *Translation {
 	b := x.br
+	x.closeFreeze()
 	// A paused pipeline runs its action set when it is resumed.
 	if len(x.actionSet) > 0 && x.err == nil && x.frozen == nil {
 		x.traceLine(0, "--. Executing action set:")
@@ -205,9 +213,14 @@ func (x *xlate) runTable(id uint8, honorMiss bool) {
 	if len(f.Actions) == 0 {
 		x.traceLine(4*x.level()+4, "drop")
 	}
+	root := x.rootFlow
+	x.rootFlow = false
 	savedTable, savedRule, savedCookie := x.table, x.rule, x.cookie
 	x.table, x.rule, x.cookie = id, r, f.Cookie
 	x.runActions(f.Actions)
+	if root {
+		x.closeFreeze()
+	}
 	x.table, x.rule, x.cookie = savedTable, savedRule, savedCookie
 }
 

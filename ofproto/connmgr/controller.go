@@ -7,12 +7,15 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/govs/govs/internal/tlsconfig"
 )
 
 // ControllerConfig is one of a bridge's Controller rows.
 type ControllerConfig struct {
-	// Target is where the controller is: tcp:IP[:PORT] or unix:PATH to
-	// connect to it, ptcp:[PORT][:IP] or punix:PATH to wait for it.
+	// Target is where the controller is: tcp:IP[:PORT], ssl:IP[:PORT] or
+	// unix:PATH to connect to it, ptcp:[PORT][:IP], pssl:[PORT][:IP] or
+	// punix:PATH to wait for it.
 	Target string
 	// InactivityProbe is how long a silent connection waits before the
 	// switch sends an echo request (and as long again before it gives up);
@@ -20,6 +23,9 @@ type ControllerConfig struct {
 	InactivityProbe time.Duration
 	// MaxBackoff caps the wait between connection attempts; 0 means 8 s.
 	MaxBackoff time.Duration
+	// SSL names the key, certificate and CA certificate files that ssl:
+	// and pssl: targets use (ssl.go).
+	SSL tlsconfig.Files
 }
 
 const (
@@ -115,15 +121,15 @@ func (m *Manager) startController(cfg ControllerConfig) (*controller, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &controller{cfg: cfg, cancel: cancel, done: make(chan struct{})}
 	switch kind {
-	case "tcp", "unix":
+	case "tcp", "unix", "ssl":
 		network, address := "unix", addr
-		if kind == "tcp" {
+		if kind != "unix" {
 			network, address = "tcp", withDefaultPort(addr)
 		}
 		go m.connectLoop(ctx, c, network, address)
-	case "ptcp", "punix":
+	case "ptcp", "punix", "pssl":
 		network, address := "unix", addr
-		if kind == "ptcp" {
+		if kind != "punix" {
 			network, address = "tcp", passiveTCPAddr(addr)
 		}
 		ln, err := net.Listen(network, address)
@@ -169,8 +175,7 @@ func (m *Manager) connectLoop(ctx context.Context, c *controller, network, addre
 	backoff := time.Second
 	for {
 		m.log.Printf("rconn", "INFO", "%s: connecting...", name)
-		var d net.Dialer
-		conn, err := d.DialContext(ctx, network, address)
+		conn, err := m.dial(ctx, c, network, address)
 		if err == nil {
 			m.log.Printf("rconn", "INFO", "%s: connected", name)
 			backoff = time.Second
@@ -206,6 +211,11 @@ func (m *Manager) acceptLoop(ctx context.Context, c *controller) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if c.ssl() {
+				if conn = m.sslServer(ctx, c, conn); conn == nil {
+					return
+				}
+			}
 			m.runControllerSession(ctx, c, conn)
 		}()
 	}

@@ -94,18 +94,18 @@ func (s *session) probeLoop(done <-chan struct{}) {
 	}
 }
 
+// maxErrorData is how much of the offending message fits in an error
+// (65535 bytes less the longest, experimenter, error header).
+const maxErrorData = 0xffff - 16
+
 // sendError answers raw (the offending message) with err's OpenFlow error.
+// Like OVS 3.1's switch (whatever the 64 bytes OpenFlow asks for), it
+// returns the whole message.
 func (s *session) sendError(xid uint32, code ofp.ErrorCode, raw []byte) {
-	// OVS echoes the whole request (the spec asks for at least 64
-	// bytes), as far as an error message can hold it.
 	if err := s.send(xid, &ofp.ErrorMsg{Code: code, Data: raw[:min(len(raw), maxErrorData)]}); err != nil {
 		s.mgr.log.Printf("rconn", "WARN", "%s<->mgmt: could not send error %s: %v", s.mgr.bridge.Name(), code, err)
 	}
 }
-
-// maxErrorData is what an error message can carry after its 12-byte
-// header and error type and code.
-const maxErrorData = 0xffff - 12
 
 func (s *session) serve() {
 	defer s.conn.Close()

@@ -71,6 +71,7 @@ func (s *session) stats(h ofp.Header, msg ofp.Message) (ofp.Message, bool) {
 		for id := 0; id < numTables; id++ {
 			lookups, matched := b.TableStats(uint8(id))
 			t := tableFeatures(s.v, uint8(id))
+			t.Name, t.MaxEntries = b.FlowTable(uint8(id)).Name, b.MaxEntries(uint8(id))
 			t.Active, t.Lookups, t.Matched = uint32(b.Table(uint8(id)).Len()), lookups, matched
 			reply.Tables = append(reply.Tables, t)
 		}
@@ -78,8 +79,8 @@ func (s *session) stats(h ofp.Header, msg ofp.Message) (ofp.Message, bool) {
 	case *ofp.TableFeaturesRequest:
 		reply := &ofp.TableFeaturesReply{}
 		for id := 0; id < numTables; id++ {
-			reply.Tables = append(reply.Tables, ofp.TableFeatures{Table: uint8(id),
-				MetadataMatch: ^uint64(0), MetadataWrite: ^uint64(0), MaxEntries: 1000000})
+			reply.Tables = append(reply.Tables, ofp.TableFeatures{Table: uint8(id), Name: b.FlowTable(uint8(id)).Name,
+				MetadataMatch: ^uint64(0), MetadataWrite: ^uint64(0), MaxEntries: b.MaxEntries(uint8(id))})
 		}
 		addTableFeatureProps(s.v, reply.Tables)
 		return reply, true

@@ -76,15 +76,15 @@ func (s *session) tableMod(m *ofp.TableMod) (ofp.ErrorCode, bool) {
 	return "", false
 }
 
-// tableDescs describes every table OpenFlow sees. The tables have no flow
-// limit, so they are always 100% vacant.
+// tableDescs describes every table OpenFlow sees, with how much of its
+// capacity (flow_limit or OVS's default) is free.
 func (s *session) tableDescs() *ofp.TableDescReply {
 	b := s.mgr.bridge
 	r := &ofp.TableDescReply{}
 	for id := range numTables {
 		c := b.TableConfig(uint8(id))
 		d := ofp.TableDesc{Table: uint8(id), Eviction: ofp.TableOff, EvictionFlags: ovsEvictionFlags,
-			VacancyEvents: ofp.TableOff, VacancyDown: c.VacancyDown, VacancyUp: c.VacancyUp, Vacancy: 100}
+			VacancyEvents: ofp.TableOff, VacancyDown: c.VacancyDown, VacancyUp: c.VacancyUp, Vacancy: b.Vacancy(uint8(id))}
 		if c.Eviction {
 			d.Eviction = ofp.TableOn
 		}

@@ -106,70 +106,14 @@ func (c *ctl) bundleFlowMods(cn *conn, target string, cmd flowtable.FlowCommand,
 	return fatalf("talking to %s (Protocol error)", cn.target)
 }
 
-// formatFlowMod writes a flow_mod's body as ofp-print does: the command,
-// the table, the match with its priority, then the cookie, timeouts,
-// filters and flags that differ from their defaults, and the actions.
-func (c *ctl) formatFlowMod(fm *ofp.FlowMod, v ofp.Version) string {
-	cmds := map[flowtable.FlowCommand]string{
-		flowtable.FlowAdd: "ADD", flowtable.FlowModify: "MOD", flowtable.FlowModifyStrict: "MOD_STRICT",
-		flowtable.FlowDelete: "DEL", flowtable.FlowDeleteStrict: "DEL_STRICT",
-	}
-	f := &fm.Flow
-	names := c.portNames()
-	var b strings.Builder
-	b.WriteString(cmds[fm.Command])
-	if f.Table != 0 && f.Table != flowtable.TableAll {
-		fmt.Fprintf(&b, " table:%d", f.Table)
-	}
-	var match []string
-	if f.Priority != flowtable.DefaultPriority {
-		match = append(match, fmt.Sprintf("priority=%d", f.Priority))
-	}
-	if m := f.Match.Format(names); m != "" {
-		match = append(match, m)
-	}
-	if len(match) > 0 {
-		b.WriteString(" " + strings.Join(match, ","))
-	}
-	b.WriteByte(' ')
-	newCookie, filter, mask := f.Cookie, f.CookieMatch, f.CookieMask
-	if v >= ofp.OF11 && fm.Command != flowtable.FlowAdd {
-		// From 1.1 on the wire cookie of a modify or delete is the filter.
-		newCookie, filter = ^uint64(0), f.Cookie
-	}
-	if newCookie != 0 && newCookie != ^uint64(0) {
-		fmt.Fprintf(&b, "cookie:%#x ", newCookie)
-	}
-	if mask != 0 {
-		fmt.Fprintf(&b, "cookie:%#x/%#x ", filter, mask)
-	}
-	if f.IdleTimeout != 0 {
-		fmt.Fprintf(&b, "idle:%d ", f.IdleTimeout)
-	}
-	if f.HardTimeout != 0 {
-		fmt.Fprintf(&b, "hard:%d ", f.HardTimeout)
-	}
-	if f.Importance != 0 {
-		fmt.Fprintf(&b, "importance:%d ", f.Importance)
-	}
-	if fm.BufferID != ofp.NoBuffer {
-		fmt.Fprintf(&b, "buf:%#x ", fm.BufferID)
-	}
-	if f.OutPort != flowtable.PortNone {
-		fmt.Fprintf(&b, "out_port:%s ", flowtable.FormatPort(f.OutPort, names))
-	}
-	if fl := f.Flags.String(); fl != "" {
-		b.WriteString(fl + " ")
-	}
-	b.WriteString("actions=" + f.Actions.Format(names))
-	return b.String()
-}
-
 // formatBundleRequest prints a request of a bundle transaction as
 // ofp-print does.
 func (c *ctl) formatBundleRequest(r received) string {
 	if fm, ok := r.msg.(*ofp.FlowMod); ok {
-		return fmt.Sprintf("%s %s\n", header(r.raw, r.h), c.formatFlowMod(fm, r.h.Version))
+		var b strings.Builder
+		b.WriteString(header(r.raw, r.h))
+		c.formatFlowMod(&b, fm, r.h.Version)
+		return b.String()
 	}
 	bc, ok := r.msg.(*ofp.BundleControl)
 	if !ok {

@@ -169,8 +169,8 @@ func (c *ctl) fetchPorts(target string) (flowtable.PortMap, error) {
 }
 
 // fetchTables asks for the switch's tables on a connection of its own,
-// as ovs-ofctl does to learn table names before parsing flows (govs does
-// not name tables, so only the exchange, and the xids it takes, matter).
+// as ovs-ofctl does to learn table names before parsing flows and table
+// settings.
 func (c *ctl) fetchTables(target string) error {
 	if c.tablesFetched {
 		return nil
@@ -184,8 +184,25 @@ func (c *ctl) fetchTables(target string) error {
 	if cn.v >= ofp.OF13 {
 		req = &ofp.TableFeaturesRequest{}
 	}
-	_, err = cn.dump(req)
+	parts, err := cn.dump(req)
 	c.tablesFetched = true
+	c.tableNames = map[uint8]string{}
+	for _, r := range parts {
+		switch m := r.msg.(type) {
+		case *ofp.TableFeaturesReply:
+			for _, t := range m.Tables {
+				if t.Name != "" {
+					c.tableNames[t.Table] = t.Name
+				}
+			}
+		case *ofp.TableStatsReply:
+			for _, t := range m.Tables {
+				if t.Name != "" {
+					c.tableNames[t.Table] = t.Name
+				}
+			}
+		}
+	}
 	return err
 }
 
@@ -221,25 +238,42 @@ func (c *ctl) dumpTables(args []string) error {
 // into one line; blocks are separated by blank lines.
 func formatTables(v ofp.Version, tables []ofp.TableStats) string {
 	var blocks []string
-	var prevStats, prevFeatures, prevName string
+	var prevStats, prevFeatures, prevMatching string
 	runFrom, runTo := -1, -1
+	// Ditto lines in a row are not separated by blank lines.
+	lastDitto := false
+	ditto := func(line string) {
+		if lastDitto {
+			blocks[len(blocks)-1] += line
+		} else {
+			blocks = append(blocks, line)
+		}
+		lastDitto = true
+	}
 	closeRun := func() {
 		switch {
 		case runFrom < 0:
 		case runFrom == runTo:
-			blocks = append(blocks, fmt.Sprintf("  table %d: ditto\n", runFrom))
+			ditto(fmt.Sprintf("  table %d: ditto\n", runFrom))
 		default:
-			blocks = append(blocks, fmt.Sprintf("  tables %d...%d: ditto\n", runFrom, runTo))
+			ditto(fmt.Sprintf("  tables %d...%d: ditto\n", runFrom, runTo))
 		}
 		runFrom = -1
 	}
 	for i, t := range tables {
 		stats := fmt.Sprintf("    active=%d, lookup=%d, matched=%d\n", t.Active, t.Lookups, t.Matched)
-		features := ""
+		features, matching := "", ""
 		if v == ofp.OF10 {
-			features = fmt.Sprintf("    max_entries=%d\n    matching:\n%s", t.MaxEntries, formatWildcards(uint32(t.Wildcards)))
+			matching = "    matching:\n" + formatWildcards(uint32(t.Wildcards))
+			features = fmt.Sprintf("    max_entries=%d\n", t.MaxEntries) + matching
 		}
-		if i > 0 && stats == prevStats && features == prevFeatures && t.Name == prevName {
+		if i > 0 && stats == prevStats && features == prevFeatures {
+			if t.Name != "" {
+				// A named table is a ditto of its own.
+				closeRun()
+				ditto(fmt.Sprintf("  table %d (\"%s\"): ditto\n", t.Table, t.Name))
+				continue
+			}
 			if runFrom < 0 {
 				runFrom = int(t.Table)
 			}
@@ -252,13 +286,18 @@ func formatTables(v ofp.Version, tables []ofp.TableStats) string {
 			block += fmt.Sprintf(" (\"%s\")", t.Name)
 		}
 		block += ":\n" + stats
-		if i > 0 && features != "" && features == prevFeatures {
+		switch {
+		case i > 0 && features != "" && features == prevFeatures:
 			block += "    (same features)\n"
-		} else {
+		case i > 0 && matching != "" && matching == prevMatching:
+			// Another capacity (a flow_limit) but the same fields.
+			block += fmt.Sprintf("    max_entries=%d\n    (same matching)\n", t.MaxEntries)
+		default:
 			block += features
 		}
 		blocks = append(blocks, block)
-		prevStats, prevFeatures, prevName = stats, features, t.Name
+		lastDitto = false
+		prevStats, prevFeatures, prevMatching = stats, features, matching
 	}
 	closeRun()
 	return strings.Join(blocks, "\n")

@@ -80,7 +80,8 @@ func unixPath(name string) string {
 	return filepath.Join(rundir(), name)
 }
 
-// open connects to target as ovs-ofctl does: "unix:PATH" or "tcp:IP[:PORT]"
+// open connects to target as ovs-ofctl does: "unix:PATH", "tcp:IP[:PORT]"
+// or "ssl:IP[:PORT]"
 // as given; otherwise a socket of that name, then the bridge's management
 // socket, failing with "NAME is not a bridge or a socket".
 func (c *ctl) open(target string) (*conn, error) {
@@ -96,6 +97,10 @@ func (c *ctl) open(target string) (*conn, error) {
 				addr = net.JoinHostPort(addr, defaultOpenFlowPort)
 			}
 			nc, err = net.DialTimeout("tcp", addr, connectTimeout)
+		case "ssl":
+			if nc, err = c.dialSSL(target, addr); err != nil {
+				return nil, err
+			}
 		default:
 			err = syscall.EAFNOSUPPORT
 		}
@@ -250,6 +255,8 @@ func moreFollows(r received) bool {
 	case *ofp.MeterConfigReply:
 		return m.More
 	case *ofp.MeterStatsReply:
+		return m.More
+	case *ofp.TableDescReply:
 		return m.More
 	}
 	return false

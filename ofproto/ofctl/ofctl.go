@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/govs/govs/flowtable"
+	"github.com/govs/govs/internal/tlsconfig"
 	"github.com/govs/govs/ofproto/ofp"
 )
 
@@ -79,9 +80,11 @@ type ctl struct {
 
 	ports         flowtable.PortMap // the switch's port names, once fetched
 	tablesFetched bool              // the table lookup has been done
+	tableNames    map[uint8]string  // the named tables it found
 	bundle        bool              // --bundle (bundle.go)
 	readOnly      bool              // --read-only (monitor.go)
 	logSeq        int               // warnings logged so far
+	ssl           tlsconfig.Files   // for ssl: targets (ssl.go)
 }
 
 // command is one ovs-ofctl command: its argument counts (excluding the
@@ -135,6 +138,8 @@ func init() {
 		{"snoop", 1, 1, (*ctl).snoop},
 		{"queue-stats", 1, 3, (*ctl).queueStats},
 		{"ping", 1, 2, (*ctl).ping},
+		{"mod-table", 3, 3, (*ctl).modTable},
+		{"dump-table-desc", 1, 1, (*ctl).dumpTableDesc},
 	}
 }
 

@@ -75,16 +75,7 @@ func packetString(frame []byte) string {
 		}
 	}
 	m.Key.And(&m.Mask)
-	s := m.Format(nil)
-	if flowtable.FieldVLANTCI.Get(&m.Key)&flowtable.VLANCFI != 0 {
-		// OVS's flow has a second tag slot, which an exact match on a
-		// single-tagged packet shows as empty.
-		if i := strings.Index(s, "dl_vlan_pcp="); i >= 0 {
-			if j := strings.IndexByte(s[i:], ','); j >= 0 {
-				s = s[:i+j] + ",vlan_tci1=0x0000" + s[i+j:]
-			}
-		}
-	}
+	s := withInnerVLAN(m.Format(nil), frame)
 	if ip && info.L4 > 0 {
 		l4 := frame[info.L4:]
 		switch {
@@ -101,4 +92,27 @@ func packetString(frame []byte) string {
 		}
 	}
 	return s
+}
+
+// withInnerVLAN adds what OVS prints for a frame with one VLAN tag: its
+// flow has room for two, and the absent inner one shows as
+// "vlan_tci1=0x0000" after the outer tag's fields. (govs' flow key has
+// no second tag to format; frames with two tags print only the outer.)
+func withInnerVLAN(s string, frame []byte) string {
+	if len(frame) < 18 {
+		return s
+	}
+	isTPID := func(t uint16) bool { return t == 0x8100 || t == 0x88a8 }
+	if !isTPID(binary.BigEndian.Uint16(frame[12:])) || isTPID(binary.BigEndian.Uint16(frame[16:])) {
+		return s
+	}
+	i := strings.Index(s, "dl_vlan_pcp=")
+	if i < 0 {
+		return s
+	}
+	end := strings.IndexByte(s[i:], ',')
+	if end < 0 {
+		return s + ",vlan_tci1=0x0000"
+	}
+	return s[:i+end] + ",vlan_tci1=0x0000" + s[i+end:]
 }

@@ -32,6 +32,8 @@ func msgName(raw []byte) string {
 		return "OFPT_PORT_MOD"
 	case t == 29 && v >= ofp.OF13:
 		return "OFPT_METER_MOD"
+	case t == 17 && v != ofp.OF10:
+		return "OFPT_TABLE_MOD"
 	case t < uint8(len(typeNames)) && typeNames[t] != "" && t < 16:
 		if t == 4 && len(raw) >= 16 {
 			if name, ok := nxtNames[binary.BigEndian.Uint32(raw[12:])]; ok {
@@ -91,7 +93,7 @@ var statsNames = map[uint16]string{
 	0: "OFPST_DESC", 1: "OFPST_FLOW", 2: "OFPST_AGGREGATE", 3: "OFPST_TABLE", 4: "OFPST_PORT",
 	5: "OFPST_QUEUE", 6: "OFPST_GROUP", 7: "OFPST_GROUP_DESC", 8: "OFPST_GROUP_FEATURES",
 	9: "OFPST_METER", 10: "OFPST_METER_CONFIG", 11: "OFPST_METER_FEATURES",
-	12: "OFPST_TABLE_FEATURES", 13: "OFPST_PORT_DESC",
+	12: "OFPST_TABLE_FEATURES", 13: "OFPST_PORT_DESC", 14: "OFPST_TABLE_DESC",
 }
 
 // header writes a message's first line's start: "NAME (OF1.3) (xid=0x2):".
@@ -189,11 +191,6 @@ func (c *ctl) formatError(r received) string {
 		b.WriteString(hexDump(data))
 		return b.String()
 	}
-	if _, ok := msg.(*ofp.FlowMod); ok {
-		// Switches echo the whole refused flow_mod, as OVS does.
-		b.WriteString(c.formatBundleRequest(received{raw: data, h: dh, msg: msg}))
-		return b.String()
-	}
 	b.WriteString(c.formatMessage(received{raw: data, h: dh, msg: msg}))
 	return b.String()
 }
@@ -251,6 +248,8 @@ func (c *ctl) formatMessage(r received) string {
 		fmt.Fprintf(&b, "\n %s ", groupCommandNames[m.Command])
 		formatGroup(&b, v, &m.Group, c.portNames())
 		b.WriteByte('\n')
+	case *ofp.FlowMod:
+		c.formatFlowMod(&b, m, v)
 	case *ofp.PortMod:
 		b.WriteString(m.String())
 		b.WriteByte('\n')
@@ -275,7 +274,7 @@ func (c *ctl) formatMessage(r received) string {
 	case *ofp.AggregateStatsRequest:
 		b.WriteString(formatFilter(&m.Filter))
 	default:
-		if !formatMeterMessage(&b, r.msg) && !c.formatAsyncMessage(&b, r) {
+		if !formatMeterMessage(&b, r.msg) && !c.formatAsyncMessage(&b, r) && !formatTableMessage(&b, r.msg) {
 			b.WriteByte('\n')
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/govs/govs/flowtable"
 	"github.com/govs/govs/ofproto/ofp"
@@ -123,7 +122,4 @@ func tlvDecodeWarning(raw []byte) string {
 }
 
 // warn formats a warning as OVS logs it to the console.
-func (c *ctl) warn(module, msg string) string {
-	c.logSeq++
-	return fmt.Sprintf("%s|%05d|%s|WARN|%s\n", time.Now().UTC().Format("2006-01-02T15:04:05Z"), c.logSeq, module, msg)
-}
+func (c *ctl) warn(module, msg string) string { return c.logLine(module, "WARN", msg) }

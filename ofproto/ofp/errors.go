@@ -141,10 +141,15 @@ func (m *ErrorMsg) encode(e *enc) error {
 	w := wireError{ok: true, vendor: m.Vendor, typ: m.Type, code: m.Num}
 	if m.Code != "" {
 		vs, known := errorTable[m.Code]
-		if !known || !vs[e.v-1].ok {
+		if !known {
 			return fmt.Errorf("encode error: %s has no encoding in %s", m.Code, e.v)
 		}
 		w = vs[e.v-1]
+		if !w.ok {
+			// A known error this version cannot say: OVS sends
+			// NXBRC_UNENCODABLE_ERROR with the same data.
+			w = errorTable[unencodableError][e.v-1]
+		}
 	}
 	e.header(tError)
 	switch {

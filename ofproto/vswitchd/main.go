@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/govs/govs/internal/daemon"
+	"github.com/govs/govs/internal/tlsconfig"
 	"github.com/govs/govs/internal/unixctl"
 	"github.com/govs/govs/ovsdb"
 	"github.com/govs/govs/ovsdb/client"
@@ -30,8 +31,32 @@ func Main(args []string) int {
 	defaultSock := filepath.Join(runDir, "db.sock")
 	var pidfile, logFile, remote string
 	detach := false
-	for _, a := range args {
+	var sslFiles tlsconfig.Files
+	for i := 0; i < len(args); i++ {
+		a := args[i]
 		name, value, hasValue := strings.Cut(a, "=")
+		short, isShort := sslShortOptions[name[:min(2, len(name))]]
+		if isShort && !strings.HasPrefix(a, "--") {
+			// -p FILE or -pFILE.
+			name, value, hasValue = short, a[2:], len(a) > 2
+			if !hasValue && i+1 < len(args) {
+				i++
+				value, hasValue = args[i], true
+			}
+		}
+		switch name {
+		case "--private-key", "--certificate", "--ca-cert", "--bootstrap-ca-cert":
+			switch {
+			case !hasValue && isShort:
+				fmt.Fprintf(os.Stderr, "ovs-vswitchd: option requires an argument -- '%c'\n", a[1])
+				return 1
+			case !hasValue:
+				fmt.Fprintf(os.Stderr, "ovs-vswitchd: option '%s' requires an argument\n", name)
+				return 1
+			}
+			setSSLOption(&sslFiles, name, value)
+			continue
+		}
 		switch name {
 		case "-h", "--help":
 			fmt.Print(daemon.ExpandHelp(helpText))
@@ -109,6 +134,7 @@ func Main(args []string) int {
 	}
 	log.Printf("vswitchd", "INFO", "govs ovs-vswitchd (Open vSwitch) %s, database %s", Version, remote)
 	sw := New(log, runDir)
+	sw.SetDefaultSSL(sslFiles)
 	defer sw.Close()
 	ctl, err := unixctl.Listen(filepath.Join(runDir, fmt.Sprintf("ovs-vswitchd.%d.ctl", os.Getpid())))
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/govs/govs/flowtable"
 	"github.com/govs/govs/internal/daemon"
+	"github.com/govs/govs/internal/tlsconfig"
 	"github.com/govs/govs/ofproto"
 	"github.com/govs/govs/ofproto/connmgr"
 	"github.com/govs/govs/ofproto/dummy"
@@ -28,8 +29,10 @@ const dbName = "Open_vSwitch"
 
 // monitored are the tables and columns the switch follows.
 var monitored = map[string][]string{
-	"Open_vSwitch": {"bridges", "next_cfg", "cur_cfg", "ovs_version", "db_version", "datapath_types", "iface_types"},
-	"Bridge":       {"name", "ports", "datapath_type", "fail_mode", "other_config", "controller"},
+	"Open_vSwitch": {"bridges", "next_cfg", "cur_cfg", "ovs_version", "db_version", "datapath_types", "iface_types", "ssl"},
+	"SSL":          {"private_key", "certificate", "ca_cert", "bootstrap_ca_cert"},
+	"Bridge":       {"name", "ports", "datapath_type", "fail_mode", "other_config", "controller", "flow_tables"},
+	"Flow_Table":   {"name", "flow_limit", "overflow_policy"},
 	"Controller":   {"target", "inactivity_probe", "max_backoff", "is_connected"},
 	"Port":         {"name", "interfaces", "tag", "trunks", "vlan_mode"},
 	"Interface":    {"name", "type", "ofport", "ofport_request"},
@@ -46,6 +49,9 @@ type Switch struct {
 	// controlled records which bridges had controllers at the last
 	// reconciliation: getting the first one flushes the flows.
 	controlled map[string]bool
+	// ssl is the SSL row's files, for ssl: and pssl: controllers, or
+	// sslDefault, the command line's, without a row.
+	ssl, sslDefault tlsconfig.Files
 
 	wakeCh chan struct{} // controller status changed
 }
@@ -125,6 +131,7 @@ func (s *Switch) reconcile(r *client.Replica) []any {
 	for id, row := range roots {
 		rootID, root = id, row
 	}
+	s.ssl = sslFiles(root, r.Rows("SSL"), s.sslDefault)
 	for _, bid := range root.UUIDs("bridges") {
 		brow, ok := bridgeRows[bid]
 		if !ok {
@@ -153,6 +160,7 @@ func (s *Switch) reconcile(r *client.Replica) []any {
 		ops = append(ops, s.reconcilePorts(b, brow, portRows, ifaceRows)...)
 		ops = append(ops, s.reconcileControllers(b, brow, controllerRows)...)
 		configureMACLearning(b, brow.Map("other_config"))
+		s.configureFlowTables(b, brow, r.Rows("Flow_Table"))
 	}
 	for name := range s.bridges {
 		if !wanted[name] {
@@ -310,6 +318,9 @@ func (s *Switch) reconcileControllers(b *ofproto.Bridge, brow client.Row, rows m
 			continue
 		}
 		cfg := connmgr.ControllerConfig{Target: row.Str("target")}
+		if usesSSL(cfg.Target) {
+			cfg.SSL = s.ssl
+		}
 		if ms, ok := row.Int("inactivity_probe"); ok {
 			cfg.InactivityProbe = time.Duration(ms) * time.Millisecond
 		}
