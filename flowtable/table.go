@@ -109,8 +109,12 @@ func (t *Table) Apply(f *Flow, cmd FlowCommand, now time.Time) (FlowModResult, e
 }
 
 func (t *Table) add(f *Flow, now time.Time) (FlowModResult, error) {
-	if f.Flags&FlagCheckOverlap != 0 && t.cls.Overlaps(&f.Match, int(f.Priority)) {
-		return FlowModResult{}, ErrOverlap
+	if f.Flags&FlagCheckOverlap != 0 {
+		// A flow with the same match and priority is replaced, not an
+		// overlap (OVS checks overlaps only when there is none).
+		if _, same := t.cls.FindExactly(&f.Match, int(f.Priority)); !same && t.cls.Overlaps(&f.Match, int(f.Priority)) {
+			return FlowModResult{}, ErrOverlap
+		}
 	}
 	r := newRule(f, t.id, now)
 	old, replaced := t.cls.Insert(&f.Match, int(f.Priority), r)

@@ -176,6 +176,8 @@ func TestTableCheckOverlap(t *testing.T) {
 		{"priority=5,check_overlap,ip,nw_dst=11.0.0.0/8,actions=drop", false},
 		{"priority=6,check_overlap,ip,nw_dst=10.1.0.0/16,actions=drop", false},
 		{"priority=5,check_overlap,arp,actions=drop", false},
+		// The same match and priority replaces the flow, as in OVS.
+		{"priority=5,check_overlap,ip,nw_dst=10.0.0.0/8,actions=output:1", false},
 	} {
 		f, err := ParseFlow(tt.flow, FlowAdd, nil, OpenFlow15)
 		if err != nil {
