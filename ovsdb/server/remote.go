@@ -2,16 +2,16 @@ package server
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"github.com/govs/govs/internal/daemon"
 	"net"
-	"os"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/govs/govs/internal/daemon"
+	"github.com/govs/govs/internal/tlsconfig"
 )
 
 // InactivityProbe is how long a TCP or SSL peer may stay silent before the
@@ -52,52 +52,13 @@ type TLSFiles struct {
 }
 
 // tlsConfig loads the key pair and CA into a config that requires and
-// verifies peer certificates, as OVS does.
+// verifies peer certificates, as OVS does (internal/tlsconfig, shared
+// with the switch's ssl: controllers).
 func (f TLSFiles) tlsConfig() (*tls.Config, error) {
 	if f.PrivateKey == "" || f.Certificate == "" || f.CACert == "" {
 		return nil, errors.New("SSL remote requires private key, certificate and CA certificate")
 	}
-	cert, err := tls.LoadX509KeyPair(f.Certificate, f.PrivateKey)
-	if err != nil {
-		return nil, fmt.Errorf("load SSL key pair: %w", err)
-	}
-	caPEM, err := os.ReadFile(f.CACert)
-	if err != nil {
-		return nil, fmt.Errorf("load CA certificate: %w", err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(caPEM) {
-		return nil, fmt.Errorf("load CA certificate %s: no certificates found", f.CACert)
-	}
-	return &tls.Config{
-		Certificates: []tls.Certificate{cert}, RootCAs: pool, ClientCAs: pool,
-		ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS12,
-		// OVS peers are identified by CA, not by host name.
-		InsecureSkipVerify: true,
-		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
-			return verifyAgainst(pool, raw)
-		},
-	}, nil
-}
-
-func verifyAgainst(pool *x509.CertPool, raw [][]byte) error {
-	if len(raw) == 0 {
-		return errors.New("peer presented no certificate")
-	}
-	certs := make([]*x509.Certificate, len(raw))
-	for i, b := range raw {
-		c, err := x509.ParseCertificate(b)
-		if err != nil {
-			return fmt.Errorf("parse peer certificate: %w", err)
-		}
-		certs[i] = c
-	}
-	inter := x509.NewCertPool()
-	for _, c := range certs[1:] {
-		inter.AddCert(c)
-	}
-	_, err := certs[0].Verify(x509.VerifyOptions{Roots: pool, Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
-	return err
+	return tlsconfig.Load(tlsconfig.Files{PrivateKey: f.PrivateKey, Certificate: f.Certificate, CACert: f.CACert})
 }
 
 // SetTLSFiles sets the files SSL remotes use.
