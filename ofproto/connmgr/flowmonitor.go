@@ -325,16 +325,7 @@ func (s *session) monitorsPaused(done <-chan struct{}) error {
 
 // sendAsync writes an asynchronous message (xid 0) in version v.
 func (s *session) sendAsync(v ofp.Version, msg ofp.Message) error {
-	parts, err := ofp.EncodeRepliesTLV(v, 0, msg, s.mgr.bridge.TLVMap())
-	if err != nil {
-		return err
-	}
-	for _, p := range parts {
-		if err := s.write(p); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.sendParts(v, 0, msg)
 }
 
 // monitorExpired reports flows that timed out to the monitors.

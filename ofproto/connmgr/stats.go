@@ -149,7 +149,13 @@ func (s *session) portDescs() []ofp.PortDesc {
 // sendReplies sends a statistics reply, split into parts as OVS does when
 // it outgrows one message.
 func (s *session) sendReplies(xid uint32, m ofp.Message) error {
-	parts, err := ofp.EncodeRepliesTLV(s.v, xid, m, s.mgr.bridge.TLVMap())
+	return s.sendParts(s.v, xid, m)
+}
+
+// sendParts encodes m in version v with the bridge's TLV map, in as many
+// messages as it takes, and writes them.
+func (s *session) sendParts(v ofp.Version, xid uint32, m ofp.Message) error {
+	parts, err := ofp.EncodeRepliesTLV(v, xid, m, s.mgr.bridge.TLVMap())
 	if err != nil {
 		return err
 	}
