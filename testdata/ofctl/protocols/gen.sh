@@ -12,28 +12,8 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-for b in ovsdb-tool ovsdb-server ovs-vswitchd ovs-vsctl ovs-ofctl ip; do
-    command -v "$b" >/dev/null || { echo "gen.sh: $b not found" >&2; exit 1; }
-done
-
-D=$(mktemp -d /tmp/govs-protocols.XXXXXX)
-NS=govsproto$$
-cleanup() {
-    for p in ovs-vswitchd ovsdb-server; do
-        [ -f "$D/$p.pid" ] && kill "$(cat "$D/$p.pid")" 2>/dev/null || true
-    done
-    sleep 0.3
-    ip netns del "$NS" 2>/dev/null || true
-    rm -rf "$D"
-}
-trap cleanup EXIT
-export OVS_RUNDIR=$D OVS_DBDIR=$D OVS_LOGDIR=$D
-ovsdb-tool create "$D/conf.db" /usr/share/openvswitch/vswitch.ovsschema
-ip netns add "$NS"
-ip netns exec "$NS" ovsdb-server "$D/conf.db" --remote=punix:"$D/db.sock" --pidfile --detach --log-file
-ovs-vsctl --db=unix:"$D/db.sock" --no-wait init
-ip netns exec "$NS" ovs-vswitchd unix:"$D/db.sock" --pidfile --detach --log-file
-ovs-vsctl --db=unix:"$D/db.sock" --timeout=10 add-br br0 -- set bridge br0 datapath_type=netdev
+. "$HERE/../realovs.sh"
+start_real_ovs proto
 
 run() { # run ARGS-LINE
     local line=$1 rc=0 out
