@@ -137,18 +137,12 @@ func (m *TableMod) encode(e *enc) error {
 		return nil
 	}
 	if m.EvictionFlags != NoEvictionFlags {
-		e.u16(tableModEvictionProp)
-		e.u16(8)
-		e.u32(m.EvictionFlags)
+		appendEvictionProp(e, m.EvictionFlags)
 	}
 	if m.Vacancy == TableOn {
 		// The current vacancy is the switch's to report, never a
 		// table_mod's: it goes as 0.
-		e.u16(tableModVacancyProp)
-		e.u16(8)
-		e.u8(m.VacancyDown)
-		e.u8(m.VacancyUp)
-		e.zeros(2)
+		appendVacancyProp(e, m.VacancyDown, m.VacancyUp, 0)
 	}
 	return nil
 }
@@ -348,17 +342,10 @@ func (m *TableDescReply) appendEntry(e *enc, i int) error {
 	}
 	e.u32(config)
 	if t.EvictionFlags != NoEvictionFlags {
-		e.u16(tableModEvictionProp)
-		e.u16(8)
-		e.u32(t.EvictionFlags)
+		appendEvictionProp(e, t.EvictionFlags)
 	}
 	if t.VacancyEvents == TableOn {
-		e.u16(tableModVacancyProp)
-		e.u16(8)
-		e.u8(t.VacancyDown)
-		e.u8(t.VacancyUp)
-		e.u8(t.Vacancy)
-		e.zeros(1)
+		appendVacancyProp(e, t.VacancyDown, t.VacancyUp, t.Vacancy)
 	}
 	return nil
 }
@@ -398,4 +385,23 @@ func decodeTableDesc(v Version, b []byte, reply, more bool) (Message, error) {
 		b = b[n:]
 	}
 	return r, nil
+}
+
+// appendEvictionProp appends the eviction property of a table_mod or
+// table description.
+func appendEvictionProp(e *enc, flags uint32) {
+	e.u16(tableModEvictionProp)
+	e.u16(8)
+	e.u32(flags)
+}
+
+// appendVacancyProp appends the vacancy property of a table_mod or table
+// description: the thresholds and the current vacancy, in percent.
+func appendVacancyProp(e *enc, down, up, current uint8) {
+	e.u16(tableModVacancyProp)
+	e.u16(8)
+	e.u8(down)
+	e.u8(up)
+	e.u8(current)
+	e.zeros(1)
 }
