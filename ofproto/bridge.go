@@ -123,7 +123,8 @@ type Bridge struct {
 }
 
 // NewBridge returns a bridge named name with its LOCAL port (an internal
-// port named after the bridge, trunking every VLAN), empty tables except
+// port named after the bridge, trunking every VLAN, down until brought
+// up as OVS's is), empty tables except
 // OVS's default flow "priority=0 actions=NORMAL" in table 0, no groups and
 // an empty MAC table with OVS's default limits.
 func NewBridge(name string) *Bridge {
@@ -137,7 +138,7 @@ func NewBridge(name string) *Bridge {
 	b.meters.dp.Now = func() time.Time { return b.Now() }
 	b.ports.Store(newPortSet(nil))
 	b.groups.Store(&map[uint32]*Group{})
-	if _, err := b.AddPort(PortConfig{Name: name, OFPort: flowtable.PortLocal}); err != nil {
+	if _, err := b.AddPort(PortConfig{Name: name, OFPort: flowtable.PortLocal, Internal: true}); err != nil {
 		panic(err) // cannot fail on an empty bridge
 	}
 	b.EnsureDefaultFlow()
@@ -215,9 +216,13 @@ func (b *Bridge) AddPort(cfg PortConfig) (*Port, error) {
 	if err != nil {
 		return nil, fmt.Errorf("add port %s: %w", cfg.Name, err)
 	}
-	p := &Port{Name: cfg.Name, OFPort: cfg.OFPort, DPPort: cfg.DPPort, VLAN: cfg.VLAN,
+	p := &Port{Name: cfg.Name, OFPort: cfg.OFPort, DPPort: cfg.DPPort, VLAN: cfg.VLAN, Internal: cfg.Internal,
 		policy: policy, live: new(atomic.Bool), flags: new(atomic.Uint32), stats: new(PortStats)}
-	p.live.Store(true)
+	if cfg.Internal {
+		p.flags.Store(uint32(PortDown))
+	} else {
+		p.live.Store(true)
+	}
 	b.ports.Store(newPortSet(append(slices.Clone(cur.sorted), p)))
 	b.changed()
 	return p, nil

@@ -134,6 +134,11 @@ type PortConfig struct {
 	// OpenFlow port number.
 	DPPort uint32
 	VLAN   VLANConfig
+	// Internal marks the switch's own network device for the port (the
+	// bridge's LOCAL port, and Interfaces of type "internal"). Like OVS's
+	// tap devices it starts administratively down, with no link, until
+	// something brings it up (mod-port up).
+	Internal bool
 }
 
 // PortStats are a port's packet counters.
@@ -149,6 +154,9 @@ type Port struct {
 	OFPort flowtable.Port
 	DPPort uint32
 	VLAN   VLANConfig
+	// Internal is PortConfig.Internal: the port is the switch's own
+	// device, whose link is up exactly when the port is up.
+	Internal bool
 
 	policy vlanPolicy
 	live   *atomic.Bool

@@ -263,3 +263,39 @@ func TestModPortWithRealOfctl(t *testing.T) {
 		t.Fatalf("mod-port of a missing port succeeded: %s", out)
 	}
 }
+
+// TestInternalPortsStartDown: internal ports (LOCAL, type=internal) start
+// administratively down with no link, as OVS's tap devices do, and
+// mod-port up brings both up, as the real switch reports them (compare
+// OVS: "config: PORT_DOWN / state: LINK_DOWN", then "0 / 0").
+func TestInternalPortsStartDown(t *testing.T) {
+	b, target := newManagedBridge(t)
+	if _, err := b.AddPort(ofproto.PortConfig{Name: "p1", OFPort: 7, Internal: true}); err != nil {
+		t.Fatal(err)
+	}
+	const down = "config:     PORT_DOWN\n     state:      LINK_DOWN\n     current:    10GB-FD COPPER\n"
+	const up = "config:     0\n     state:      0\n     current:    10GB-FD COPPER\n"
+	out, code := ofctl(t, "show", target)
+	for _, want := range []string{"7(p1): addr:00:00:00:00:00:00\n     " + down, "LOCAL(br0): addr:00:00:00:00:00:00\n     " + down,
+		"1(veth11): addr:00:00:00:00:00:00\n     config:     0\n     state:      0\n"} {
+		if code != 0 || !strings.Contains(out+"\n", want) {
+			t.Fatalf("show: want\n%s\nin:\n%s", want, out)
+		}
+	}
+	if p, _ := b.Port("br0"); p.Live() {
+		t.Error("LOCAL live before mod-port up")
+	}
+	if out, code := ofctl(t, "mod-port", target, "br0", "up"); code != 0 {
+		t.Fatalf("mod-port br0 up: %s", out)
+	}
+	if p, _ := b.Port("br0"); !p.Live() {
+		t.Error("LOCAL not live after mod-port up")
+	}
+	out, _ = ofctl(t, "dump-ports-desc", target)
+	if want := "LOCAL(br0): addr:00:00:00:00:00:00\n     " + up; !strings.Contains(out+"\n", want) {
+		t.Fatalf("dump-ports-desc after mod-port up: want\n%s\nin:\n%s", want, out)
+	}
+	if want := "7(p1): addr:00:00:00:00:00:00\n     " + down; !strings.Contains(out+"\n", want) {
+		t.Fatalf("dump-ports-desc: p1 should still be down:\n%s", out)
+	}
+}

@@ -48,25 +48,30 @@ func (s *session) portMod(m *ofp.PortMod) (ofp.ErrorCode, bool) {
 	return "", false
 }
 
-// portDesc describes a port with the config set by port_mods (none for a
-// port that no longer exists).
+// portDesc describes a port with the config set by port_mods and its
+// link state (none for a port that no longer exists).
 func (m *Manager) portDesc(port flowtable.Port, name string) ofp.PortDesc {
 	d := ofp.PortDesc{Port: port, Name: name}
-	if p, ok := m.bridge.PortByNumber(port); ok && p.Name == name {
-		d.Config = uint32(p.Flags())
+	p, ok := m.bridge.PortByNumber(port)
+	if !ok || p.Name != name {
+		return d
 	}
-	if port == flowtable.PortLocal {
-		// The bridge's own port is a tap device, and the kernel's tap
-		// driver reports a fixed 10 Gb/s full-duplex copper link, which
-		// OVS passes on for it.
+	d.Config = uint32(p.Flags())
+	if !p.Live() {
+		d.State = ofp.PortStateLinkDown
+	}
+	if p.Internal {
+		// An internal port is a tap device, and the kernel's tap driver
+		// reports a fixed 10 Gb/s full-duplex copper link, which OVS
+		// passes on.
 		d.Curr = localPortFeatures
 		d.CurrSpeed = localPortSpeed
 	}
 	return d
 }
 
-// The LOCAL port's features (OpenFlow 1.1 bits 10GB_FD and COPPER) and
-// current speed in kbps, as OVS reports them for a bridge's tap device.
+// An internal port's features (OpenFlow 1.1 bits 10GB_FD and COPPER) and
+// current speed in kbps, as OVS reports them for its tap devices.
 const (
 	localPortFeatures = 1<<6 | 1<<11
 	localPortSpeed    = 10000000

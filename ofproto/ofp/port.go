@@ -26,6 +26,10 @@ type PortDesc struct {
 	MaxSpeed   uint32
 }
 
+// PortStateLinkDown is the OFPPS_LINK_DOWN state bit (the same in every
+// OpenFlow version): the port has no physical link.
+const PortStateLinkDown = 1 << 0
+
 // Port sizes.
 const (
 	port10Len        = 48

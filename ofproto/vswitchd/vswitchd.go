@@ -239,7 +239,7 @@ func (s *Switch) reconcilePorts(b *ofproto.Bridge, brow client.Row, ports, iface
 			if !ok {
 				continue
 			}
-			cfg := ofproto.PortConfig{Name: irow.Str("name"), VLAN: vlan}
+			cfg := ofproto.PortConfig{Name: irow.Str("name"), VLAN: vlan, Internal: irow.Str("type") == "internal"}
 			if req, ok := irow.Int("ofport_request"); ok && req > 0 && req < int64(flowtable.PortMax) {
 				cfg.OFPort = flowtable.Port(req)
 			}

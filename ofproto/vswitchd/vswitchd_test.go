@@ -72,6 +72,7 @@ func TestRealVsctlDrivesSwitch(t *testing.T) {
 	vsctl(t, remote, "add-port", "br0", "veth11", "--", "set", "port", "veth11", "tag=10")
 	vsctl(t, remote, "add-port", "br0", "veth22", "--", "set", "interface", "veth22", "ofport_request=5")
 	vsctl(t, remote, "add-port", "br0", "trunk0", "--", "set", "port", "trunk0", "trunks=10,20", "vlan_mode=trunk")
+	vsctl(t, remote, "add-port", "br0", "int0", "--", "set", "interface", "int0", "type=internal")
 
 	if got := vsctl(t, remote, "get", "interface", "veth22", "ofport"); got != "5" {
 		t.Errorf("veth22 ofport %s, want the requested 5", got)
@@ -96,6 +97,13 @@ func TestRealVsctlDrivesSwitch(t *testing.T) {
 	tr, _ := b.Port("trunk0")
 	if tr.VLAN.Mode != ofproto.VLANModeTrunk || len(tr.VLAN.Trunks) != 2 {
 		t.Fatalf("trunk0 VLAN %+v", tr.VLAN)
+	}
+	// Internal interfaces are the switch's own devices, down at first.
+	if p, _ := b.Port("int0"); !p.Internal || p.Live() || p.Flags() != ofproto.PortDown {
+		t.Errorf("int0 internal=%v live=%v flags=%v, want an internal port, down", p.Internal, p.Live(), p.Flags())
+	}
+	if p, _ := b.Port("veth22"); p.Internal || !p.Live() {
+		t.Errorf("veth22 internal=%v live=%v, want a system port, up", p.Internal, p.Live())
 	}
 
 	vsctl(t, remote, "set", "port", "veth11", "tag=20")
