@@ -102,6 +102,13 @@ func (a Actions) needsOpenFlow11() bool {
 func of10Action(act Action) Actions {
 	switch act := act.(type) {
 	case *SetField:
+		if act.Load && act.Field.Experimenter() {
+			// NXAST_REG_LOAD cannot name the field: the load goes as
+			// NXAST_REG_LOAD2, a masked set_field.
+			sf := *act
+			sf.Load = false
+			return Actions{&sf}
+		}
 		if act.Load {
 			return splitLoad(act)
 		}
@@ -158,8 +165,9 @@ func of10SetField(sf *SetField) Actions {
 		}
 		return Actions{&SetVLANVID{VID: uint16(v) & 0xfff}, &SetVLANPCP{PCP: uint8(v >> 13)}}
 	}
-	if _, variable := TunMetadataIndex(sf.Field); sf.Field.NXMName == "" || variable {
-		// Variable-length fields travel as NXAST_REG_LOAD2, which
+	if _, variable := TunMetadataIndex(sf.Field); sf.Field.NXMName == "" || variable || sf.Field.Experimenter() {
+		// Variable-length fields, and experimenter OXMs that
+		// NXAST_REG_LOAD cannot name, travel as NXAST_REG_LOAD2, which
 		// decodes as set_field again.
 		return Actions{sf}
 	}

@@ -27,6 +27,7 @@ const (
 	PrereqNDSolicit        // ICMPv6 type 135, code 0
 	PrereqNDAdvert         // ICMPv6 type 136, code 0
 	PrereqCT               // ct_state has +trk
+	PrereqNSH              // dl_type=0x894f (or packet_type=(1,0x894f))
 )
 
 // Format is how a field's value is written in ovs-ofctl syntax.
@@ -34,16 +35,17 @@ type Format uint8
 
 // Field value formats.
 const (
-	FormatDecimal  Format = iota // 10
-	FormatHex                    // 0xa
-	FormatEthernet               // 00:11:22:33:44:55
-	FormatIPv4                   // 10.0.0.1
-	FormatIPv6                   // 2001:db8::1
-	FormatOFPort                 // 1, or LOCAL, CONTROLLER, ... ; names when known
-	FormatFrag                   // no, yes, first, later, not_later
-	FormatTCPFlags               // +syn-ack, or hex
-	FormatCTState                // +trk+new
-	FormatTunFlags               // +oam
+	FormatDecimal    Format = iota // 10
+	FormatHex                      // 0xa
+	FormatEthernet                 // 00:11:22:33:44:55
+	FormatIPv4                     // 10.0.0.1
+	FormatIPv6                     // 2001:db8::1
+	FormatOFPort                   // 1, or LOCAL, CONTROLLER, ... ; names when known
+	FormatFrag                     // no, yes, first, later, not_later
+	FormatTCPFlags                 // +syn-ack, or hex
+	FormatCTState                  // +trk+new
+	FormatTunFlags                 // +oam
+	FormatPacketType               // (1,0x800)
 )
 
 // Field describes one matchable (and maybe settable) field of the key.
@@ -61,6 +63,14 @@ type Field struct {
 	// lsbWord; its higher bits continue upward and into lower-numbered words.
 	lsbWord  int
 	lsbShift uint
+
+	// wireBytes, when set, is the field's width on the wire and in text
+	// where that is more than Bits rounds up to (nsh_spi: 24 bits kept,
+	// 4 bytes sent). subBits, when set, is the width "FIELD[]" names
+	// where OVS counts fewer bits than the key keeps (tun_erspan_ver: 8
+	// bits kept and printed, 4 bits loaded).
+	wireBytes int
+	subBits   int
 }
 
 // Word returns the index of the key word holding the field's least
@@ -68,7 +78,26 @@ type Field struct {
 func (f *Field) Word() int { return f.lsbWord }
 
 // Bytes is the width of the field rounded up to whole bytes.
-func (f *Field) Bytes() int { return (f.Bits + 7) / 8 }
+func (f *Field) Bytes() int {
+	if f.wireBytes != 0 {
+		return f.wireBytes
+	}
+	return (f.Bits + 7) / 8
+}
+
+// SubfieldBits is the width of the whole field in subfield syntax
+// ("NXOXM_ET_ERSPAN_VER[]"): OVS's bit width of the field, which for a few
+// fields is narrower than what the key keeps.
+func (f *Field) SubfieldBits() int {
+	if f.subBits != 0 {
+		return f.subBits
+	}
+	return f.Bits
+}
+
+// Experimenter reports whether the field's only OXM is an experimenter
+// one (NXOXM_*), which NXAST_REG_LOAD's 32-bit headers cannot name.
+func (f *Field) Experimenter() bool { return strings.HasPrefix(f.NXMName, "NXOXM_") }
 
 // inOneWord reports whether the field lies within a single key word.
 func (f *Field) inOneWord() bool { return int(f.lsbShift)+f.Bits <= 64 }
@@ -97,8 +126,10 @@ func (f *Field) Set(k *Key, v uint64) {
 func (f *Field) GetBytes(k *Key, dst []byte) {
 	n := f.Bytes()
 	for i := 0; i < n; i++ {
-		width := min(8, f.Bits-8*i)
-		dst[n-1-i] = byte(f.getBits(k, 8*i, width))
+		dst[n-1-i] = 0
+		if width := min(8, f.Bits-8*i); width > 0 {
+			dst[n-1-i] = byte(f.getBits(k, 8*i, width))
+		}
 	}
 }
 
@@ -106,8 +137,9 @@ func (f *Field) GetBytes(k *Key, dst []byte) {
 func (f *Field) SetBytes(k *Key, v []byte) {
 	n := f.Bytes()
 	for i := 0; i < n; i++ {
-		width := min(8, f.Bits-8*i)
-		f.setBits(k, 8*i, width, uint64(v[n-1-i]))
+		if width := min(8, f.Bits-8*i); width > 0 {
+			f.setBits(k, 8*i, width, uint64(v[n-1-i]))
+		}
 	}
 }
 
@@ -221,6 +253,13 @@ var (
 	FieldUDPSrc, FieldUDPDst, FieldSCTPSrc, FieldSCTPDst                                      *Field
 	FieldICMPType, FieldICMPCode, FieldICMPv6Type, FieldICMPv6Code                            *Field
 	FieldNDTarget, FieldNDSLL, FieldNDTLL, FieldNDReserved, FieldNDOptionsType                *Field
+	FieldPacketType                                                                           *Field
+	FieldTunERSPANIdx, FieldTunERSPANVer, FieldTunERSPANDir, FieldTunERSPANHWID               *Field
+	FieldTunGTPUFlags, FieldTunGTPUMsgType                                                    *Field
+	FieldNSHFlags, FieldNSHTTL, FieldNSHMDType, FieldNSHNP, FieldNSHSPI, FieldNSHSI           *Field
+
+	// FieldNSHC holds nsh_c1..nsh_c4 (MD type 1 context headers).
+	FieldNSHC [4]*Field
 
 	// FieldReg holds reg0..reg15, FieldXReg xreg0..xreg7, FieldXXReg
 	// xxreg0..xxreg3.
@@ -246,6 +285,13 @@ func init() {
 	FieldTunTOS = register(fieldAt(wTunMisc, 40, 8).with(exact, rw, PrereqNone, FormatDecimal), "tun_tos", "")
 	FieldTunTTL = register(fieldAt(wTunMisc, 32, 8).with(exact, rw, PrereqNone, FormatDecimal), "tun_ttl", "")
 	FieldTunFlags = register(fieldAt(wTunMisc, 48, 16).with(mask, rw, PrereqNone, FormatTunFlags), "tun_flags", "NXM_NX_TUN_FLAGS")
+	FieldTunERSPANIdx = register(narrower(fieldAt(wTunExt, 32, 32), 20).with(mask, rw, PrereqNone, FormatHex), "tun_erspan_idx", "NXOXM_ET_ERSPAN_IDX")
+	FieldTunERSPANVer = register(narrower(fieldAt(wTunExt, 24, 8), 4).with(mask, rw, PrereqNone, FormatDecimal), "tun_erspan_ver", "NXOXM_ET_ERSPAN_VER")
+	FieldTunERSPANDir = register(narrower(fieldAt(wTunExt, 16, 8), 1).with(mask, rw, PrereqNone, FormatDecimal), "tun_erspan_dir", "NXOXM_ET_ERSPAN_DIR")
+	FieldTunERSPANHWID = register(narrower(fieldAt(wTunMisc, 0, 8), 6).with(mask, rw, PrereqNone, FormatHex), "tun_erspan_hwid", "NXOXM_ET_ERSPAN_HWID")
+	FieldTunGTPUFlags = register(fieldAt(wTunExt, 8, 8).with(mask, ro, PrereqNone, FormatHex), "tun_gtpu_flags", "NXOXM_ET_GTPU_FLAGS")
+	FieldTunGTPUMsgType = register(fieldAt(wTunExt, 0, 8).with(mask, ro, PrereqNone, FormatDecimal), "tun_gtpu_msgtype", "NXOXM_ET_GTPU_MSGTYPE")
+	FieldPacketType = register(fieldAt(wPacketType, 32, 32).with(exact, ro, PrereqNone, FormatPacketType), "packet_type", "OXM_OF_PACKET_TYPE")
 	FieldInPort = register(fieldAt(wPort, 32, 16).with(exact, rw, PrereqNone, FormatOFPort), "in_port", "NXM_OF_IN_PORT")
 	FieldPktMark = register(fieldAt(wPort, 0, 32).with(mask, rw, PrereqNone, FormatHex), "pkt_mark", "NXM_NX_PKT_MARK")
 	FieldActsetOutput = register(fieldAt(wConj, 0, 32).with(exact, ro, PrereqNone, FormatOFPort), "actset_output", "ONFOXM_ET_ACTSET_OUTPUT")
@@ -324,6 +370,25 @@ func init() {
 	FieldNDTLL = register(fieldAt(wARPTha, 16, 48).with(mask, rw, PrereqNDAdvert, FormatEthernet), "nd_tll", "NXM_NX_ND_TLL", "OXM_OF_IPV6_ND_TLL")
 	FieldNDReserved = register(fieldAt(wND, 32, 32).with(exact, rw, PrereqND, FormatDecimal), "nd_reserved", "ERICOXM_OF_ICMPV6_ND_RESERVED")
 	FieldNDOptionsType = register(fieldAt(wND, 24, 8).with(exact, rw, PrereqND, FormatDecimal), "nd_options_type", "ERICOXM_OF_ICMPV6_ND_OPTIONS_TYPE")
+
+	FieldNSHFlags = register(fieldAt(wNSH, 56, 8).with(mask, rw, PrereqNSH, FormatDecimal), "nsh_flags", "NXOXM_NSH_FLAGS")
+	FieldNSHTTL = register(fieldAt(wNSH, 48, 8).with(exact, rw, PrereqNSH, FormatDecimal), "nsh_ttl", "NXOXM_NSH_TTL")
+	FieldNSHMDType = register(fieldAt(wNSH, 40, 8).with(exact, ro, PrereqNSH, FormatDecimal), "nsh_mdtype", "NXOXM_NSH_MDTYPE")
+	FieldNSHNP = register(fieldAt(wNSH, 32, 8).with(exact, ro, PrereqNSH, FormatDecimal), "nsh_np", "NXOXM_NSH_NP")
+	spi := fieldAt(wNSH, 8, 24)
+	spi.wireBytes = 4
+	FieldNSHSPI = register(spi.with(exact, rw, PrereqNSH, FormatHex), "nsh_spi", "NXOXM_NSH_SPI", "nsp")
+	FieldNSHSI = register(fieldAt(wNSH, 0, 8).with(exact, rw, PrereqNSH, FormatDecimal), "nsh_si", "NXOXM_NSH_SI", "nsi")
+	for i, at := range []Field{fieldAt(wNSHC1, 32, 32), fieldAt(wNSHC1, 0, 32), fieldAt(wNSHC3, 32, 32), fieldAt(wNSHC3, 0, 32)} {
+		FieldNSHC[i] = register(at.with(mask, rw, PrereqNSH, FormatHex),
+			fmt.Sprintf("nsh_c%d", i+1), fmt.Sprintf("NXOXM_NSH_C%d", i+1), fmt.Sprintf("nshc%d", i+1))
+	}
+}
+
+// narrower gives f the narrower width OVS counts for it in subfields.
+func narrower(f Field, subBits int) Field {
+	f.subBits = subBits
+	return f
 }
 
 // FieldByName finds a field by its canonical name, an alias, or its NXM/OXM
@@ -337,7 +402,7 @@ func FieldByName(name string) (*Field, bool) {
 }
 
 func isNXMName(n string) bool {
-	for _, p := range []string{"NXM_", "OXM_", "ONFOXM_", "ERICOXM_"} {
+	for _, p := range []string{"NXM_", "OXM_", "ONFOXM_", "ERICOXM_", "NXOXM_"} {
 		if strings.HasPrefix(n, p) {
 			return true
 		}

@@ -13,9 +13,19 @@ var flowGoldenGaps = []struct{ substr, why string }{
 	// values to the mapping.
 	{"tun_metadata0=0x5/0xff", "OVS keeps a tun_metadata value's own length"},
 	{"tun_metadata0=0x100000000", "OVS keeps a tun_metadata value's own length"},
-	{"packet_type", "non-Ethernet packet types are not modelled yet"},
 	{"encap(", "encap/decap actions are not implemented"},
 	{"decap(", "encap/decap actions are not implemented"},
+}
+
+// printedLossily reports whether OVS's printed form of a flow leaves out
+// part of its match, so that reparsing it cannot give the same flow: OVS
+// prints ERSPAN fields only as the version allows, and without masks,
+// GTP-U fields as "gtpu_*" (names it does not parse itself), and NSH
+// context headers only for MD type 1.
+func printedLossily(in string) bool {
+	nshContext := strings.Contains(in, "nsh_c") || strings.Contains(in, "nshc")
+	return strings.Contains(in, "erspan") || strings.Contains(in, "gtpu") ||
+		nshContext && !strings.Contains(in, "nsh_mdtype=1")
 }
 
 func flowGap(in string) string {
@@ -67,6 +77,10 @@ func TestFlowGolden(t *testing.T) {
 				}
 				if got := f.Format(goldenPorts, proto); got != r.names[0] {
 					t.Errorf("line %d: %q with names\n got %q\nwant %q", r.line, r.in, got, r.names[0])
+					continue
+				}
+				if printedLossily(r.in) && !strings.Contains(r.in, "actions=set_field") && !strings.Contains(r.in, "actions=move") {
+					pass++
 					continue
 				}
 				again, err := ParseFlow(r.out[0], FlowAdd, goldenNoPorts, proto)

@@ -26,6 +26,7 @@ const (
 	wMetadata              // metadata
 	wRecirc                // recirc_id[63:32] | dp_hash[31:0]
 	wConj                  // conj_id[63:32] | actset_output[31:0]
+	wPacketType            // packet_type[63:32] (ns[63:48] | ns_type[47:32]); 0 is Ethernet
 	wXReg0                 // reg0[63:32] | reg1[31:0], i.e. xreg0
 	wXReg1                 // xreg1 = reg2:reg3
 	wXReg2                 // xreg2 = reg4:reg5
@@ -40,7 +41,8 @@ const (
 	wTunIPv6SrcLo          // tun_ipv6_src[63:0]
 	wTunIPv6DstHi          // tun_ipv6_dst[127:64]
 	wTunIPv6DstLo          // tun_ipv6_dst[63:0]
-	wTunMisc               // tun_flags[63:48] | tun_tos[47:40] | tun_ttl[39:32] | tun_gbp_id[31:16] | tun_gbp_flags[15:8]
+	wTunMisc               // tun_flags[63:48] | tun_tos[47:40] | tun_ttl[39:32] | tun_gbp_id[31:16] | tun_gbp_flags[15:8] | tun_erspan_hwid[7:0]
+	wTunExt                // tun_erspan_idx[63:32] | tun_erspan_ver[31:24] | tun_erspan_dir[23:16] | tun_gtpu_flags[15:8] | tun_gtpu_msgtype[7:0]
 	wTunMetaPresent        // bit N set: tun_metadataN is present in the packet
 	wTunMeta0              // tun_metadata bytes 0..7; TunMetadataBytes in all
 	wTunMeta1
@@ -76,6 +78,12 @@ const (
 	wARPTha     // arp_tha / nd_tll [63:16]
 	wNDTargetHi // nd_target[127:64]
 	wNDTargetLo // nd_target[63:0]
+	// NSH (dl_type 0x894f) has words of its own rather than sharing the IP
+	// ones: a flow may name NSH fields next to IP ones, which the switch
+	// then refuses (OFPBMC_BAD_PREREQ) rather than misreads.
+	wNSH   // nsh_flags[63:56] | nsh_ttl[55:48] | nsh_mdtype[47:40] | nsh_np[39:32] | nsh_spi[31:8] | nsh_si[7:0]
+	wNSHC1 // nsh_c1[63:32] | nsh_c2[31:0]
+	wNSHC3 // nsh_c3[63:32] | nsh_c4[31:0]
 
 	// L4 stage.
 	wL4 // tp_src[63:48] (ICMP type) | tp_dst[47:32] (ICMP code) | tcp_flags[31:16]

@@ -16,6 +16,7 @@ const (
 	EthTypeMPLSM = 0x8848
 	EthTypeVLAN  = 0x8100
 	EthTypeQinQ  = 0x88a8
+	EthTypeNSH   = 0x894f
 
 	IPProtoICMP   = 1
 	IPProtoTCP    = 6
@@ -121,6 +122,14 @@ func (m *Match) setField(f *Field, v, mask []byte) {
 		return
 	case FieldNwTOS:
 		m.SetExact(FieldIPDSCP, toU64(v)>>2)
+		return
+	case FieldPacketType:
+		// Ethernet, (0,0), is what every flow matches unless it says
+		// otherwise; OVS sends no match for it.
+		m.Clear(f)
+		if pt := toU64(v); pt != 0 {
+			m.SetExact(f, pt)
+		}
 		return
 	case FieldTunFlags:
 		// Only the flags OVS defines (oam) can be matched.
@@ -233,9 +242,26 @@ func forEachKeyValue(s string, fn func(key, value string, hasValue bool) error) 
 	}
 }
 
-// Context the prerequisites of L3 and L4 fields depend on.
+// Context the prerequisites of L3 and L4 fields depend on. A packet type
+// in the Ethertype namespace, (1,type), implies the Ethertype.
 func (m *Match) dlType() (uint16, bool) {
+	if pt, ok := m.PacketType(); ok && pt>>16 == PacketTypeNSEthertype {
+		return uint16(pt), true
+	}
 	return uint16(FieldEthType.Get(&m.Key)), m.IsExact(FieldEthType)
+}
+
+// PacketTypeNSEthertype is the packet type namespace whose types are
+// Ethertypes: (1,0x800) is an IPv4 packet without an Ethernet header.
+const PacketTypeNSEthertype = 1
+
+// PacketType returns the packet type the match requires, if it names one
+// other than Ethernet.
+func (m *Match) PacketType() (uint32, bool) {
+	if m.IsWildcard(FieldPacketType) {
+		return 0, false
+	}
+	return uint32(FieldPacketType.Get(&m.Key)), true
 }
 
 func (m *Match) nwProto() (uint8, bool) {
@@ -286,6 +312,8 @@ func (m *Match) PrereqsMet(p Prereq) bool {
 		return t == 135 || t == 136
 	case PrereqCT:
 		return FieldCTState.Get(&m.Mask)&0x20 != 0 && FieldCTState.Get(&m.Key)&0x20 != 0
+	case PrereqNSH:
+		return dlExact && dl == EthTypeNSH
 	}
 	return false
 }
@@ -312,6 +340,9 @@ func (m *Match) DropUnmetPrerequisites() {
 			f.SetBytes(&keep, make([]byte, 16))
 		}
 	}
+	// ovs-ofctl leaves NSH fields to the switch, which refuses them
+	// without their prerequisite.
+	keep[wNSH], keep[wNSHC1], keep[wNSHC3] = ^uint64(0), ^uint64(0), ^uint64(0)
 	keep[wEthDst], keep[wEthSrc] = ^uint64(0), ^uint64(0)
 	keep[wVLANMPLS] = 0xffff_ffff_0000_0000
 	isIPv4 := dlExact && dl == EthTypeIPv4
@@ -393,11 +424,14 @@ func (m *Match) Format(names PortNamer) string {
 	}
 	b.be16Masked(m, "ct_tp_src", FieldCTTpSrc)
 	b.be16Masked(m, "ct_tp_dst", FieldCTTpDst)
+	if pt, ok := m.PacketType(); ok {
+		b.item("packet_type", formatPacketType(pt))
+	}
 
 	skipType, skipProto := false, false
 	dl, dlExact := m.dlType()
 	proto, protoExact := m.nwProto()
-	if dlExact {
+	if m.IsExact(FieldEthType) {
 		skipType = true
 		switch dl {
 		case EthTypeIPv4, EthTypeIPv6:
@@ -437,6 +471,7 @@ func (m *Match) Format(names PortNamer) string {
 		b.be16Masked(m, "tun_gbp_id", FieldTunGBPID)
 	}
 	b.generic(m, "tun_gbp_flags", FieldTunGBPFlags, nil)
+	b.erspanGTPU(m)
 	if !m.IsWildcard(FieldTunFlags) {
 		b.item("tun_flags", formatFlags(tunFlagNames, FieldTunFlags.Get(&m.Key), FieldTunFlags.Get(&m.Mask)))
 	}
@@ -456,6 +491,9 @@ func (m *Match) Format(names PortNamer) string {
 	b.generic(m, "dl_dst", FieldEthDst, nil)
 	if !skipType && !m.IsWildcard(FieldEthType) {
 		b.item("dl_type", fmt.Sprintf("0x%04x", dl))
+	}
+	if dlExact && dl == EthTypeNSH {
+		b.nsh(m)
 	}
 	isARP := dlExact && (dl == EthTypeARP || dl == EthTypeRARP)
 	b.generic(m, "ipv6_src", FieldIPv6Src, nil)
@@ -527,6 +565,77 @@ func (m *Match) Format(names PortNamer) string {
 		b.item("tcp_flags", formatFlagsMatch(tcpFlagNames, FieldTCPFlags.Get(&m.Key), FieldTCPFlags.Get(&m.Mask), definedFlags(tcpFlagNames)))
 	}
 	return b.String()
+}
+
+// formatPacketType prints (ns,ns_type) as OVS does: each number in
+// decimal below 10 and in hex from there.
+func formatPacketType(pt uint32) string {
+	num := func(v uint32) string {
+		if v < 10 {
+			return strconv.FormatUint(uint64(v), 10)
+		}
+		return fmt.Sprintf("%#x", v)
+	}
+	return "(" + num(pt>>16) + "," + num(pt&0xffff) + ")"
+}
+
+// erspanGTPU prints the ERSPAN and GTP-U tunnel fields as OVS does: each
+// as its bare value (a mask is not shown), the index only for ERSPAN
+// version 1, the direction and hardware ID only for version 2.
+func (b *matchWriter) erspanGTPU(m *Match) {
+	ver := FieldTunERSPANVer.Get(&m.Key)
+	plain := func(name string, f *Field, when bool) {
+		if when && !m.IsWildcard(f) {
+			v := f.Get(&m.Key)
+			if f.Format == FormatHex {
+				b.item(name, formatHex(bigEndian(v, 8)))
+			} else {
+				b.item(name, strconv.FormatUint(v, 10))
+			}
+		}
+	}
+	plain("tun_erspan_ver", FieldTunERSPANVer, true)
+	plain("tun_erspan_idx", FieldTunERSPANIdx, ver == 1)
+	plain("tun_erspan_dir", FieldTunERSPANDir, ver == 2)
+	plain("tun_erspan_hwid", FieldTunERSPANHWID, ver == 2)
+	plain("gtpu_flags", FieldTunGTPUFlags, true)
+	plain("gtpu_msgtype", FieldTunGTPUMsgType, true)
+}
+
+// nsh prints the NSH fields, as OVS does: the context headers only for
+// MD type 1.
+func (b *matchWriter) nsh(m *Match) {
+	if !m.IsWildcard(FieldNSHFlags) {
+		if v, mk := FieldNSHFlags.Get(&m.Key), FieldNSHFlags.Get(&m.Mask); mk == 0xff {
+			b.item("nsh_flags", strconv.FormatUint(v, 10))
+		} else {
+			b.item("nsh_flags", fmt.Sprintf("0x%02x/0x%02x", v, mk))
+		}
+	}
+	for _, f := range []*Field{FieldNSHTTL, FieldNSHMDType, FieldNSHNP} {
+		if !m.IsWildcard(f) {
+			b.item(f.Name, strconv.FormatUint(f.Get(&m.Key), 10))
+		}
+	}
+	if !m.IsWildcard(FieldNSHSPI) {
+		b.item("nsh_spi", fmt.Sprintf("%#x", FieldNSHSPI.Get(&m.Key)))
+	}
+	if !m.IsWildcard(FieldNSHSI) {
+		b.item("nsh_si", strconv.FormatUint(FieldNSHSI.Get(&m.Key), 10))
+	}
+	if !m.IsExact(FieldNSHMDType) || FieldNSHMDType.Get(&m.Key) != 1 {
+		return
+	}
+	for _, f := range FieldNSHC {
+		if m.IsWildcard(f) {
+			continue
+		}
+		if v, mk := f.Get(&m.Key), f.Get(&m.Mask); mk == 0xffffffff {
+			b.item(f.Name, fmt.Sprintf("%#x", v))
+		} else {
+			b.item(f.Name, fmt.Sprintf("%#x/%#x", v, mk))
+		}
+	}
 }
 
 func ipProtoShorthand(proto uint8, v6 bool) string {

@@ -23,7 +23,7 @@ func matchPart(flow string) string {
 			return nil
 		}
 		if hasValue {
-			if strings.ContainsAny(v, ",") {
+			if strings.ContainsAny(v, ",") && !strings.HasPrefix(v, "(") {
 				v = "(" + v + ")"
 			}
 			kept = append(kept, k+"="+v)
@@ -63,7 +63,6 @@ func dumpedMatch(out string) string {
 var matchGoldenKnownGaps = map[string]string{
 	"tun_metadata0=0x5/0xff":    "OVS keeps a tun_metadata value's own length",
 	"tun_metadata0=0x100000000": "OVS keeps a tun_metadata value's own length",
-	"packet_type":               "packet_type (non-Ethernet packets) is not modelled yet",
 }
 
 func TestMatchGolden(t *testing.T) {
@@ -101,6 +100,10 @@ func TestMatchGolden(t *testing.T) {
 		}
 		if got, wantNames := m.Format(goldenPorts), dumpedMatch(r.names[0]); got != wantNames {
 			t.Errorf("line %d: %q with names\n got %q\nwant %q", r.line, in, got, wantNames)
+			continue
+		}
+		if printedLossily(r.in) {
+			pass++
 			continue
 		}
 		// Round trip: parsing the canonical text gives the same match.

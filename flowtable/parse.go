@@ -68,6 +68,9 @@ type FrameInfo struct {
 //     nw_proto 44. If an extension header is cut short, the addresses stay
 //     in the key (OVS pushes them first) but nw_proto, tos, ttl, frag and
 //     the flow label stay zero, and FrameInfo.L3 is -1.
+//   - NSH: version 0; the base and service path headers, and MD type 1's
+//     context headers (MD type 1 must be exactly 24 bytes); nothing
+//     beneath.
 //   - ARP/RARP for IPv4 over Ethernet only; arp_op is kept only when it
 //     fits in 8 bits (OVS stores it in nw_proto), otherwise it reads 0.
 //   - ICMP and IGMP type and code go in tp_src and tp_dst, and so do
@@ -129,6 +132,8 @@ func (k *Key) ParseFrame(frame []byte) FrameInfo {
 		k.parseIPv6(frame, next, &info)
 	case header.EtherTypeARP, header.EtherTypeRARP:
 		k.parseARP(frame, next, &info)
+	case header.EtherTypeNSH:
+		k.parseNSH(frame, next, &info)
 	case header.EtherTypeMPLSUnicast, header.EtherTypeMPLSMulticast:
 		if len(frame) < next+header.MPLSLabelSize {
 			info.Truncated = true
@@ -253,6 +258,37 @@ func (k *Key) parseARP(frame []byte, off int, info *FrameInfo) {
 	}
 	k[wARPSha] = arp.SenderHW() << 16
 	k[wARPTha] = arp.TargetHW() << 16
+	info.L3 = int16(off)
+}
+
+// parseNSH fills the NSH fields from a Network Service Header at off, as
+// OVS does: version 0 only, with a length that fits the frame and suits
+// the MD type (exactly the 24 bytes of MD type 1, at least the base for
+// the others, whose context is not kept); anything else leaves the fields
+// zero. Nothing beneath the header is parsed.
+func (k *Key) parseNSH(frame []byte, off int, info *FrameInfo) {
+	if len(frame) < off+header.NSHBaseSize {
+		info.Truncated = true
+		return
+	}
+	nsh := header.NSH(frame[off:])
+	n := nsh.Len()
+	if nsh.Version() != 0 || len(nsh) < n {
+		return
+	}
+	md := nsh.MDType()
+	switch {
+	case md == header.NSHMDType1:
+		if n != header.NSHMD1Size {
+			return
+		}
+		k[wNSHC1] = uint64(nsh.Context(0))<<32 | uint64(nsh.Context(1))
+		k[wNSHC3] = uint64(nsh.Context(2))<<32 | uint64(nsh.Context(3))
+	case n < header.NSHBaseSize:
+		return
+	}
+	k[wNSH] = uint64(nsh.Flags())<<56 | uint64(nsh.TTL())<<48 | uint64(md)<<40 |
+		uint64(nsh.NextProto())<<32 | uint64(nsh.SPI())<<8 | uint64(nsh.SI())
 	info.L3 = int16(off)
 }
 

@@ -169,6 +169,12 @@ func ovsFieldText(k *Key, name string) (text string, known bool) {
 		return fmt.Sprintf("0x%05x", FieldIPv6Label.Get(k)), true
 	case "nw_proto":
 		return dec(FieldNwProto), true
+	case "nsh_flags", "nsh_ttl", "nsh_mdtype", "nsh_np", "nsh_si":
+		f, _ := FieldByName(name)
+		return dec(f), true
+	case "nsh_spi", "nsh_c1", "nsh_c2", "nsh_c3", "nsh_c4":
+		f, _ := FieldByName(name)
+		return fmt.Sprintf("%#x", f.Get(k)), true
 	case "nw_tos":
 		return strconv.FormatUint(FieldIPDSCP.Get(k)<<2, 10), true
 	case "nw_ecn":

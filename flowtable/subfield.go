@@ -26,7 +26,7 @@ func ParseSubfieldNames(s string, names PortNamer) (Subfield, error) {
 		if !found {
 			return Subfield{}, fmt.Errorf("%s: unknown field `%s'", s, s)
 		}
-		return Subfield{Field: f, NBits: f.Bits}, nil
+		return Subfield{Field: f, NBits: f.SubfieldBits()}, nil
 	}
 	f, found := lookupField(name, names, true)
 	if !found {
@@ -36,7 +36,7 @@ func ParseSubfieldNames(s string, names PortNamer) (Subfield, error) {
 	sf := Subfield{Field: f}
 	switch {
 	case rest == "":
-		sf.NBits = f.Bits
+		sf.NBits = f.SubfieldBits()
 	case strings.Contains(rest, ".."):
 		lo, hi, _ := strings.Cut(rest, "..")
 		start, err1 := strconv.Atoi(lo)
@@ -55,11 +55,10 @@ func ParseSubfieldNames(s string, names PortNamer) (Subfield, error) {
 		}
 		sf.Ofs, sf.NBits = bit, 1
 	}
-	if sf.Ofs >= f.Bits {
-		return Subfield{}, fmt.Errorf("%s: starting bit %d is not valid because field is only %d bits wide", s, sf.Ofs, f.Bits)
-	}
-	if end := sf.Ofs + sf.NBits - 1; end >= f.Bits {
-		return Subfield{}, fmt.Errorf("%s: ending bit %d is not valid because field is only %d bits wide", s, end, f.Bits)
+	if width := f.SubfieldBits(); sf.Ofs >= width {
+		return Subfield{}, fmt.Errorf("%s: starting bit %d is not valid because field is only %d bits wide", s, sf.Ofs, width)
+	} else if end := sf.Ofs + sf.NBits - 1; end >= width {
+		return Subfield{}, fmt.Errorf("%s: ending bit %d is not valid because field is only %d bits wide", s, end, width)
 	}
 	return sf, nil
 }
@@ -72,7 +71,7 @@ func (sf Subfield) String() string {
 		name = sf.Field.Name
 	}
 	switch {
-	case sf.Ofs == 0 && sf.NBits == sf.Field.Bits:
+	case sf.Ofs == 0 && sf.NBits == sf.Field.SubfieldBits():
 		return name + "[]"
 	case sf.NBits == 1:
 		return fmt.Sprintf("%s[%d]", name, sf.Ofs)

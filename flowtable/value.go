@@ -147,8 +147,76 @@ func (f *Field) parseOne(s string, names PortNamer) ([]byte, error) {
 			return nil, err
 		}
 		return bigEndian(uint64(p), n), nil
+	case FormatPacketType:
+		pt, err := parsePacketType(s)
+		if err != nil {
+			return nil, err
+		}
+		return bigEndian(uint64(pt), n), nil
 	}
 	return f.parseInteger(s)
+}
+
+// parsePacketType reads "(ns,ns_type)", each number as C's strtoul reads
+// it, with OVS's messages, which quote the text from where it went wrong.
+func parsePacketType(s string) (uint32, error) {
+	bad := func(at, what string) error { return fmt.Errorf("%s: bad syntax for packet type %s", at, what) }
+	if !strings.HasPrefix(s, "(") {
+		return 0, bad(s, "missing '('")
+	}
+	nsText := s[1:]
+	ns, rest, ok := strtoul16(nsText)
+	if !ok {
+		return 0, bad(nsText, "ns")
+	}
+	if !strings.HasPrefix(rest, ",") {
+		return 0, bad(nsText, "missing ','")
+	}
+	typeText := rest[1:]
+	typ, rest, ok := strtoul16(typeText)
+	if !ok {
+		return 0, bad(typeText, "ns_type")
+	}
+	if !strings.HasPrefix(rest, ")") {
+		return 0, bad(typeText, "missing ')'")
+	}
+	return uint32(ns)<<16 | uint32(typ), nil
+}
+
+// strtoul16 parses a leading unsigned number of at most 16 bits the way
+// strtoul with base 0 does (leading blanks, 0x for hex, 0 for octal) and
+// returns the text after it.
+func strtoul16(s string) (uint16, string, bool) {
+	s = strings.TrimLeft(s, " \t")
+	base, digits := 10, s
+	switch {
+	case len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && isDigitIn(s[2], 16):
+		base, digits = 16, s[2:]
+	case len(s) > 1 && s[0] == '0':
+		base, digits = 8, s[1:]
+	}
+	n := 0
+	for n < len(digits) && isDigitIn(digits[n], base) {
+		n++
+	}
+	if n == 0 {
+		if base == 8 {
+			return 0, digits, true // a lone "0"
+		}
+		return 0, s, false
+	}
+	v, err := strconv.ParseUint(digits[:n], base, 16)
+	return uint16(v), digits[n:], err == nil
+}
+
+func isDigitIn(c byte, base int) bool {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c-'0') < base
+	case base == 16 && (c|0x20) >= 'a' && (c|0x20) <= 'f':
+		return true
+	}
+	return false
 }
 
 // parseInteger accepts decimal or 0x-prefixed hex of any width up to the
@@ -407,6 +475,9 @@ func (f *Field) FormatValue(value, mask []byte, names PortNamer) string {
 		if mask == nil {
 			return toBig(value).String()
 		}
+		return toBig(value).String() + "/" + formatHex(mask)
+	case FormatPacketType:
+		return formatPacketType(uint32(toU64(value)))
 	}
 	if mask == nil {
 		return formatHex(value)

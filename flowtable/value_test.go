@@ -12,7 +12,7 @@ func TestFieldValueRoundTrip(t *testing.T) {
 		{"nw_src", "10.0.0.1/32", "10.0.0.1"},
 		{"ipv6_src", "2001:db8::1/64", "2001:db8::/64"},
 		{"dl_dst", "01:00:00:00:00:00/01:00:00:00:00:00", "01:00:00:00:00:00/01:00:00:00:00:00"},
-		{"tcp_dst", "0x1000/0xf000", "0x1000/0xf000"},
+		{"tcp_dst", "0x1000/0xf000", "4096/0xf000"}, // decimal value, hex mask, as ovs-ofctl prints set_field
 		{"tcp_dst", "80", "80"},
 		{"reg0", "5/0xff", "0x5/0xff"},
 		{"reg0", "5", "0x5"},

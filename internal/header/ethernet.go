@@ -12,6 +12,7 @@ const (
 	EtherTypeIPv6          = 0x86dd
 	EtherTypeMPLSUnicast   = 0x8847
 	EtherTypeMPLSMulticast = 0x8848
+	EtherTypeNSH           = 0x894f // Network Service Header (RFC 8300)
 
 	// EtherTypeMin is the smallest value that is an EtherType; below it the
 	// field is an 802.3 length and an 802.2 LLC header follows.

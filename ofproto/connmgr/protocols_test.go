@@ -66,9 +66,6 @@ var protocolNoise = []struct {
 	{regexp.MustCompile(`(idle|hard)_age=[0-9]+`), "${1}_age=X"},
 	{regexp.MustCompile(`dpid:[0-9a-f]+`), "dpid:X"},
 	{regexp.MustCompile(`addr:[0-9a-f:]+`), "addr:X"},
-	// dump-table-features: fields OVS lists that govs does not parse and
-	// so does not announce (see tableFields).
-	{regexp.MustCompile(`erspan_\{idx,ver,dir,hwid\},|gtpu_\{flags,msgtype\},| packet_type| nsh_(\{[^ ]*\}|[a-z0-9]+)`), ""},
 }
 
 func maskProtocolNoise(lines []string) string {

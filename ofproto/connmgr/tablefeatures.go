@@ -33,15 +33,14 @@ type tableField struct {
 }
 
 // tableFields are the fields govs matches, in the order OVS 3.1 lists its
-// fields (its internal field order). OVS also lists fields govs does not
-// parse, which govs leaves out rather than announce: packet_type (after
-// recirc_id), erspan_idx/ver/dir/hwid and gtpu_flags/msgtype (after
-// tun_gbp_flags), and nsh_* (at the end).
+// fields (its internal field order).
 var tableFields = []tableField{
-	{f: flowtable.FieldDPHash}, {f: flowtable.FieldRecircID}, {f: flowtable.FieldConjID},
+	{f: flowtable.FieldDPHash}, {f: flowtable.FieldRecircID}, {f: flowtable.FieldPacketType}, {f: flowtable.FieldConjID},
 	{f: flowtable.FieldTunID}, {f: flowtable.FieldTunSrc}, {f: flowtable.FieldTunDst},
 	{f: flowtable.FieldTunIPv6Src}, {f: flowtable.FieldTunIPv6Dst}, {f: flowtable.FieldTunFlags},
 	{f: flowtable.FieldTunGBPID}, {f: flowtable.FieldTunGBPFlags},
+	{f: flowtable.FieldTunERSPANIdx}, {f: flowtable.FieldTunERSPANVer}, {f: flowtable.FieldTunERSPANDir}, {f: flowtable.FieldTunERSPANHWID},
+	{f: flowtable.FieldTunGTPUFlags}, {f: flowtable.FieldTunGTPUMsgType},
 	{tunMetadata: true},
 	{f: flowtable.FieldMetadata}, {f: flowtable.FieldInPort, nxm: true}, {f: flowtable.FieldInPort},
 	{f: flowtable.FieldActsetOutput}, {f: flowtable.FieldPktMark},
@@ -68,6 +67,10 @@ var tableFieldsL2Up = []tableField{
 	{f: flowtable.FieldICMPv6Type}, {f: flowtable.FieldICMPv6Code},
 	{f: flowtable.FieldNDTarget}, {f: flowtable.FieldNDSLL}, {f: flowtable.FieldNDTLL},
 	{f: flowtable.FieldNDReserved}, {f: flowtable.FieldNDOptionsType},
+	{f: flowtable.FieldNSHFlags}, {f: flowtable.FieldNSHMDType}, {f: flowtable.FieldNSHNP},
+	{f: flowtable.FieldNSHSPI}, {f: flowtable.FieldNSHSI},
+	{f: flowtable.FieldNSHC[0]}, {f: flowtable.FieldNSHC[1]}, {f: flowtable.FieldNSHC[2]}, {f: flowtable.FieldNSHC[3]},
+	{f: flowtable.FieldNSHTTL},
 }
 
 func init() {

@@ -254,8 +254,8 @@ func TestTableFeaturesOmittedMiss(t *testing.T) {
 }
 
 // TestTableFeaturesAgainstRealOVS runs both ovs-ofctl against Open
-// vSwitch itself, whose reply names fields govs lacks (packet_type,
-// erspan, gtpu, nsh).
+// vSwitch itself, whose reply names every field OVS matches, down to the
+// NSH ones.
 func TestTableFeaturesAgainstRealOVS(t *testing.T) {
 	path := testutil.RequireCommand(t, "ovs-ofctl")
 	dir := startRealOVS(t)

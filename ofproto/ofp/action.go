@@ -457,6 +457,21 @@ func (e actionEncoder) move(a *flowtable.Move) error {
 	if e.v >= OF15 {
 		return e.copyField(a)
 	}
+	if a.Src.Field.Experimenter() || a.Dst.Field.Experimenter() {
+		// OVS's NXAST_REG_MOVE also takes the 64-bit experimenter
+		// headers, with the action padded to a multiple of 8.
+		src, dst := nxmOf[a.Src.Field], nxmOf[a.Dst.Field]
+		if src == nil || dst == nil {
+			return fmt.Errorf("move of a field without an NXM or OXM header")
+		}
+		off := e.nx(nxastRegMove)
+		e.u16(uint16(a.Src.NBits))
+		e.u16(uint16(a.Src.Ofs))
+		e.u16(uint16(a.Dst.Ofs))
+		src.putHeader(e.enc, false)
+		dst.putHeader(e.enc, false)
+		return e.finish(off)
+	}
 	src, err := nxmHeader(a.Src.Field)
 	if err != nil {
 		return err
@@ -529,6 +544,9 @@ func (e actionEncoder) setFieldAction(a *flowtable.SetField) error {
 	f := a.Field
 	full := onesCount(a.Mask) == f.Bits
 	_, option := flowtable.TunMetadataIndex(f)
+	if f.Experimenter() && e.v == OF10 {
+		return e.regLoad2(a, full)
+	}
 	if !option && (e.v == OF10 || a.Load && e.v < OF15 && nxmOf[f] != nil && nxmOf[f].hdr.class != classExperimenter) {
 		return e.regLoads(a)
 	}

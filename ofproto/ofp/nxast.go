@@ -278,19 +278,24 @@ func (d actionDecoder) vendor(a []byte) (flowtable.Actions, error) {
 	case nxastPopQueue:
 		return one(&flowtable.PopQueue{}, 16, "pop_queue")
 	case nxastRegMove:
+		// The headers are NXM's 32 bits or an experimenter OXM's 64.
 		nbits, srcOfs, dstOfs := int(r.u16()), int(r.u16()), int(r.u16())
-		src, err := d.c.subfieldAt(r.u32(), srcOfs, nbits)
+		src, err := d.c.oxmSubfield(r, srcOfs, nbits)
 		if err != nil {
 			return nil, err
 		}
-		dst, err := d.c.subfieldAt(r.u32(), dstOfs, nbits)
+		dst, err := d.c.oxmSubfield(r, dstOfs, nbits)
 		if err != nil {
 			return nil, err
 		}
 		if !dst.Field.Writable {
 			return nil, errorf(BadActionBadArgument, "move to read-only %s", dst.Field.Name)
 		}
-		return one(&flowtable.Move{Src: src, Dst: dst}, 24, "reg_move")
+		n := 24
+		if src.Field.Experimenter() || dst.Field.Experimenter() {
+			n = 0 // padded to 8 bytes, checked by the action framing
+		}
+		return one(&flowtable.Move{Src: src, Dst: dst}, n, "reg_move")
 	case nxastRegLoad:
 		on := r.u16()
 		sf, err := d.c.subfieldAt(r.u32(), int(on>>6), int(on&0x3f)+1)

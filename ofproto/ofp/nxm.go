@@ -26,9 +26,13 @@ const (
 	classExperimenter = 0xffff
 )
 
-// oxmPacketType is OXM_OF_PACKET_TYPE: (namespace, type); (0, 0) is
-// Ethernet, which OVS 1.5 matches send for flows that name L2+ fields.
+// oxmPacketType is OXM_OF_PACKET_TYPE: (namespace, type). (0, 0) is
+// Ethernet, which OVS's OpenFlow 1.5 matches carry for flows that name L2+
+// fields and which means the same as no packet type at all.
 var oxmPacketType = tlvHeader{class: classOXM, field: 44}
+
+// Experimenter ids of the experimenter OXM classes OVS uses.
+const expNSH = 0x005ad650 // NXOXM_NSH_*
 
 // tlvKind says how a TLV's payload maps onto the flow key.
 type tlvKind uint8
@@ -106,6 +110,8 @@ func init() {
 	of := func(n uint8) tlvHeader { return tlvHeader{class: classOXM, field: n} }
 	onf := func(n uint8) tlvHeader { return tlvHeader{class: classExperimenter, field: n, exp: vendorONF} }
 	eric := func(n uint8) tlvHeader { return tlvHeader{class: classEricsson, field: n} }
+	nxExp := func(n uint8) tlvHeader { return tlvHeader{class: classExperimenter, field: n, exp: vendorNicira} }
+	nsh := func(n uint8) tlvHeader { return tlvHeader{class: classExperimenter, field: n, exp: expNSH} }
 
 	// Fields with both an NXM and an OXM name: NXM in the NXM format, OXM
 	// from the version given on.
@@ -190,6 +196,35 @@ func init() {
 	for _, n := range nxmOnly {
 		defField(n.f, n.name, n.h, n.size, kindPlain, true, OF12)
 	}
+
+	// Fields with an OXM (standard or experimenter) and no NXM name, used
+	// in every format.
+	oxmOnly := []struct {
+		f    *flowtable.Field
+		h    tlvHeader
+		size int
+	}{
+		{flowtable.FieldPacketType, oxmPacketType, 4},
+		{flowtable.FieldTunERSPANIdx, nxExp(11), 4},
+		{flowtable.FieldTunERSPANVer, nxExp(12), 1},
+		{flowtable.FieldTunERSPANDir, nxExp(13), 1},
+		{flowtable.FieldTunERSPANHWID, nxExp(14), 1},
+		{flowtable.FieldTunGTPUFlags, nxExp(15), 1},
+		{flowtable.FieldTunGTPUMsgType, nxExp(16), 1},
+		{flowtable.FieldNSHFlags, nsh(1), 1},
+		{flowtable.FieldNSHMDType, nsh(2), 1},
+		{flowtable.FieldNSHNP, nsh(3), 1},
+		{flowtable.FieldNSHSPI, nsh(4), 4},
+		{flowtable.FieldNSHSI, nsh(5), 1},
+		{flowtable.FieldNSHC[0], nsh(6), 4},
+		{flowtable.FieldNSHC[1], nsh(7), 4},
+		{flowtable.FieldNSHC[2], nsh(8), 4},
+		{flowtable.FieldNSHC[3], nsh(9), 4},
+		{flowtable.FieldNSHTTL, nsh(10), 1},
+	}
+	for _, o := range oxmOnly {
+		defField(o.f, o.f.NXMName, o.h, o.size, kindPlain, true, OF12)
+	}
 	for i, f := range flowtable.FieldReg {
 		defField(f, fmt.Sprintf("NXM_NX_REG%d", i), nx1(uint8(i)), 4, kindPlain, true, OF12)
 	}
@@ -236,7 +271,7 @@ var (
 
 func init() {
 	ft := func(fs ...*flowtable.Field) { encodeOrder = append(encodeOrder, fs...) }
-	ft(flowtable.FieldDPHash, flowtable.FieldRecircID, flowtable.FieldConjID,
+	ft(flowtable.FieldPacketType, flowtable.FieldDPHash, flowtable.FieldRecircID, flowtable.FieldConjID,
 		flowtable.FieldInPort, flowtable.FieldActsetOutput,
 		flowtable.FieldEthSrc, flowtable.FieldEthDst, flowtable.FieldEthType, orderVLAN,
 		flowtable.FieldMPLSTC, flowtable.FieldMPLSBOS, flowtable.FieldMPLSTTL, flowtable.FieldMPLSLabel,
@@ -252,7 +287,13 @@ func init() {
 		flowtable.FieldARPOp, flowtable.FieldARPSPA, flowtable.FieldARPTPA, flowtable.FieldARPSHA, flowtable.FieldARPTHA,
 		flowtable.FieldTunID, flowtable.FieldTunFlags, flowtable.FieldTunSrc, flowtable.FieldTunDst,
 		flowtable.FieldTunIPv6Src, flowtable.FieldTunIPv6Dst, flowtable.FieldTunGBPID, flowtable.FieldTunGBPFlags,
-		orderTun, orderRegs, flowtable.FieldPktMark,
+		flowtable.FieldTunERSPANIdx, flowtable.FieldTunERSPANVer, flowtable.FieldTunERSPANDir, flowtable.FieldTunERSPANHWID,
+		flowtable.FieldTunGTPUFlags, flowtable.FieldTunGTPUMsgType,
+		orderTun,
+		flowtable.FieldNSHFlags, flowtable.FieldNSHTTL, flowtable.FieldNSHMDType, flowtable.FieldNSHNP,
+		flowtable.FieldNSHSPI, flowtable.FieldNSHSI,
+		flowtable.FieldNSHC[0], flowtable.FieldNSHC[1], flowtable.FieldNSHC[2], flowtable.FieldNSHC[3],
+		orderRegs, flowtable.FieldPktMark,
 		flowtable.FieldCTState, flowtable.FieldCTZone, flowtable.FieldCTMark, flowtable.FieldCTLabel,
 		flowtable.FieldCTNwSrc, flowtable.FieldCTNwDst, flowtable.FieldCTIPv6Src, flowtable.FieldCTIPv6Dst,
 		flowtable.FieldCTNwProto, flowtable.FieldCTTpSrc, flowtable.FieldCTTpDst,
@@ -310,7 +351,9 @@ func appendMatchTLVs(e *enc, m *flowtable.Match, format tlvFormat) error {
 			}
 			continue
 		}
-		if m.IsWildcard(f) || !m.PrereqsMet(f.Prereq) {
+		// OVS sends NSH fields whatever the match's Ethertype, and lets
+		// the switch refuse them.
+		if m.IsWildcard(f) || !m.PrereqsMet(f.Prereq) && f.Prereq != flowtable.PrereqNSH {
 			continue
 		}
 		mf := fieldTLV(f, format)
@@ -389,12 +432,8 @@ func decodeMatchTLVs(c *decodeCtx, b []byte) (flowtable.Match, error) {
 			th.exp = binary.BigEndian.Uint32(payload)
 			payload = payload[4:]
 		}
-		if th == oxmPacketType {
-			// Only Ethernet packets exist in govs' flow model.
-			if hasMask || length != 4 || binary.BigEndian.Uint32(payload) != 0 {
-				return m, errorf(BadMatchBadValue, "packet_type %x is not Ethernet", payload)
-			}
-			continue
+		if th == oxmPacketType && !hasMask && len(payload) == 4 && binary.BigEndian.Uint32(payload) == 0 {
+			continue // Ethernet, which every flow matches by default
 		}
 		if n, ok := tunMetadataIndex(h); ok {
 			if err := c.applyTunMetadata(&m, n, payload, hasMask); err != nil {
@@ -429,6 +468,9 @@ func (mf *matchField) apply(m *flowtable.Match, payload []byte, hasMask bool) er
 	if !m.PrereqsMet(f.Prereq) {
 		return errorf(BadMatchBadPrereq, "%s without its prerequisites", mf.name)
 	}
+	if pt, ok := m.PacketType(); ok && pt != 0 && ethernetField(f) {
+		return errorf(BadMatchBadPrereq, "%s in a match for packet type %#x, which has no Ethernet header", mf.name, pt)
+	}
 	value, err := mf.keyBytes(payload[:mf.size])
 	if err != nil {
 		return err
@@ -452,6 +494,17 @@ func (mf *matchField) apply(m *flowtable.Match, payload []byte, hasMask bool) er
 	}
 	m.SetBytesMasked(f, value, mask)
 	return nil
+}
+
+// ethernetField reports whether f is in the Ethernet header, which only
+// packets of type (0,0) have.
+func ethernetField(f *flowtable.Field) bool {
+	switch f {
+	case flowtable.FieldEthSrc, flowtable.FieldEthDst, flowtable.FieldEthType,
+		flowtable.FieldVLANTCI, flowtable.FieldVLANVID, flowtable.FieldVLANPCP:
+		return true
+	}
+	return false
 }
 
 // keyBytes converts a TLV value to the field's big-endian bytes, checking
