@@ -43,10 +43,39 @@ type trieCheck struct {
 // ruleGroup holds the rules that share one masked key: an immutable value,
 // replaced whole when its rules change. Viewed as a list, top is rule 0
 // and rest follows.
+//
+// The masked key, one value per subtable word, is held inline when it is
+// short, as most are: a lookup that finds the group's hash then compares
+// the key without another cache miss, and copies of the group (the cmap
+// copies its links) carry it along.
 type ruleGroup[T any] struct {
-	vals []uint64    // the masked key, one value per subtable word
-	top  prioRule[T] // the highest-priority rule, inline: a lookup hit reads no further
-	rest []prioRule[T]
+	nvals int
+	inl   [inlineVals]uint64 // the masked key, if nvals <= inlineVals
+	ext   []uint64           // the masked key, if longer
+	top   prioRule[T]        // the highest-priority rule, inline: a lookup hit reads no further
+	rest  []prioRule[T]
+}
+
+// inlineVals is how many masked key words a rule group holds inline: with
+// a cmap link's hash, next and nvals, they fill a 64-byte cache line.
+const inlineVals = 5
+
+// values returns the group's masked key.
+func (g *ruleGroup[T]) values() []uint64 {
+	if g.nvals > inlineVals {
+		return g.ext
+	}
+	return g.inl[:g.nvals]
+}
+
+// setValues makes vals the group's masked key.
+func (g *ruleGroup[T]) setValues(vals []uint64) {
+	g.nvals = len(vals)
+	if len(vals) > inlineVals {
+		g.ext = slices.Clone(vals)
+		return
+	}
+	copy(g.inl[:], vals)
 }
 
 type prioRule[T any] struct {
@@ -171,7 +200,7 @@ func (st *subtable[T]) reduce(key *Key, mk *matchKey) {
 func (st *subtable[T]) find(mk *matchKey) *cmapNode[ruleGroup[T]] {
 	h := mk.hash()
 	for n := st.groups.first(h); n != nil; n = n.next {
-		if n.hash == h && slices.Equal(n.val.vals, mk.values()) {
+		if n.hash == h && slices.Equal(n.val.values(), mk.values()) {
 			return n
 		}
 	}
@@ -279,7 +308,7 @@ next:
 		if n.hash != h {
 			continue
 		}
-		vals := n.val.vals
+		vals := n.val.values()
 		if len(vals) > len(words) {
 			continue
 		}
@@ -330,7 +359,8 @@ func (st *subtable[T]) removeStageHashes(mk *matchKey) {
 
 // newRuleGroup makes a group of rules sorted highest priority first.
 func newRuleGroup[T any](vals []uint64, rules []prioRule[T]) ruleGroup[T] {
-	g := ruleGroup[T]{vals: vals, top: rules[0]}
+	g := ruleGroup[T]{top: rules[0]}
+	g.setValues(vals)
 	if len(rules) > 1 {
 		g.rest = rules[1:]
 	}
@@ -365,12 +395,12 @@ func (g *ruleGroup[T]) withRule(priority int, v T) (ng ruleGroup[T], old T, repl
 	} else {
 		rules = slices.Insert(rules, i, prioRule[T]{priority: priority, value: v})
 	}
-	return newRuleGroup(g.vals, rules), old, found
+	return newRuleGroup(g.values(), rules), old, found
 }
 
 // withoutRule returns a copy of g without rule i; g must hold another.
 func (g *ruleGroup[T]) withoutRule(i int) ruleGroup[T] {
-	return newRuleGroup(g.vals, slices.Delete(g.list(), i, i+1))
+	return newRuleGroup(g.values(), slices.Delete(g.list(), i, i+1))
 }
 
 // search finds the position of priority among the group's rules (sorted
