@@ -145,10 +145,9 @@ func (c *Classifier[T]) Insert(m *Match, priority int, v T) (replaced T, ok bool
 		// not be told by them that it cannot exist.
 		c.addPrefixes(st, &m.Key, 1)
 		st.addStageHashes(&mk)
-		st.groups.insert(mk.hash(), ruleGroup[T]{
-			vals: slices.Clone(mk.values()),
-			top:  prioRule[T]{priority: priority, value: v},
-		})
+		g := ruleGroup[T]{top: prioRule[T]{priority: priority, value: v}}
+		g.setValues(mk.values())
+		st.groups.insert(mk.hash(), g)
 	}
 	st.prios.add(priority)
 	c.n.Add(1)
@@ -285,7 +284,7 @@ func (c *Classifier[T]) ForEachSubsumed(m *Match, fn func(m *Match, priority int
 			continue
 		}
 		more := st.groups.all(func(n *cmapNode[ruleGroup[T]]) bool {
-			for j, v := range n.val.vals {
+			for j, v := range n.val.values() {
 				w := st.words[j].idx
 				if (v^m.Key[w])&m.Mask[w] != 0 {
 					return true
@@ -295,7 +294,7 @@ func (c *Classifier[T]) ForEachSubsumed(m *Match, fn func(m *Match, priority int
 				r := n.val.rule(i)
 				// Refilled per rule in case fn wrote to it.
 				rm.Mask = st.mask
-				st.fill(&rm.Key, n.val.vals)
+				st.fill(&rm.Key, n.val.values())
 				if !fn(&rm, r.priority, r.value) {
 					return false
 				}
@@ -321,7 +320,7 @@ func (c *Classifier[T]) Overlaps(m *Match, priority int) bool {
 			if _, ok := n.val.search(priority); !ok {
 				return true
 			}
-			for j, v := range n.val.vals {
+			for j, v := range n.val.values() {
 				w := st.words[j]
 				if (v^m.Key[w.idx])&m.Mask[w.idx]&w.mask != 0 {
 					return true

@@ -24,6 +24,7 @@ type subtable[T any] struct {
 type maskedWord struct {
 	idx  int
 	mask uint64
+	salt uint64 // wordSalt[idx]
 }
 
 // stage is one lookup stage of a subtable.
@@ -42,10 +43,39 @@ type trieCheck struct {
 // ruleGroup holds the rules that share one masked key: an immutable value,
 // replaced whole when its rules change. Viewed as a list, top is rule 0
 // and rest follows.
+//
+// The masked key, one value per subtable word, is held inline when it is
+// short, as most are: a lookup that finds the group's hash then compares
+// the key without another cache miss, and copies of the group (the cmap
+// copies its links) carry it along.
 type ruleGroup[T any] struct {
-	vals []uint64    // the masked key, one value per subtable word
-	top  prioRule[T] // the highest-priority rule, inline: a lookup hit reads no further
-	rest []prioRule[T]
+	nvals int
+	inl   [inlineVals]uint64 // the masked key, if nvals <= inlineVals
+	ext   []uint64           // the masked key, if longer
+	top   prioRule[T]        // the highest-priority rule, inline: a lookup hit reads no further
+	rest  []prioRule[T]
+}
+
+// inlineVals is how many masked key words a rule group holds inline: with
+// a cmap link's hash, next and nvals, they fill a 64-byte cache line.
+const inlineVals = 5
+
+// values returns the group's masked key.
+func (g *ruleGroup[T]) values() []uint64 {
+	if g.nvals > inlineVals {
+		return g.ext
+	}
+	return g.inl[:g.nvals]
+}
+
+// setValues makes vals the group's masked key.
+func (g *ruleGroup[T]) setValues(vals []uint64) {
+	g.nvals = len(vals)
+	if len(vals) > inlineVals {
+		g.ext = slices.Clone(vals)
+		return
+	}
+	copy(g.inl[:], vals)
 }
 
 type prioRule[T any] struct {
@@ -57,7 +87,7 @@ func newSubtable[T any](mask *Mask, tries []prefixTrie) *subtable[T] {
 	st := &subtable[T]{mask: *mask, prios: priorityBag{count: map[int]int{}}}
 	for i, m := range mask {
 		if m != 0 {
-			st.words = append(st.words, maskedWord{idx: i, mask: m})
+			st.words = append(st.words, maskedWord{idx: i, mask: m, salt: wordSalt[i]})
 		}
 	}
 	for i := range st.words {
@@ -115,11 +145,12 @@ var wordSalt = func() (salt [NumWords]uint64) {
 	return salt
 }()
 
-// hashWord adds key word idx, holding w, to the hash h.
-func hashWord(h uint64, idx int, w uint64) uint64 {
+// hashWord adds a key word holding w, whose position has the given salt
+// (its wordSalt), to the hash h.
+func hashWord(h, salt, w uint64) uint64 {
 	w *= 0x9e3779b97f4a7c15
 	w ^= w >> 32
-	return h + w*wordSalt[idx]
+	return h + w*salt
 }
 
 func hashFinal(h uint64) uint64 {
@@ -151,7 +182,7 @@ func (st *subtable[T]) reduce(key *Key, mk *matchKey) {
 		for j := start; j < end; j++ {
 			w := st.words[j]
 			mk.vals[j] = key[w.idx] & w.mask
-			h = hashWord(h, w.idx, mk.vals[j])
+			h = hashWord(h, w.salt, mk.vals[j])
 		}
 		mk.partial[i] = hashFinal(h)
 		start = end
@@ -169,7 +200,7 @@ func (st *subtable[T]) reduce(key *Key, mk *matchKey) {
 func (st *subtable[T]) find(mk *matchKey) *cmapNode[ruleGroup[T]] {
 	h := mk.hash()
 	for n := st.groups.first(h); n != nil; n = n.next {
-		if n.hash == h && slices.Equal(n.val.vals, mk.values()) {
+		if n.hash == h && slices.Equal(n.val.values(), mk.values()) {
 			return n
 		}
 	}
@@ -178,7 +209,7 @@ func (st *subtable[T]) find(mk *matchKey) *cmapNode[ruleGroup[T]] {
 
 // lookup returns the group matching key k, or nil.
 func (st *subtable[T]) lookup(k *Key) *ruleGroup[T] {
-	return st.probe(k, hashFinal(st.hashWords(k, 0, 0, len(st.words))))
+	return st.probe(k, hashFinal(hashWords(st.words, k, 0)))
 }
 
 // lookupWC is lookup that also ORs into wc the mask bits it had to look
@@ -201,36 +232,40 @@ func (st *subtable[T]) lookup(k *Key) *ruleGroup[T] {
 // probe (no stage indexes or tries) gives the same answer; this covers
 // the catch-all subtable, which has no words, too.
 func (st *subtable[T]) lookupWC(k *Key, wc *Mask, tries []prefixTrie, tr *[maxPrefixFields]trieWalk) *ruleGroup[T] {
-	covered := st.coveredWords(wc)
-	if covered == len(st.words) {
+	words, stages := st.words, st.stages
+	covered := 0
+	for covered < len(words) && words[covered].mask&^wc[words[covered].idx] == 0 {
+		covered++
+	}
+	if covered == len(words) {
 		return st.lookup(k)
 	}
 	var h uint64
 	start := 0
-	last := len(st.stages) - 1
 	i := 0
-	for st.stages[i].end <= covered {
+	for stages[i].end <= covered {
 		i++
 	}
 	if i > 0 {
 		// Stages [0, i) are covered: probe only the last of them.
-		start = st.stages[i-1].end
-		h = st.hashWords(k, 0, 0, start)
-		if !st.stages[i-1].index.has(hashFinal(h)) {
+		start = stages[i-1].end
+		h = hashWords(words[:start], k, 0)
+		if !stages[i-1].index.has(hashFinal(h)) {
 			return nil
 		}
 	}
+	last := len(stages) - 1
 	for ; i < last; i++ {
-		s := &st.stages[i]
-		h = st.hashWords(k, h, start, s.end)
+		s := &stages[i]
+		h = hashWords(words[start:s.end], k, h)
 		if !s.index.has(hashFinal(h)) {
 			st.miss(k, wc, s, start, tries, tr)
 			return nil
 		}
 		start = s.end
 	}
-	s := &st.stages[last]
-	h = st.hashWords(k, h, start, s.end)
+	s := &stages[last]
+	h = hashWords(words[start:s.end], k, h)
 	if g := st.probe(k, hashFinal(h)); g != nil {
 		st.unwildcard(wc, s.end)
 		return g
@@ -239,10 +274,11 @@ func (st *subtable[T]) lookupWC(k *Key, wc *Mask, tries []prefixTrie, tr *[maxPr
 	return nil
 }
 
-// hashWords adds k's words[start:end] to h.
-func (st *subtable[T]) hashWords(k *Key, h uint64, start, end int) uint64 {
-	for _, w := range st.words[start:end] {
-		h = hashWord(h, w.idx, k[w.idx]&w.mask)
+// hashWords adds k's words ws to h.
+func hashWords(ws []maskedWord, k *Key, h uint64) uint64 {
+	for i := range ws {
+		w := &ws[i]
+		h = hashWord(h, w.salt, k[w.idx]&w.mask)
 	}
 	return h
 }
@@ -266,14 +302,18 @@ func (st *subtable[T]) miss(k *Key, wc *Mask, s *stage, start int, tries []prefi
 
 // probe returns the group that k matches among those with hash h, or nil.
 func (st *subtable[T]) probe(k *Key, h uint64) *ruleGroup[T] {
+	words := st.words
 next:
 	for n := st.groups.first(h); n != nil; n = n.next {
 		if n.hash != h {
 			continue
 		}
-		for j, v := range n.val.vals {
-			w := st.words[j]
-			if k[w.idx]&w.mask != v {
+		vals := n.val.values()
+		if len(vals) > len(words) {
+			continue
+		}
+		for j, v := range vals {
+			if w := &words[j]; k[w.idx]&w.mask != v {
 				continue next
 			}
 		}
@@ -295,8 +335,9 @@ func (st *subtable[T]) coveredWords(wc *Mask) int {
 
 // unwildcard ORs into wc the mask of words[:n].
 func (st *subtable[T]) unwildcard(wc *Mask, n int) {
-	for _, w := range st.words[:n] {
-		wc[w.idx] |= w.mask
+	ws := st.words[:n]
+	for i := range ws {
+		wc[ws[i].idx] |= ws[i].mask
 	}
 }
 
@@ -318,7 +359,8 @@ func (st *subtable[T]) removeStageHashes(mk *matchKey) {
 
 // newRuleGroup makes a group of rules sorted highest priority first.
 func newRuleGroup[T any](vals []uint64, rules []prioRule[T]) ruleGroup[T] {
-	g := ruleGroup[T]{vals: vals, top: rules[0]}
+	g := ruleGroup[T]{top: rules[0]}
+	g.setValues(vals)
 	if len(rules) > 1 {
 		g.rest = rules[1:]
 	}
@@ -353,12 +395,12 @@ func (g *ruleGroup[T]) withRule(priority int, v T) (ng ruleGroup[T], old T, repl
 	} else {
 		rules = slices.Insert(rules, i, prioRule[T]{priority: priority, value: v})
 	}
-	return newRuleGroup(g.vals, rules), old, found
+	return newRuleGroup(g.values(), rules), old, found
 }
 
 // withoutRule returns a copy of g without rule i; g must hold another.
 func (g *ruleGroup[T]) withoutRule(i int) ruleGroup[T] {
-	return newRuleGroup(g.vals, slices.Delete(g.list(), i, i+1))
+	return newRuleGroup(g.values(), slices.Delete(g.list(), i, i+1))
 }
 
 // search finds the position of priority among the group's rules (sorted

@@ -62,6 +62,7 @@ type trieNode struct {
 	plen   int
 	rules  atomic.Int32                // rule groups whose prefix on the field is exactly this one
 	child  [2]atomic.Pointer[trieNode] // by the bit at position plen
+	_      [16]byte                    // to 64 bytes, so a node is one cache line
 }
 
 // checkPrefixField panics unless the classifier can track prefixes of f:

@@ -23,11 +23,13 @@ type cmapTable[V any] struct {
 	buckets []atomic.Pointer[cmapNode[V]]
 }
 
-// cmapNode is one immutable link of a bucket chain.
+// cmapNode is one immutable link of a bucket chain. A lookup reads hash
+// and next first, then the start of val: they come first so that they
+// share a cache line.
 type cmapNode[V any] struct {
 	hash uint64
-	val  V
 	next *cmapNode[V]
+	val  V
 }
 
 // cmapMinBuckets keeps tiny tables from resizing back and forth.
