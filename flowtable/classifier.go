@@ -284,7 +284,7 @@ func (c *Classifier[T]) ForEachSubsumed(m *Match, fn func(m *Match, priority int
 			continue
 		}
 		more := st.groups.all(func(n *cmapNode[ruleGroup[T]]) bool {
-			for j, v := range n.val.values() {
+			for j, v := range n.val.values(len(st.words)) {
 				w := st.words[j].idx
 				if (v^m.Key[w])&m.Mask[w] != 0 {
 					return true
@@ -294,7 +294,7 @@ func (c *Classifier[T]) ForEachSubsumed(m *Match, fn func(m *Match, priority int
 				r := n.val.rule(i)
 				// Refilled per rule in case fn wrote to it.
 				rm.Mask = st.mask
-				st.fill(&rm.Key, n.val.values())
+				st.fill(&rm.Key, n.val.values(len(st.words)))
 				if !fn(&rm, r.priority, r.value) {
 					return false
 				}
@@ -320,7 +320,7 @@ func (c *Classifier[T]) Overlaps(m *Match, priority int) bool {
 			if _, ok := n.val.search(priority); !ok {
 				return true
 			}
-			for j, v := range n.val.values() {
+			for j, v := range n.val.values(len(st.words)) {
 				w := st.words[j]
 				if (v^m.Key[w.idx])&m.Mask[w.idx]&w.mask != 0 {
 					return true

@@ -45,32 +45,32 @@ type trieCheck struct {
 // and rest follows.
 //
 // The masked key, one value per subtable word, is held inline when it is
-// short, as most are: a lookup that finds the group's hash then compares
-// the key without another cache miss, and copies of the group (the cmap
-// copies its links) carry it along.
+// short, as most are, so that a lookup that finds the group's hash
+// compares the key, and on a match reads the top rule's priority, without
+// another cache miss; copies of the group (the cmap copies its links)
+// carry it along. Its length is the subtable's word count.
 type ruleGroup[T any] struct {
-	nvals int
-	inl   [inlineVals]uint64 // the masked key, if nvals <= inlineVals
-	ext   []uint64           // the masked key, if longer
-	top   prioRule[T]        // the highest-priority rule, inline: a lookup hit reads no further
-	rest  []prioRule[T]
+	top  prioRule[T] // the highest-priority rule, inline: a lookup hit reads no further
+	inl  [inlineVals]uint64
+	ext  []uint64 // the masked key, if longer than inlineVals
+	rest []prioRule[T]
 }
 
-// inlineVals is how many masked key words a rule group holds inline: with
-// a cmap link's hash, next and nvals, they fill a 64-byte cache line.
+// inlineVals is how many masked key words a rule group holds inline. The
+// group's top rule and first four words share the first 64 bytes of a
+// cmap link with its hash and next pointer (when T is a word).
 const inlineVals = 5
 
-// values returns the group's masked key.
-func (g *ruleGroup[T]) values() []uint64 {
-	if g.nvals > inlineVals {
-		return g.ext
+// values returns the group's masked key, of n words.
+func (g *ruleGroup[T]) values(n int) []uint64 {
+	if n > inlineVals {
+		return g.ext[:n]
 	}
-	return g.inl[:g.nvals]
+	return g.inl[:n]
 }
 
 // setValues makes vals the group's masked key.
 func (g *ruleGroup[T]) setValues(vals []uint64) {
-	g.nvals = len(vals)
 	if len(vals) > inlineVals {
 		g.ext = slices.Clone(vals)
 		return
@@ -200,7 +200,7 @@ func (st *subtable[T]) reduce(key *Key, mk *matchKey) {
 func (st *subtable[T]) find(mk *matchKey) *cmapNode[ruleGroup[T]] {
 	h := mk.hash()
 	for n := st.groups.first(h); n != nil; n = n.next {
-		if n.hash == h && slices.Equal(n.val.values(), mk.values()) {
+		if n.hash == h && slices.Equal(n.val.values(mk.nvals), mk.values()) {
 			return n
 		}
 	}
@@ -308,10 +308,7 @@ next:
 		if n.hash != h {
 			continue
 		}
-		vals := n.val.values()
-		if len(vals) > len(words) {
-			continue
-		}
+		vals := n.val.values(len(words))
 		for j, v := range vals {
 			if w := &words[j]; k[w.idx]&w.mask != v {
 				continue next
@@ -357,14 +354,15 @@ func (st *subtable[T]) removeStageHashes(mk *matchKey) {
 	}
 }
 
-// newRuleGroup makes a group of rules sorted highest priority first.
-func newRuleGroup[T any](vals []uint64, rules []prioRule[T]) ruleGroup[T] {
-	g := ruleGroup[T]{top: rules[0]}
-	g.setValues(vals)
+// withRules returns a copy of g, with the same masked key, holding rules,
+// which are sorted highest priority first.
+func (g *ruleGroup[T]) withRules(rules []prioRule[T]) ruleGroup[T] {
+	ng := *g
+	ng.top, ng.rest = rules[0], nil
 	if len(rules) > 1 {
-		g.rest = rules[1:]
+		ng.rest = rules[1:]
 	}
-	return g
+	return ng
 }
 
 // len returns the number of rules.
@@ -395,12 +393,12 @@ func (g *ruleGroup[T]) withRule(priority int, v T) (ng ruleGroup[T], old T, repl
 	} else {
 		rules = slices.Insert(rules, i, prioRule[T]{priority: priority, value: v})
 	}
-	return newRuleGroup(g.values(), rules), old, found
+	return g.withRules(rules), old, found
 }
 
 // withoutRule returns a copy of g without rule i; g must hold another.
 func (g *ruleGroup[T]) withoutRule(i int) ruleGroup[T] {
-	return newRuleGroup(g.values(), slices.Delete(g.list(), i, i+1))
+	return g.withRules(slices.Delete(g.list(), i, i+1))
 }
 
 // search finds the position of priority among the group's rules (sorted
