@@ -457,36 +457,36 @@ func (e actionEncoder) move(a *flowtable.Move) error {
 	if e.v >= OF15 {
 		return e.copyField(a)
 	}
-	if a.Src.Field.Experimenter() || a.Dst.Field.Experimenter() {
-		// OVS's NXAST_REG_MOVE also takes the 64-bit experimenter
-		// headers, with the action padded to a multiple of 8.
-		src, dst := nxmOf[a.Src.Field], nxmOf[a.Dst.Field]
-		if src == nil || dst == nil {
-			return fmt.Errorf("move of a field without an NXM or OXM header")
-		}
-		off := e.nx(nxastRegMove)
-		e.u16(uint16(a.Src.NBits))
-		e.u16(uint16(a.Src.Ofs))
-		e.u16(uint16(a.Dst.Ofs))
-		src.putHeader(e.enc, false)
-		dst.putHeader(e.enc, false)
-		return e.finish(off)
-	}
-	src, err := nxmHeader(a.Src.Field)
-	if err != nil {
-		return err
-	}
-	dst, err := nxmHeader(a.Dst.Field)
-	if err != nil {
-		return err
-	}
 	off := e.nx(nxastRegMove)
 	e.u16(uint16(a.Src.NBits))
 	e.u16(uint16(a.Src.Ofs))
 	e.u16(uint16(a.Dst.Ofs))
-	e.u32(src)
-	e.u32(dst)
+	for _, f := range []*flowtable.Field{a.Src.Field, a.Dst.Field} {
+		if err := e.moveHeader(f); err != nil {
+			return err
+		}
+	}
 	return e.finish(off)
+}
+
+// moveHeader writes the header naming f in NXAST_REG_MOVE: NXM's 32 bits
+// or, for an experimenter field, the 64-bit OXM header OVS also takes
+// there (the action is then padded to a multiple of 8).
+func (e actionEncoder) moveHeader(f *flowtable.Field) error {
+	if f.Experimenter() {
+		mf := nxmOf[f]
+		if mf == nil {
+			return fmt.Errorf("field %s has no OXM header", f.Name)
+		}
+		mf.putHeader(e.enc, false)
+		return nil
+	}
+	h, err := nxmHeader(f)
+	if err != nil {
+		return err
+	}
+	e.u32(h)
+	return nil
 }
 
 func (e actionEncoder) outputReg(a *flowtable.OutputReg) error {
