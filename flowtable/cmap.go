@@ -19,8 +19,15 @@ type cmap[V any] struct {
 }
 
 type cmapTable[V any] struct {
+	// filter holds the hash of every entry (and of entries removed since
+	// the table was built): most searches are for hashes the table does
+	// not hold, and the filter, an eighth of the buckets' size, usually
+	// says so from cache without touching a bucket. Bits are set before
+	// the entry is linked.
+	filter  hashFilter
 	mask    uint64 // len(buckets)-1; len(buckets) is a power of two
 	buckets []atomic.Pointer[cmapNode[V]]
+	stale   int // entries removed since the table was built; writer only
 }
 
 // cmapNode is one immutable link of a bucket chain. A lookup reads hash
@@ -39,7 +46,7 @@ const cmapMinBuckets = 8
 // it with next and skip links whose hash differs.
 func (m *cmap[V]) first(hash uint64) *cmapNode[V] {
 	t := m.table.Load()
-	if t == nil {
+	if t == nil || !t.filter.mayHave(hash) {
 		return nil
 	}
 	return t.buckets[hash&t.mask].Load()
@@ -54,6 +61,7 @@ func (m *cmap[V]) insert(hash uint64, val V) {
 		t = m.resize(4 * (m.n + 1))
 	}
 	b := &t.buckets[hash&t.mask]
+	t.filter.add(hash)
 	b.Store(&cmapNode[V]{hash: hash, val: val, next: b.Load()})
 	m.n++
 }
@@ -67,8 +75,14 @@ func (m *cmap[V]) replace(old *cmapNode[V], val V) {
 func (m *cmap[V]) remove(old *cmapNode[V]) {
 	m.relink(old, old.next)
 	m.n--
-	if t := m.table.Load(); len(t.buckets) > cmapMinBuckets && 8*m.n < len(t.buckets) {
+	t := m.table.Load()
+	t.stale++
+	switch {
+	case len(t.buckets) > cmapMinBuckets && 8*m.n < len(t.buckets):
 		m.resize(4 * m.n)
+	case t.stale > m.n+cmapMinBuckets:
+		// The filter passes too many removed hashes: rebuild it.
+		m.resize(len(t.buckets))
 	}
 }
 
@@ -105,9 +119,11 @@ func (m *cmap[V]) resize(want int) *cmapTable[V] {
 		size *= 2
 	}
 	t := &cmapTable[V]{mask: uint64(size - 1), buckets: make([]atomic.Pointer[cmapNode[V]], size)}
+	t.filter.init(size)
 	if old := m.table.Load(); old != nil {
 		for i := range old.buckets {
 			for n := old.buckets[i].Load(); n != nil; n = n.next {
+				t.filter.add(n.hash)
 				b := &t.buckets[n.hash&t.mask]
 				b.Store(&cmapNode[V]{hash: n.hash, val: n.val, next: b.Load()})
 			}

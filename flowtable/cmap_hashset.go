@@ -8,16 +8,26 @@ import "sync/atomic"
 // costs a single cache line, which matters because a lookup queries one
 // per subtable stage.
 //
+// A query first asks a small Bloom filter in front of the slots: most
+// queries are for hashes the set does not hold, and the filter, an eighth
+// of the slots' size, answers most of those from cache where the slots
+// would cost a memory access each. Its false positives go on to the slots,
+// so answers are exact.
+//
 // Readers only ever see slots change by single atomic stores: a free slot
 // or a tombstone becoming a hash, or a hash becoming a tombstone. Since a
-// used slot never becomes free again, no probe sequence is cut short. The
-// writer grows or cleans the table by building a new one and swapping the
-// pointer.
+// used slot never becomes free again, no probe sequence is cut short. A
+// hash's filter bits are set before its slot and stay set after it is
+// removed, until the next rebuild; as the tombstones that removals leave
+// count towards rebuilding, the filter never holds many more removed
+// hashes than live ones. The writer grows or cleans the table by building
+// a new one and swapping the pointer.
 type hashSet struct {
 	table atomic.Pointer[hashSetTable]
 }
 
 type hashSetTable struct {
+	filter hashFilter
 	mask   uint64
 	slots  []atomic.Uint64 // slotFree, slotGone or a stored hash
 	counts []int32         // per slot, how many times its hash was added; writer only
@@ -47,6 +57,9 @@ func (s *hashSet) has(h uint64) bool {
 		return false
 	}
 	h = setKey(h)
+	if !t.filter.mayHave(h) {
+		return false
+	}
 	for i := h & t.mask; ; i = (i + 1) & t.mask {
 		switch t.slots[i].Load() {
 		case h:
@@ -88,6 +101,7 @@ func (s *hashSet) add(h uint64) {
 		}
 		t.live++
 		t.counts[i] = 1
+		t.filter.add(h)
 		t.slots[i].Store(h)
 		break
 	}
@@ -126,6 +140,7 @@ func (s *hashSet) rebuild(want int) *hashSetTable {
 		size *= 2
 	}
 	t := &hashSetTable{mask: uint64(size - 1), slots: make([]atomic.Uint64, size), counts: make([]int32, size)}
+	t.filter.init(size)
 	if old := s.table.Load(); old != nil {
 		for j := range old.slots {
 			h := old.slots[j].Load()
@@ -136,6 +151,7 @@ func (s *hashSet) rebuild(want int) *hashSetTable {
 			for t.slots[i].Load() != slotFree {
 				i = (i + 1) & t.mask
 			}
+			t.filter.add(h)
 			t.slots[i].Store(h)
 			t.counts[i] = old.counts[j]
 			t.used++

@@ -7,8 +7,9 @@ import (
 )
 
 // TestCmapRandom drives a cmap through inserts, replacements and removals
-// (with growth and shrinking) and compares it with a Go map. Hashes come
-// from a small range so chains hold collisions.
+// (with growth and shrinking) and compares it with a Go map. Hashes take
+// few values so chains hold collisions, scrambled as real hashes are so
+// that the table's filter sees them spread.
 func TestCmapRandom(t *testing.T) {
 	rng := testutil.Rand(t)
 	var m cmap[int]
@@ -27,7 +28,7 @@ func TestCmapRandom(t *testing.T) {
 		growing := step < 12000
 		switch op := rng.IntN(10); {
 		case len(ref) == 0 || growing && op < 6 || !growing && op < 1:
-			h := rng.Uint64N(512)
+			h := hashFinal(rng.Uint64N(512))
 			m.insert(h, next)
 			ref[next] = h
 			next++
@@ -75,11 +76,15 @@ func TestHashSetRandom(t *testing.T) {
 	rng := testutil.Rand(t)
 	var s hashSet
 	counts := map[uint64]int{} // by setKey
-	for step := range 50000 {
-		h := rng.Uint64N(3000)
-		if h >= 2990 {
-			h -= 2990 // 0 and 1 are the slot markers
+	// Hashes as real ones, scrambled, plus the markers.
+	hash := func(q uint64) uint64 {
+		if q >= 2990 {
+			return q - 2990 // 0 and 1 are the slot markers
 		}
+		return hashFinal(q)
+	}
+	for step := range 50000 {
+		h := hash(rng.Uint64N(3000))
 		if counts[setKey(h)] > 0 && (step > 30000 || rng.IntN(2) == 0) {
 			s.remove(h)
 			counts[setKey(h)]--
@@ -89,10 +94,49 @@ func TestHashSetRandom(t *testing.T) {
 		}
 		if step%1000 == 0 {
 			for q := range uint64(3000) {
-				if got, n := s.has(q), counts[setKey(q)]; got != (n > 0) {
-					t.Fatalf("step %d: has(%d) = %v, count %d", step, q, got, n)
+				h := hash(q)
+				if got, n := s.has(h), counts[setKey(h)]; got != (n > 0) {
+					t.Fatalf("step %d: has(%#x) = %v, count %d", step, h, got, n)
 				}
 			}
 		}
+	}
+}
+
+// TestFiltersStayUseful churns a hashSet and a cmap at a steady size, each
+// hash added once and removed later, and checks that their filters still
+// turn away most absent hashes: removed hashes' bits must not pile up.
+func TestFiltersStayUseful(t *testing.T) {
+	var s hashSet
+	var m cmap[int]
+	const live = 500
+	for i := range uint64(20 * live) {
+		h := hashFinal(i)
+		s.add(h)
+		m.insert(h, int(i))
+		if i >= live {
+			old := hashFinal(i - live)
+			s.remove(old)
+			n := m.first(old)
+			for n.hash != old {
+				n = n.next
+			}
+			m.remove(n)
+		}
+	}
+	passed := func(mayHave func(uint64) bool) int {
+		n := 0
+		for i := range uint64(10000) {
+			if mayHave(hashFinal(1<<40 + i)) {
+				n++
+			}
+		}
+		return n
+	}
+	setPassed := passed(func(h uint64) bool { return s.table.Load().filter.mayHave(setKey(h)) })
+	mapPassed := passed(func(h uint64) bool { return m.table.Load().filter.mayHave(h) })
+	// About 1.5% pass a filter of 16 or more bits per hash.
+	if setPassed > 500 || mapPassed > 500 {
+		t.Fatalf("of 10000 absent hashes, the hashSet's filter passed %d and the cmap's %d", setPassed, mapPassed)
 	}
 }
