@@ -319,17 +319,6 @@ next:
 	return nil
 }
 
-// coveredWords returns how many of the mask's words, from the first, wc
-// already has every bit of.
-func (st *subtable[T]) coveredWords(wc *Mask) int {
-	for i, w := range st.words {
-		if w.mask&^wc[w.idx] != 0 {
-			return i
-		}
-	}
-	return len(st.words)
-}
-
 // unwildcard ORs into wc the mask of words[:n].
 func (st *subtable[T]) unwildcard(wc *Mask, n int) {
 	ws := st.words[:n]

@@ -3,6 +3,7 @@ package flowtable
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"math/bits"
 	"sync/atomic"
 )
@@ -23,17 +24,63 @@ import (
 // results fit in a fixed array on the stack.
 const maxPrefixFields = 4
 
-// trieStride is how many leading address bits a trie's jump table resolves
-// in one step. Rule sets commonly hold many short prefixes, which makes the
-// trie's top a nearly complete binary tree: without the table a walk would
-// spend a dependent memory load on each of its first levels. 10 bits get
-// past the common /8s, and the table's 8 KiB are allocated only for a trie
-// that gets a prefix.
-const trieStride = 10
+// The jump table resolves an address's first few bits in one step. Rule
+// sets commonly hold many prefixes spread over the address space, which
+// makes the trie's top a nearly complete binary tree: without the table a
+// walk would spend a dependent memory load on each of its first levels.
+// The table's stride (how many leading bits it resolves) follows the
+// number of prefixes, about log2 of it, so that below the table a walk
+// usually has at most a node or two left; the table then costs about 8
+// bytes per prefix.
+const (
+	minTrieStride = 8
+	maxTrieStride = 16
+)
 
-// jumpTable is a trie's jump table, indexed by an address's first
-// trieStride bits.
-type jumpTable [1 << trieStride]atomic.Pointer[trieWalk]
+// jumpStride returns the stride suited to a trie of n prefixes.
+func jumpStride(n int) int {
+	return min(max(bits.Len(uint(n)), minTrieStride), maxTrieStride)
+}
+
+// jumpTable holds, for every value v of an address's first stride bits,
+// the walk of the addresses starting so, paused before its first node of
+// stride bits or more (or ended), packed in one word: a lookup resumes
+// the walk from one load. A paused walk's next node is kept in targets
+// and named by its index there.
+type jumpTable struct {
+	stride  int
+	entries []atomic.Uint64
+	// targets grows by appending in place; readers load an entry before
+	// the slice, so they see every index an entry they loaded names.
+	targets atomic.Pointer[[]*trieNode]
+	spare   []*trieNode // the latest targets, with room to append; writer only
+}
+
+// A jump table entry, bit by bit. The walk has only seen prefixes shorter
+// than the stride, whose lengths the 24 plens bits hold.
+const (
+	jumpEnded      = 1 << 63
+	jumpDepthShift = 56 // 7 bits: address bits matched, less than the stride
+	jumpMaskShift  = 48 // 8 bits: once ended, the bits the walk examined
+	jumpPlensShift = 24 // 24 bits: the walk's plens
+	jumpDepthMask  = 1<<7 - 1
+	jumpPlensMask  = 1<<24 - 1
+	jumpTargetMask = 1<<24 - 1 // the rest: the index of the next node in targets
+)
+
+// resume sets the fresh walk w to the entry of the address hi (left
+// aligned).
+func (tab *jumpTable) resume(w *trieWalk, hi uint64) {
+	e := tab.entries[hi>>(64-tab.stride)].Load()
+	w.started = true
+	w.plens[0] = e >> jumpPlensShift & jumpPlensMask
+	w.depth = int(e >> jumpDepthShift & jumpDepthMask)
+	if e&jumpEnded != 0 {
+		w.ended, w.maskbits = true, int(e>>jumpMaskShift&0xff)
+		return
+	}
+	w.next = (*tab.targets.Load())[e&jumpTargetMask]
+}
 
 // prefixTrie is the trie of one field. Lookups never lock: a node's
 // prefix never changes once it is published, while its rule count and
@@ -42,16 +89,18 @@ type jumpTable [1 << trieStride]atomic.Pointer[trieWalk]
 // and unlinks nodes without touching them, so a reader walking an unlinked
 // node still sees a valid, merely older, subtrie.
 //
-// The jump table lets a walk skip the nodes shorter than trieStride bits:
-// entry v is the walk for addresses whose first trieStride bits are v,
-// paused before its first node of trieStride bits or more (or ended). The
+// The jump table lets a walk skip the nodes shorter than its stride. The
 // writer recomputes the entries a change affects after making it, and
 // replaces each whole, so a reader sees an entry of the trie before or
-// after the change, as it would see the nodes themselves.
+// after the change, as it would see the nodes themselves; when the number
+// of prefixes calls for another stride it builds a new table and swaps it
+// in.
 type prefixTrie struct {
 	field *Field
 	root  atomic.Pointer[trieNode]
 	jump  atomic.Pointer[jumpTable] // nil until the first prefix
+
+	prefixes int // nodes with rules; writer only
 }
 
 // trieNode is a path-compressed node: it stands for the prefix (hi, lo)/plen
@@ -147,8 +196,7 @@ func bitAt(hi, lo uint64, i int) int {
 // address. Subtables ask in turn about their prefix length, and the walk
 // goes only as deep as the longest length asked about so far (or the jump
 // table's entry, if that is deeper): a hit usually needs only the first
-// levels. A paused walk also serves as a jump table entry, with hi and lo
-// zero.
+// levels.
 type trieWalk struct {
 	started, ended bool
 	hi, lo         uint64    // the address
@@ -171,7 +219,7 @@ func (w *trieWalk) advance(t *prefixTrie, k *Key, upto int) {
 	if !w.started {
 		hi, lo := fieldValue(t.field, k)
 		if tab := t.jump.Load(); tab != nil {
-			*w = *tab[hi>>(64-trieStride)].Load()
+			tab.resume(w, hi)
 		} else {
 			w.start(t)
 		}
@@ -218,41 +266,134 @@ func (w *trieWalk) step(t *prefixTrie) {
 
 // rejump recomputes the jump table entries of the addresses that share
 // their first d bits with the left-aligned hi: those whose walks pass a
-// link or a rule count that changed at depth d. Changes deeper than
-// trieStride bits leave the entries, which stop above them, alone.
-// Writers only.
+// link or a rule count that changed at depth d. Changes deeper than the
+// stride leave the entries, which stop above them, alone. It builds a new
+// table instead when the trie's size calls for another stride, or when
+// the table's targets are mostly nodes no entry names any more. Writers
+// only.
 func (t *prefixTrie) rejump(hi uint64, d int) {
 	tab := t.jump.Load()
-	if tab == nil {
-		// The first prefix: fill the whole table before publishing it.
-		tab, hi, d = new(jumpTable), 0, 0
-		defer t.jump.Store(tab)
-	}
-	if d > trieStride {
+	want := jumpStride(t.prefixes)
+	if tab == nil || want > tab.stride || want < tab.stride-1 || len(tab.spare) > 2*len(tab.entries)+64 {
+		tab = &jumpTable{stride: want, entries: make([]atomic.Uint64, 1<<want)}
+		tab.fill(t, 0, 1<<want, false)
+		targets := tab.spare
+		tab.targets.Store(&targets)
+		t.jump.Store(tab)
 		return
 	}
-	first := hi >> (64 - trieStride) &^ (1<<(trieStride-d) - 1)
-	var prev *trieWalk
-	for v := first; v < first+1<<(trieStride-d); v++ {
-		// The nodes above trieStride bits see only the address's first
-		// trieStride bits: v stands for every address that starts so.
-		w := &trieWalk{hi: v << (64 - trieStride)}
-		w.start(t)
-		for !w.ended && w.next.plen < trieStride {
-			w.step(t)
-		}
-		w.hi = 0
-		if old := tab[v].Load(); old != nil && *old == *w {
-			prev = old
-			continue
-		}
-		if prev != nil && *prev == *w {
-			// Neighbours often pause alike: share their entry.
-			w = prev
-		}
-		tab[v].Store(w)
-		prev = w
+	if d > tab.stride {
+		return
 	}
+	first := hi >> (64 - tab.stride) &^ (1<<(tab.stride-d) - 1)
+	tab.fill(t, first, first+1<<(tab.stride-d), true)
+}
+
+// fill recomputes the entries [first, end), which lie in one subtree of
+// the trie's top (they share their first bits), by walking that subtree
+// once: an entry is the walk of its address, so the entries of the
+// addresses below a node differ only where the walk leaves the node.
+// Writers only; published says whether readers may see tab already, and
+// so must see the targets an entry names before the entry.
+func (tab *jumpTable) fill(t *prefixTrie, first, end uint64, published bool) {
+	f := jumpFill{tab: tab, bits: t.field.Bits, first: first, end: end, published: published}
+	root := t.root.Load()
+	if root == nil {
+		f.set(0, tab.stride, jumpEnded)
+		return
+	}
+	f.from(root, 0, 0, 0, tab.stride)
+}
+
+// jumpFill is one fill's state.
+type jumpFill struct {
+	tab         *jumpTable
+	bits        int // the field's
+	first, end  uint64
+	published   bool
+	targetNode  *trieNode // the last target named, and its index
+	targetIndex uint64
+}
+
+// from fills the entries of the addresses whose walk reaches node n
+// having matched depth bits and found plens: the 2^size entries from
+// start.
+func (f *jumpFill) from(n *trieNode, depth int, plens uint64, start uint64, size int) {
+	stride := f.tab.stride
+	head := uint64(depth) << jumpDepthShift
+	if n.plen >= stride {
+		f.set(start, size, plens<<jumpPlensShift|head|f.target(n, start))
+		return
+	}
+	// The addresses that part from n's prefix at bit b end there, having
+	// examined b+1 bits.
+	p := n.hi >> (64 - stride)
+	for b := depth; b < n.plen; b++ {
+		k := stride - b - 1
+		if part := (p>>k ^ 1) << k; part>>size == start>>size {
+			f.set(part, k, jumpEnded|uint64(b+1)<<jumpMaskShift|plens<<jumpPlensShift|head)
+		}
+	}
+	// The rest match n.
+	if n.rules.Load() > 0 {
+		plens |= 1 << (n.plen - 1)
+	}
+	head = uint64(n.plen) << jumpDepthShift
+	start, size = p>>(stride-n.plen)<<(stride-n.plen), stride-n.plen
+	if n.plen == f.bits {
+		f.set(start, size, jumpEnded|uint64(n.plen)<<jumpMaskShift|plens<<jumpPlensShift|head)
+		return
+	}
+	for b := range 2 {
+		half := start + uint64(b)<<(size-1)
+		switch c := n.child[b].Load(); {
+		case !f.overlaps(half, size-1):
+		case c == nil:
+			maskbits := n.plen
+			if n.child[1-b].Load() != nil {
+				maskbits++
+			}
+			f.set(half, size-1, jumpEnded|uint64(maskbits)<<jumpMaskShift|plens<<jumpPlensShift|head)
+		default:
+			f.from(c, n.plen, plens, half, size-1)
+		}
+	}
+}
+
+// overlaps reports whether the fill covers any of the 2^size entries
+// from start.
+func (f *jumpFill) overlaps(start uint64, size int) bool {
+	return start < f.end && start+1<<size > f.first
+}
+
+// set sets the fill's entries among the 2^size from start to e.
+func (f *jumpFill) set(start uint64, size int, e uint64) {
+	for v := max(start, f.first); v < min(start+1<<size, f.end); v++ {
+		if x := &f.tab.entries[v]; x.Load() != e {
+			x.Store(e)
+		}
+	}
+}
+
+// target returns the index in the targets of node n, for the entries
+// from start, appending n if they do not name it already.
+func (f *jumpFill) target(n *trieNode, start uint64) uint64 {
+	if n == f.targetNode {
+		return f.targetIndex
+	}
+	tab := f.tab
+	old := tab.entries[max(start, f.first)].Load()
+	i := old & jumpTargetMask
+	if old&jumpEnded != 0 || i >= uint64(len(tab.spare)) || tab.spare[i] != n {
+		i = uint64(len(tab.spare))
+		tab.spare = append(tab.spare, n)
+		if f.published {
+			targets := tab.spare
+			tab.targets.Store(&targets)
+		}
+	}
+	f.targetNode, f.targetIndex = n, i
+	return i
 }
 
 // rulesOut reports whether the trie proves that no rule with a /plen
@@ -294,6 +435,7 @@ func (t *prefixTrie) insert(hi, lo uint64, plen int) {
 		n := slot.Load()
 		if n == nil {
 			slot.Store(newTrieNode(hi, lo, plen))
+			t.prefixes++
 			t.rejump(hi, depth)
 			return
 		}
@@ -306,6 +448,7 @@ func (t *prefixTrie) insert(hi, lo uint64, plen int) {
 			branch.child[bitAt(hi, lo, c)].Store(newTrieNode(hi, lo, plen))
 			branch.child[bitAt(n.hi, n.lo, c)].Store(n)
 			slot.Store(branch)
+			t.prefixes++
 			t.rejump(hi, depth)
 			return
 		case plen < n.plen:
@@ -313,11 +456,13 @@ func (t *prefixTrie) insert(hi, lo uint64, plen int) {
 			parent := newTrieNode(hi, lo, plen)
 			parent.child[bitAt(n.hi, n.lo, plen)].Store(n)
 			slot.Store(parent)
+			t.prefixes++
 			t.rejump(hi, depth)
 			return
 		case plen == n.plen:
-			n.rules.Add(1)
-			if plen < trieStride {
+			// Entries record only whether a node has rules.
+			if n.rules.Add(1) == 1 {
+				t.prefixes++
 				t.rejump(hi, plen)
 			}
 			return
@@ -341,25 +486,25 @@ func (t *prefixTrie) remove(hi, lo uint64, plen int) {
 	var path [129]link
 	n := 0
 	l := link{&t.root, 0}
+	// The depth of the shallowest change (see insert), for rejump; none
+	// yet.
+	changed := math.MaxInt
 	for {
 		node := l.slot.Load()
 		if node == nil || plen < node.plen || commonLen(hi, lo, node.hi, node.lo, node.plen) < node.plen {
 			panic("flowtable: prefix trie lost track of a prefix")
 		}
 		if plen == node.plen {
-			node.rules.Add(-1)
+			if node.rules.Add(-1) == 0 {
+				// Entries record whether a node has rules.
+				t.prefixes--
+				changed = plen
+			}
 			break
 		}
 		path[n] = l
 		n++
 		l = link{&node.child[bitAt(hi, lo, node.plen)], node.plen}
-	}
-	// The depth of the shallowest change (see insert), for rejump. So far
-	// that is the rule count, which jump table entries record only for
-	// prefixes shorter than trieStride.
-	changed := trieStride + 1
-	if plen < trieStride {
-		changed = plen
 	}
 	for {
 		node := l.slot.Load()

@@ -30,6 +30,13 @@ func TestPrefixTrieJumpTable(t *testing.T) {
 				b := bases[rng.IntN(len(bases))]
 				return b[0] ^ rng.Uint64()>>rng.IntN(64), b[1] ^ rng.Uint64()
 			}
+			insert := func(plen int) {
+				hi, lo := randAddr()
+				mhi, mlo := prefixMask(plen)
+				p := prefix{hi & mhi, lo & mlo, plen}
+				tr.insert(p.hi, p.lo, p.plen)
+				live = append(live, p)
+			}
 			remove := func(i int) {
 				p := live[i]
 				tr.remove(p.hi, p.lo, p.plen)
@@ -59,31 +66,42 @@ func TestPrefixTrieJumpTable(t *testing.T) {
 				if len(live) > 0 && rng.IntN(3) == 0 {
 					remove(rng.IntN(len(live)))
 				} else {
-					hi, lo := randAddr()
 					plen := 1 + rng.IntN(min(f.Bits, 40))
 					if rng.IntN(4) == 0 {
-						plen = 1 + rng.IntN(trieStride)
+						plen = 1 + rng.IntN(minTrieStride+2)
 					}
-					mhi, mlo := prefixMask(plen)
-					p := prefix{hi & mhi, lo & mlo, plen}
-					tr.insert(p.hi, p.lo, p.plen)
-					live = append(live, p)
+					insert(plen)
 				}
 				check()
 			}
+			// Up to enough prefixes for a wider stride and back, which
+			// rebuilds the table.
+			for i := range 3000 {
+				insert(1 + rng.IntN(min(f.Bits, 40)))
+				if i%300 == 0 {
+					check()
+				}
+			}
+			check()
 			// Down to an empty trie, whose table must say so.
-			for len(live) > 0 {
+			for i := 0; len(live) > 0; i++ {
 				remove(rng.IntN(len(live)))
-				check()
+				if len(live) < 300 || i%300 == 0 {
+					check()
+				}
 			}
 		})
 	}
 }
 
 // checkJumpTable fails unless every jump table entry is the walk from the
-// root paused before its first node of trieStride bits or more.
+// root paused before its first node of the table's stride or more, and
+// the stride suits the number of prefixes.
 func checkJumpTable(t *testing.T, tr *prefixTrie) {
 	t.Helper()
+	if n := countPrefixes(tr.root.Load()); n != tr.prefixes {
+		t.Fatalf("trie counts %d prefixes, has %d", tr.prefixes, n)
+	}
 	tab := tr.jump.Load()
 	if tab == nil {
 		if tr.root.Load() != nil {
@@ -91,17 +109,38 @@ func checkJumpTable(t *testing.T, tr *prefixTrie) {
 		}
 		return
 	}
-	for v := range tab {
-		want := trieWalk{hi: uint64(v) << (64 - trieStride)}
+	if want := jumpStride(tr.prefixes); tab.stride != want && tab.stride != want+1 {
+		t.Fatalf("jump table stride %d for %d prefixes, want %d (or one more)", tab.stride, tr.prefixes, want)
+	}
+	for v := range tab.entries {
+		hi := uint64(v) << (64 - tab.stride)
+		want := trieWalk{hi: hi}
 		want.start(tr)
-		for !want.ended && want.next.plen < trieStride {
+		for !want.ended && want.next.plen < tab.stride {
 			want.step(tr)
 		}
-		want.hi = 0
-		if got := tab[v].Load(); got == nil || *got != want {
+		if want.ended {
+			want.next = nil // never read again; entries do not keep it
+		}
+		var got trieWalk
+		tab.resume(&got, hi)
+		got.hi = hi
+		if got != want {
 			t.Fatalf("jump[%#x] = %+v, want %+v", v, got, want)
 		}
 	}
+}
+
+// countPrefixes returns how many nodes of the subtrie at n have rules.
+func countPrefixes(n *trieNode) int {
+	if n == nil {
+		return 0
+	}
+	c := countPrefixes(n.child[0].Load()) + countPrefixes(n.child[1].Load())
+	if n.rules.Load() > 0 {
+		c++
+	}
+	return c
 }
 
 // setFieldValue stores the left-aligned (hi, lo) in f's bits of k.
