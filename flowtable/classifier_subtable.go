@@ -302,6 +302,9 @@ func (st *subtable[T]) miss(k *Key, wc *Mask, s *stage, start int, tries []prefi
 
 // probe returns the group that k matches among those with hash h, or nil.
 func (st *subtable[T]) probe(k *Key, h uint64) *ruleGroup[T] {
+	if !st.groups.mayHold(h) {
+		return nil
+	}
 	words := st.words
 next:
 	for n := st.groups.first(h); n != nil; n = n.next {

@@ -46,10 +46,17 @@ const cmapMinBuckets = 8
 // it with next and skip links whose hash differs.
 func (m *cmap[V]) first(hash uint64) *cmapNode[V] {
 	t := m.table.Load()
-	if t == nil || !t.filter.mayHave(hash) {
+	if t == nil {
 		return nil
 	}
 	return t.buckets[hash&t.mask].Load()
+}
+
+// mayHold reports false if no entry has hash, as the table's filter shows
+// without touching a bucket. Readers ask it before walking a chain.
+func (m *cmap[V]) mayHold(hash uint64) bool {
+	t := m.table.Load()
+	return t != nil && t.filter.mayHave(hash)
 }
 
 // insert adds an entry; the caller guarantees it is not already present.
