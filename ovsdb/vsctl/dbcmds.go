@@ -290,12 +290,20 @@ func (ctx *context) table() (*ovsdb.TableSchema, error) {
 	return ts, nil
 }
 
-func cmdGet(ctx *context) error {
+// record returns the table and the record that the command's first two
+// arguments name, as get, set, add, remove and clear take them; the record
+// is nil, without error, when it is missing and --if-exists was given.
+func (ctx *context) record() (*ovsdb.TableSchema, *row, error) {
 	ts, err := ctx.table()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	r, err := ctx.findRow(ts, ctx.cmd.args[1], !ctx.cmd.has("if-exists"))
+	return ts, r, err
+}
+
+func cmdGet(ctx *context) error {
+	ts, r, err := ctx.record()
 	if err != nil || r == nil {
 		return err
 	}
@@ -336,11 +344,7 @@ func cmdGet(ctx *context) error {
 }
 
 func cmdSet(ctx *context) error {
-	ts, err := ctx.table()
-	if err != nil {
-		return err
-	}
-	r, err := ctx.findRow(ts, ctx.cmd.args[1], !ctx.cmd.has("if-exists"))
+	_, r, err := ctx.record()
 	if err != nil || r == nil {
 		return err
 	}
@@ -353,11 +357,7 @@ func cmdSet(ctx *context) error {
 }
 
 func cmdAdd(ctx *context) error {
-	ts, err := ctx.table()
-	if err != nil {
-		return err
-	}
-	r, err := ctx.findRow(ts, ctx.cmd.args[1], !ctx.cmd.has("if-exists"))
+	ts, r, err := ctx.record()
 	if err != nil || r == nil {
 		return err
 	}
@@ -381,11 +381,7 @@ func cmdAdd(ctx *context) error {
 }
 
 func cmdRemove(ctx *context) error {
-	ts, err := ctx.table()
-	if err != nil {
-		return err
-	}
-	r, err := ctx.findRow(ts, ctx.cmd.args[1], !ctx.cmd.has("if-exists"))
+	ts, r, err := ctx.record()
 	if err != nil || r == nil {
 		return err
 	}
@@ -418,11 +414,7 @@ func cmdRemove(ctx *context) error {
 }
 
 func cmdClear(ctx *context) error {
-	ts, err := ctx.table()
-	if err != nil {
-		return err
-	}
-	r, err := ctx.findRow(ts, ctx.cmd.args[1], !ctx.cmd.has("if-exists"))
+	ts, r, err := ctx.record()
 	if err != nil || r == nil {
 		return err
 	}
