@@ -56,6 +56,13 @@ type jumpTable struct {
 	spare   []*trieNode // the latest targets, with room to append; writer only
 }
 
+// publishTargets lets readers see the targets appended so far. Writers
+// only.
+func (tab *jumpTable) publishTargets() {
+	targets := tab.spare
+	tab.targets.Store(&targets)
+}
+
 // A jump table entry, bit by bit. The walk has only seen prefixes shorter
 // than the stride, whose lengths the 24 plens bits hold.
 const (
@@ -277,8 +284,7 @@ func (t *prefixTrie) rejump(hi uint64, d int) {
 	if tab == nil || want > tab.stride || want < tab.stride-1 || len(tab.spare) > 2*len(tab.entries)+64 {
 		tab = &jumpTable{stride: want, entries: make([]atomic.Uint64, 1<<want)}
 		tab.fill(t, 0, 1<<want, false)
-		targets := tab.spare
-		tab.targets.Store(&targets)
+		tab.publishTargets()
 		t.jump.Store(tab)
 		return
 	}
@@ -388,8 +394,7 @@ func (f *jumpFill) target(n *trieNode, start uint64) uint64 {
 		i = uint64(len(tab.spare))
 		tab.spare = append(tab.spare, n)
 		if f.published {
-			targets := tab.spare
-			tab.targets.Store(&targets)
+			tab.publishTargets()
 		}
 	}
 	f.targetNode, f.targetIndex = n, i
@@ -525,5 +530,7 @@ func (t *prefixTrie) remove(hi, lo uint64, plen int) {
 		n--
 		l = path[n]
 	}
-	t.rejump(hi, changed)
+	if changed != math.MaxInt {
+		t.rejump(hi, changed)
+	}
 }
