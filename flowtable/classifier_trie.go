@@ -54,6 +54,14 @@ type jumpTable struct {
 	// the slice, so they see every index an entry they loaded names.
 	targets atomic.Pointer[[]*trieNode]
 	spare   []*trieNode // the latest targets, with room to append; writer only
+
+	// anchors saves inserts the walk down the trie's top, which is as
+	// long as the stride and, in a large trie, a cache miss per node. For
+	// every entry it holds the node whose child link the insert of a
+	// prefix at least stride bits long, starting with the entry's
+	// address, goes through first below the top; nil stands for the
+	// root link. Writer only.
+	anchors []*trieNode
 }
 
 // publishTargets lets readers see the targets appended so far. Writers
@@ -278,11 +286,16 @@ func (w *trieWalk) step(t *prefixTrie) {
 // table instead when the trie's size calls for another stride, or when
 // the table's targets are mostly nodes no entry names any more. Writers
 // only.
-func (t *prefixTrie) rejump(hi uint64, d int) {
+//
+// holder, if not nil, is the node of hi's path whose prefix is d bits
+// long, and whose rule count (linkOnly false) or link on hi's side
+// (linkOnly true) changed: the entries are then refilled from it, sparing
+// the walk down from the root, a cache miss per node in a large trie.
+func (t *prefixTrie) rejump(hi uint64, d int, holder *trieNode, linkOnly bool) {
 	tab := t.jump.Load()
 	want := jumpStride(t.prefixes)
 	if tab == nil || want > tab.stride || want < tab.stride-1 || len(tab.spare) > 2*len(tab.entries)+64 {
-		tab = &jumpTable{stride: want, entries: make([]atomic.Uint64, 1<<want)}
+		tab = &jumpTable{stride: want, entries: make([]atomic.Uint64, 1<<want), anchors: make([]*trieNode, 1<<want)}
 		tab.fill(t, 0, 1<<want, false)
 		tab.publishTargets()
 		t.jump.Store(tab)
@@ -292,7 +305,26 @@ func (t *prefixTrie) rejump(hi uint64, d int) {
 		return
 	}
 	first := hi >> (64 - tab.stride) &^ (1<<(tab.stride-d) - 1)
-	tab.fill(t, first, first+1<<(tab.stride-d), true)
+	if holder == nil || holder.plen >= tab.stride {
+		tab.fill(t, first, first+1<<(tab.stride-d), true)
+		return
+	}
+	// The entries' walks all reach holder, so what they found above it
+	// is what hi's walk found: its prefix lengths shorter than holder's.
+	f := jumpFill{tab: tab, bits: t.field.Bits, first: first, end: first + 1<<(tab.stride-d), published: true}
+	if side := bitAt(hi, 0, d); linkOnly && holder.child[1-side].Load() != nil {
+		// The walks that take the other link do not see this one: only
+		// walks that end at holder count its links (see step).
+		f.first += uint64(side) << (tab.stride - d - 1)
+		f.end = f.first + 1<<(tab.stride-d-1)
+	}
+	plens := tab.entries[hi>>(64-tab.stride)].Load() >> jumpPlensShift & jumpPlensMask
+	if holder.plen > 0 {
+		plens &= 1<<(holder.plen-1) - 1
+	} else {
+		plens = 0
+	}
+	f.below(holder, plens)
 }
 
 // fill recomputes the entries [first, end), which lie in one subtree of
@@ -305,10 +337,10 @@ func (tab *jumpTable) fill(t *prefixTrie, first, end uint64, published bool) {
 	f := jumpFill{tab: tab, bits: t.field.Bits, first: first, end: end, published: published}
 	root := t.root.Load()
 	if root == nil {
-		f.set(0, tab.stride, jumpEnded)
+		f.set(0, tab.stride, jumpEnded, nil)
 		return
 	}
-	f.from(root, 0, 0, 0, tab.stride)
+	f.from(root, nil, 0, 0, 0, tab.stride)
 }
 
 // jumpFill is one fill's state.
@@ -321,14 +353,14 @@ type jumpFill struct {
 	targetIndex uint64
 }
 
-// from fills the entries of the addresses whose walk reaches node n
-// having matched depth bits and found plens: the 2^size entries from
-// start.
-func (f *jumpFill) from(n *trieNode, depth int, plens uint64, start uint64, size int) {
+// from fills the entries of the addresses whose walk reaches node n, a
+// child of parent (nil: n is the root), having matched depth bits and
+// found plens: the 2^size entries from start.
+func (f *jumpFill) from(n, parent *trieNode, depth int, plens uint64, start uint64, size int) {
 	stride := f.tab.stride
 	head := uint64(depth) << jumpDepthShift
 	if n.plen >= stride {
-		f.set(start, size, plens<<jumpPlensShift|head|f.target(n, start))
+		f.set(start, size, plens<<jumpPlensShift|head|f.target(n, start), parent)
 		return
 	}
 	// The addresses that part from n's prefix at bit b end there, having
@@ -337,19 +369,30 @@ func (f *jumpFill) from(n *trieNode, depth int, plens uint64, start uint64, size
 	for b := depth; b < n.plen; b++ {
 		k := stride - b - 1
 		if part := (p>>k ^ 1) << k; part>>size == start>>size {
-			f.set(part, k, jumpEnded|uint64(b+1)<<jumpMaskShift|plens<<jumpPlensShift|head)
+			f.set(part, k, jumpEnded|uint64(b+1)<<jumpMaskShift|plens<<jumpPlensShift|head, parent)
 		}
 	}
 	// The rest match n.
+	if n.plen == f.bits {
+		if n.rules.Load() > 0 {
+			plens |= 1 << (n.plen - 1)
+		}
+		start, size = p>>(stride-n.plen)<<(stride-n.plen), stride-n.plen
+		f.set(start, size, jumpEnded|uint64(n.plen)<<jumpMaskShift|plens<<jumpPlensShift|uint64(n.plen)<<jumpDepthShift, parent)
+		return
+	}
+	f.below(n, plens)
+}
+
+// below fills the entries of the addresses whose walk matches all of node
+// n, shorter than the stride and the field, having found plens above it.
+func (f *jumpFill) below(n *trieNode, plens uint64) {
+	stride := f.tab.stride
 	if n.rules.Load() > 0 {
 		plens |= 1 << (n.plen - 1)
 	}
-	head = uint64(n.plen) << jumpDepthShift
-	start, size = p>>(stride-n.plen)<<(stride-n.plen), stride-n.plen
-	if n.plen == f.bits {
-		f.set(start, size, jumpEnded|uint64(n.plen)<<jumpMaskShift|plens<<jumpPlensShift|head)
-		return
-	}
+	head := uint64(n.plen) << jumpDepthShift
+	start, size := n.hi>>(64-stride)>>(stride-n.plen)<<(stride-n.plen), stride-n.plen
 	for b := range 2 {
 		half := start + uint64(b)<<(size-1)
 		switch c := n.child[b].Load(); {
@@ -359,9 +402,9 @@ func (f *jumpFill) from(n *trieNode, depth int, plens uint64, start uint64, size
 			if n.child[1-b].Load() != nil {
 				maskbits++
 			}
-			f.set(half, size-1, jumpEnded|uint64(maskbits)<<jumpMaskShift|plens<<jumpPlensShift|head)
+			f.set(half, size-1, jumpEnded|uint64(maskbits)<<jumpMaskShift|plens<<jumpPlensShift|head, n)
 		default:
-			f.from(c, n.plen, plens, half, size-1)
+			f.from(c, n, n.plen, plens, half, size-1)
 		}
 	}
 }
@@ -372,12 +415,14 @@ func (f *jumpFill) overlaps(start uint64, size int) bool {
 	return start < f.end && start+1<<size > f.first
 }
 
-// set sets the fill's entries among the 2^size from start to e.
-func (f *jumpFill) set(start uint64, size int, e uint64) {
+// set sets the fill's entries among the 2^size from start to e, and
+// their anchor.
+func (f *jumpFill) set(start uint64, size int, e uint64, anchor *trieNode) {
 	for v := max(start, f.first); v < min(start+1<<size, f.end); v++ {
 		if x := &f.tab.entries[v]; x.Load() != e {
 			x.Store(e)
 		}
+		f.tab.anchors[v] = anchor
 	}
 }
 
@@ -431,17 +476,23 @@ func newTrieNode(hi, lo uint64, plen int) *trieNode {
 // insert counts one more rule group with prefix (hi, lo)/plen, plen ≥ 1.
 // Writers only.
 func (t *prefixTrie) insert(hi, lo uint64, plen int) {
-	slot := &t.root
 	// A change of slot may affect the walks of the addresses that share
 	// their first depth bits with the prefix: those that reach the node
 	// holding slot, whose walks may end there whichever link they take.
-	depth := 0
+	// holder is the node holding slot, nil for the root link.
+	slot, depth := &t.root, 0
+	var holder *trieNode
+	if tab := t.jump.Load(); tab != nil && plen >= tab.stride {
+		if a := tab.anchors[hi>>(64-tab.stride)]; a != nil {
+			slot, depth, holder = &a.child[bitAt(hi, lo, a.plen)], a.plen, a
+		}
+	}
 	for {
 		n := slot.Load()
 		if n == nil {
 			slot.Store(newTrieNode(hi, lo, plen))
 			t.prefixes++
-			t.rejump(hi, depth)
+			t.rejump(hi, depth, holder, true)
 			return
 		}
 		c := commonLen(hi, lo, n.hi, n.lo, min(plen, n.plen))
@@ -454,7 +505,7 @@ func (t *prefixTrie) insert(hi, lo uint64, plen int) {
 			branch.child[bitAt(n.hi, n.lo, c)].Store(n)
 			slot.Store(branch)
 			t.prefixes++
-			t.rejump(hi, depth)
+			t.rejump(hi, depth, holder, true)
 			return
 		case plen < n.plen:
 			// The new prefix is a proper ancestor of n.
@@ -462,18 +513,17 @@ func (t *prefixTrie) insert(hi, lo uint64, plen int) {
 			parent.child[bitAt(n.hi, n.lo, plen)].Store(n)
 			slot.Store(parent)
 			t.prefixes++
-			t.rejump(hi, depth)
+			t.rejump(hi, depth, holder, true)
 			return
 		case plen == n.plen:
 			// Entries record only whether a node has rules.
 			if n.rules.Add(1) == 1 {
 				t.prefixes++
-				t.rejump(hi, plen)
+				t.rejump(hi, plen, n, false)
 			}
 			return
 		default:
-			slot = &n.child[bitAt(hi, lo, n.plen)]
-			depth = n.plen
+			slot, depth, holder = &n.child[bitAt(hi, lo, n.plen)], n.plen, n
 		}
 	}
 }
@@ -531,6 +581,6 @@ func (t *prefixTrie) remove(hi, lo uint64, plen int) {
 		l = path[n]
 	}
 	if changed != math.MaxInt {
-		t.rejump(hi, changed)
+		t.rejump(hi, changed, nil, false)
 	}
 }

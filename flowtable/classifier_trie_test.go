@@ -128,6 +128,21 @@ func checkJumpTable(t *testing.T, tr *prefixTrie) {
 		if got != want {
 			t.Fatalf("jump[%#x] = %+v, want %+v", v, got, want)
 		}
+		// The anchor's link is where an insert walking from the root
+		// with a long prefix of this address leaves the trie's top: at
+		// the first link that is empty, holds a node of stride bits or
+		// more, or holds a node the address parts from.
+		slot := &tr.root
+		for n := slot.Load(); n != nil && n.plen < tab.stride && commonLen(hi, 0, n.hi, n.lo, n.plen) == n.plen; n = slot.Load() {
+			slot = &n.child[bitAt(hi, 0, n.plen)]
+		}
+		gotSlot := &tr.root
+		if a := tab.anchors[v]; a != nil {
+			gotSlot = &a.child[bitAt(hi, 0, a.plen)]
+		}
+		if gotSlot != slot {
+			t.Fatalf("jump[%#x]: anchor %+v does not lead to the link an insert from the root reaches", v, tab.anchors[v])
+		}
 	}
 }
 
