@@ -281,11 +281,12 @@ func (w *trieWalk) step(t *prefixTrie) {
 
 // rejump recomputes the jump table entries of the addresses that share
 // their first d bits with the left-aligned hi: those whose walks pass a
-// link or a rule count that changed at depth d. Changes deeper than the
-// stride leave the entries, which stop above them, alone. It builds a new
-// table instead when the trie's size calls for another stride, or when
-// the table's targets are mostly nodes no entry names any more. Writers
-// only.
+// link or a rule count that changed at depth d. Changes at the stride or
+// deeper leave the entries alone: they are in nodes of the stride or
+// longer, which entries only name as the next node to examine. It builds
+// a new table instead when the trie's size calls for another stride, or
+// when the table's targets are mostly nodes no entry names any more.
+// Writers only.
 //
 // holder, if not nil, is the node of hi's path whose prefix is d bits
 // long, and whose rule count (linkOnly false) or link on hi's side
@@ -301,7 +302,7 @@ func (t *prefixTrie) rejump(hi uint64, d int, holder *trieNode, linkOnly bool) {
 		t.jump.Store(tab)
 		return
 	}
-	if d > tab.stride {
+	if d >= tab.stride {
 		return
 	}
 	first := hi >> (64 - tab.stride) &^ (1<<(tab.stride-d) - 1)
