@@ -532,19 +532,21 @@ func (t *prefixTrie) insert(hi, lo uint64, plen int) {
 // remove undoes one insert of the same prefix, unlinking nodes that no
 // longer carry rules or branch. Writers only.
 func (t *prefixTrie) remove(hi, lo uint64, plen int) {
-	// A link, and how many bits the addresses whose walks a change of it
-	// may affect share with the prefix (see insert).
-	type link struct {
-		slot  *atomic.Pointer[trieNode]
-		depth int
-	}
-	// The links walked, root first; a node per bit at most.
-	var path [129]link
+	// The links walked, root first; a node per bit at most. As in
+	// insert, a long prefix's walk starts below the trie's top.
+	var path [129]trieLink
 	n := 0
-	l := link{&t.root, 0}
-	// The depth of the shallowest change (see insert), for rejump; none
-	// yet.
+	l := trieLink{slot: &t.root}
+	if tab := t.jump.Load(); tab != nil && plen >= tab.stride {
+		if a := tab.anchors[hi>>(64-tab.stride)]; a != nil {
+			l = trieLink{&a.child[bitAt(hi, lo, a.plen)], a}
+		}
+	}
+	// The shallowest change, for rejump: at depth changed, in holder's
+	// links (linkOnly) or rule count; none yet.
 	changed := math.MaxInt
+	var holder *trieNode
+	linkOnly := false
 	for {
 		node := l.slot.Load()
 		if node == nil || plen < node.plen || commonLen(hi, lo, node.hi, node.lo, node.plen) < node.plen {
@@ -554,13 +556,13 @@ func (t *prefixTrie) remove(hi, lo uint64, plen int) {
 			if node.rules.Add(-1) == 0 {
 				// Entries record whether a node has rules.
 				t.prefixes--
-				changed = plen
+				changed, holder = plen, node
 			}
 			break
 		}
 		path[n] = l
 		n++
-		l = link{&node.child[bitAt(hi, lo, node.plen)], node.plen}
+		l = trieLink{&node.child[bitAt(hi, lo, node.plen)], node}
 	}
 	for {
 		node := l.slot.Load()
@@ -568,7 +570,7 @@ func (t *prefixTrie) remove(hi, lo uint64, plen int) {
 		if node.rules.Load() > 0 || c0 != nil && c1 != nil {
 			break
 		}
-		changed = l.depth
+		changed, holder, linkOnly = l.depth(), l.holder, true
 		if c0 != nil || c1 != nil {
 			l.slot.Store(cmp.Or(c0, c1))
 			break
@@ -576,12 +578,48 @@ func (t *prefixTrie) remove(hi, lo uint64, plen int) {
 		// A leaf went away: its parent lost a branch and may go too.
 		l.slot.Store(nil)
 		if n == 0 {
-			break
+			if l.holder == nil {
+				break
+			}
+			// The walk started at an anchor, which may go too: find the
+			// links above it.
+			n = t.linksTo(l.holder, hi, lo, path[:])
 		}
 		n--
 		l = path[n]
 	}
 	if changed != math.MaxInt {
-		t.rejump(hi, changed, nil, false)
+		t.rejump(hi, changed, holder, linkOnly)
+	}
+}
+
+// trieLink is a child link of a trie node, or the root link.
+type trieLink struct {
+	slot   *atomic.Pointer[trieNode]
+	holder *trieNode // the node whose child slot is; nil for the root link
+}
+
+// depth returns how many bits the addresses whose walks a change of the
+// link may affect share with the prefixes below it (see insert).
+func (l trieLink) depth() int {
+	if l.holder == nil {
+		return 0
+	}
+	return l.holder.plen
+}
+
+// linksTo records in path the links from the root down to the one that
+// holds node n, on the walk of (hi, lo), and returns how many it recorded.
+func (t *prefixTrie) linksTo(n *trieNode, hi, lo uint64, path []trieLink) int {
+	l := trieLink{slot: &t.root}
+	i := 0
+	for {
+		path[i] = l
+		i++
+		node := l.slot.Load()
+		if node == n {
+			return i
+		}
+		l = trieLink{&node.child[bitAt(hi, lo, node.plen)], node}
 	}
 }
