@@ -3,7 +3,6 @@ package flowtable
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"math/bits"
 	"sync/atomic"
 )
@@ -280,19 +279,19 @@ func (w *trieWalk) step(t *prefixTrie) {
 }
 
 // rejump recomputes the jump table entries of the addresses that share
-// their first d bits with the left-aligned hi: those whose walks pass a
-// link or a rule count that changed at depth d. Changes at the stride or
+// their first d bits with the left-aligned hi, d being the prefix length
+// of holder (0 for the root link): those whose walks pass holder's rule
+// count (linkOnly false) or its link on hi's side (linkOnly true), which
+// changed. Changes at the stride or
 // deeper leave the entries alone: they are in nodes of the stride or
 // longer, which entries only name as the next node to examine. It builds
 // a new table instead when the trie's size calls for another stride, or
 // when the table's targets are mostly nodes no entry names any more.
 // Writers only.
 //
-// holder, if not nil, is the node of hi's path whose prefix is d bits
-// long, and whose rule count (linkOnly false) or link on hi's side
-// (linkOnly true) changed: the entries are then refilled from it, sparing
-// the walk down from the root, a cache miss per node in a large trie.
-func (t *prefixTrie) rejump(hi uint64, d int, holder *trieNode, linkOnly bool) {
+// The entries are refilled from holder rather than from the root, sparing
+// the walk down the trie's top, a cache miss per node in a large trie.
+func (t *prefixTrie) rejump(hi uint64, holder *trieNode, linkOnly bool) {
 	tab := t.jump.Load()
 	want := jumpStride(t.prefixes)
 	if tab == nil || want > tab.stride || want < tab.stride-1 || len(tab.spare) > 2*len(tab.entries)+64 {
@@ -302,14 +301,15 @@ func (t *prefixTrie) rejump(hi uint64, d int, holder *trieNode, linkOnly bool) {
 		t.jump.Store(tab)
 		return
 	}
+	if holder == nil {
+		tab.fill(t, 0, 1<<tab.stride, true)
+		return
+	}
+	d := holder.plen
 	if d >= tab.stride {
 		return
 	}
 	first := hi >> (64 - tab.stride) &^ (1<<(tab.stride-d) - 1)
-	if holder == nil || holder.plen >= tab.stride {
-		tab.fill(t, first, first+1<<(tab.stride-d), true)
-		return
-	}
 	// The entries' walks all reach holder, so what they found above it
 	// is what hi's walk found: its prefix lengths shorter than holder's.
 	f := jumpFill{tab: tab, bits: t.field.Bits, first: first, end: first + 1<<(tab.stride-d), published: true}
@@ -320,12 +320,14 @@ func (t *prefixTrie) rejump(hi uint64, d int, holder *trieNode, linkOnly bool) {
 		f.end = f.first + 1<<(tab.stride-d-1)
 	}
 	plens := tab.entries[hi>>(64-tab.stride)].Load() >> jumpPlensShift & jumpPlensMask
-	if holder.plen > 0 {
-		plens &= 1<<(holder.plen-1) - 1
+	if d > 0 {
+		plens &= 1<<(d-1) - 1
 	} else {
 		plens = 0
 	}
-	f.below(holder, plens)
+	// holder is shorter than the stride, so than the field: no entry
+	// ends at it for lack of bits, and parent is not needed.
+	f.below(holder, nil, plens)
 }
 
 // fill recomputes the entries [first, end), which lie in one subtree of
@@ -373,27 +375,23 @@ func (f *jumpFill) from(n, parent *trieNode, depth int, plens uint64, start uint
 			f.set(part, k, jumpEnded|uint64(b+1)<<jumpMaskShift|plens<<jumpPlensShift|head, parent)
 		}
 	}
-	// The rest match n.
-	if n.plen == f.bits {
-		if n.rules.Load() > 0 {
-			plens |= 1 << (n.plen - 1)
-		}
-		start, size = p>>(stride-n.plen)<<(stride-n.plen), stride-n.plen
-		f.set(start, size, jumpEnded|uint64(n.plen)<<jumpMaskShift|plens<<jumpPlensShift|uint64(n.plen)<<jumpDepthShift, parent)
-		return
-	}
-	f.below(n, plens)
+	f.below(n, parent, plens)
 }
 
 // below fills the entries of the addresses whose walk matches all of node
-// n, shorter than the stride and the field, having found plens above it.
-func (f *jumpFill) below(n *trieNode, plens uint64) {
+// n, a child of parent and shorter than the stride, having found plens
+// above it.
+func (f *jumpFill) below(n, parent *trieNode, plens uint64) {
 	stride := f.tab.stride
 	if n.rules.Load() > 0 {
 		plens |= 1 << (n.plen - 1)
 	}
 	head := uint64(n.plen) << jumpDepthShift
 	start, size := n.hi>>(64-stride)>>(stride-n.plen)<<(stride-n.plen), stride-n.plen
+	if n.plen == f.bits {
+		f.set(start, size, jumpEnded|uint64(n.plen)<<jumpMaskShift|plens<<jumpPlensShift|head, parent)
+		return
+	}
 	for b := range 2 {
 		half := start + uint64(b)<<(size-1)
 		switch c := n.child[b].Load(); {
@@ -477,23 +475,15 @@ func newTrieNode(hi, lo uint64, plen int) *trieNode {
 // insert counts one more rule group with prefix (hi, lo)/plen, plen ≥ 1.
 // Writers only.
 func (t *prefixTrie) insert(hi, lo uint64, plen int) {
-	// A change of slot may affect the walks of the addresses that share
-	// their first depth bits with the prefix: those that reach the node
-	// holding slot, whose walks may end there whichever link they take.
-	// holder is the node holding slot, nil for the root link.
-	slot, depth := &t.root, 0
-	var holder *trieNode
-	if tab := t.jump.Load(); tab != nil && plen >= tab.stride {
-		if a := tab.anchors[hi>>(64-tab.stride)]; a != nil {
-			slot, depth, holder = &a.child[bitAt(hi, lo, a.plen)], a.plen, a
-		}
-	}
+	// A change of l may affect the walks of the addresses that reach its
+	// holder, whose walks may end there whichever link they take.
+	l := t.firstLink(hi, lo, plen)
 	for {
-		n := slot.Load()
+		n := l.slot.Load()
 		if n == nil {
-			slot.Store(newTrieNode(hi, lo, plen))
+			l.slot.Store(newTrieNode(hi, lo, plen))
 			t.prefixes++
-			t.rejump(hi, depth, holder, true)
+			t.rejump(hi, l.holder, true)
 			return
 		}
 		c := commonLen(hi, lo, n.hi, n.lo, min(plen, n.plen))
@@ -504,27 +494,27 @@ func (t *prefixTrie) insert(hi, lo uint64, plen int) {
 			branch := &trieNode{hi: hi & mhi, lo: lo & mlo, plen: c}
 			branch.child[bitAt(hi, lo, c)].Store(newTrieNode(hi, lo, plen))
 			branch.child[bitAt(n.hi, n.lo, c)].Store(n)
-			slot.Store(branch)
+			l.slot.Store(branch)
 			t.prefixes++
-			t.rejump(hi, depth, holder, true)
+			t.rejump(hi, l.holder, true)
 			return
 		case plen < n.plen:
 			// The new prefix is a proper ancestor of n.
 			parent := newTrieNode(hi, lo, plen)
 			parent.child[bitAt(n.hi, n.lo, plen)].Store(n)
-			slot.Store(parent)
+			l.slot.Store(parent)
 			t.prefixes++
-			t.rejump(hi, depth, holder, true)
+			t.rejump(hi, l.holder, true)
 			return
 		case plen == n.plen:
 			// Entries record only whether a node has rules.
 			if n.rules.Add(1) == 1 {
 				t.prefixes++
-				t.rejump(hi, plen, n, false)
+				t.rejump(hi, n, false)
 			}
 			return
 		default:
-			slot, depth, holder = &n.child[bitAt(hi, lo, n.plen)], n.plen, n
+			l = trieLink{&n.child[bitAt(hi, lo, n.plen)], n}
 		}
 	}
 }
@@ -536,15 +526,10 @@ func (t *prefixTrie) remove(hi, lo uint64, plen int) {
 	// insert, a long prefix's walk starts below the trie's top.
 	var path [129]trieLink
 	n := 0
-	l := trieLink{slot: &t.root}
-	if tab := t.jump.Load(); tab != nil && plen >= tab.stride {
-		if a := tab.anchors[hi>>(64-tab.stride)]; a != nil {
-			l = trieLink{&a.child[bitAt(hi, lo, a.plen)], a}
-		}
-	}
-	// The shallowest change, for rejump: at depth changed, in holder's
-	// links (linkOnly) or rule count; none yet.
-	changed := math.MaxInt
+	l := t.firstLink(hi, lo, plen)
+	// The shallowest change, for rejump: in holder's links (linkOnly) or
+	// rule count; none yet.
+	changed := false
 	var holder *trieNode
 	linkOnly := false
 	for {
@@ -556,7 +541,7 @@ func (t *prefixTrie) remove(hi, lo uint64, plen int) {
 			if node.rules.Add(-1) == 0 {
 				// Entries record whether a node has rules.
 				t.prefixes--
-				changed, holder = plen, node
+				changed, holder = true, node
 			}
 			break
 		}
@@ -570,7 +555,7 @@ func (t *prefixTrie) remove(hi, lo uint64, plen int) {
 		if node.rules.Load() > 0 || c0 != nil && c1 != nil {
 			break
 		}
-		changed, holder, linkOnly = l.depth(), l.holder, true
+		changed, holder, linkOnly = true, l.holder, true
 		if c0 != nil || c1 != nil {
 			l.slot.Store(cmp.Or(c0, c1))
 			break
@@ -588,24 +573,28 @@ func (t *prefixTrie) remove(hi, lo uint64, plen int) {
 		n--
 		l = path[n]
 	}
-	if changed != math.MaxInt {
-		t.rejump(hi, changed, holder, linkOnly)
+	if changed {
+		t.rejump(hi, holder, linkOnly)
 	}
+}
+
+// firstLink returns the link a writer's walk to prefix (hi, lo)/plen
+// starts at: the root link, or for a prefix at least as long as the jump
+// table's stride, the link below the trie's top that its entry's anchor
+// names.
+func (t *prefixTrie) firstLink(hi, lo uint64, plen int) trieLink {
+	if tab := t.jump.Load(); tab != nil && plen >= tab.stride {
+		if a := tab.anchors[hi>>(64-tab.stride)]; a != nil {
+			return trieLink{&a.child[bitAt(hi, lo, a.plen)], a}
+		}
+	}
+	return trieLink{slot: &t.root}
 }
 
 // trieLink is a child link of a trie node, or the root link.
 type trieLink struct {
 	slot   *atomic.Pointer[trieNode]
 	holder *trieNode // the node whose child slot is; nil for the root link
-}
-
-// depth returns how many bits the addresses whose walks a change of the
-// link may affect share with the prefixes below it (see insert).
-func (l trieLink) depth() int {
-	if l.holder == nil {
-		return 0
-	}
-	return l.holder.plen
 }
 
 // linksTo records in path the links from the root down to the one that
