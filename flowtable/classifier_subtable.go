@@ -84,7 +84,7 @@ type prioRule[T any] struct {
 }
 
 func newSubtable[T any](mask *Mask, tries []prefixTrie) *subtable[T] {
-	st := &subtable[T]{mask: *mask, prios: priorityBag{count: map[int]int{}}}
+	st := &subtable[T]{mask: *mask}
 	for i, m := range mask {
 		if m != 0 {
 			st.words = append(st.words, maskedWord{idx: i, mask: m, salt: wordSalt[i]})
@@ -199,6 +199,11 @@ func (st *subtable[T]) reduce(key *Key, mk *matchKey) {
 // find returns the link holding the group of mk, or nil.
 func (st *subtable[T]) find(mk *matchKey) *cmapNode[ruleGroup[T]] {
 	h := mk.hash()
+	if !st.groups.mayHold(h) {
+		// Most inserts add a group: the filter usually says so from
+		// cache, sparing a walk of the bucket's chain.
+		return nil
+	}
 	for n := st.groups.first(h); n != nil; n = n.next {
 		if n.hash == h && slices.Equal(n.val.values(mk.nvals), mk.values()) {
 			return n
@@ -403,44 +408,18 @@ func (g *ruleGroup[T]) search(priority int) (int, bool) {
 	return i + 1, found
 }
 
-// priorityBag counts a subtable's rules per priority and tracks the highest.
-// The heap may keep priorities whose count fell to zero; they are dropped
-// when they reach the top.
+// priorityBag is the multiset of a subtable's rule priorities, kept to
+// know the highest after removals. Inserts outnumber removals, so adding
+// is only a heap push, with no search by priority; removals are noted
+// apart and leave the heap when they reach its top, or all at once when
+// they make up half of it.
 type priorityBag struct {
-	count map[int]int
-	heap  []int // max-heap
+	heap    []int       // max-heap of the priorities added, some of them removed
+	removed map[int]int // per priority, how many of its copies in heap are removed
+	pending int         // the sum of removed's counts
 }
 
 func (b *priorityBag) add(p int) {
-	if b.count[p]++; b.count[p] > 1 {
-		return
-	}
-	if len(b.heap) > 2*len(b.count)+8 {
-		// Stale entries piled up: rebuild from the live priorities.
-		b.heap = b.heap[:0]
-		for q := range b.count {
-			b.push(q)
-		}
-		return
-	}
-	b.push(p)
-}
-
-func (b *priorityBag) remove(p int) {
-	if b.count[p]--; b.count[p] == 0 {
-		delete(b.count, p)
-	}
-}
-
-// max returns the highest priority with a rule; the bag must not be empty.
-func (b *priorityBag) max() int {
-	for b.count[b.heap[0]] == 0 {
-		b.pop()
-	}
-	return b.heap[0]
-}
-
-func (b *priorityBag) push(p int) {
 	b.heap = append(b.heap, p)
 	for i := len(b.heap) - 1; i > 0; {
 		parent := (i - 1) / 2
@@ -452,16 +431,73 @@ func (b *priorityBag) push(p int) {
 	}
 }
 
-func (b *priorityBag) pop() {
-	last := len(b.heap) - 1
-	b.heap[0] = b.heap[last]
-	b.heap = b.heap[:last]
-	for i := 0; ; {
+// remove takes back one add of p, which must have been added.
+func (b *priorityBag) remove(p int) {
+	if b.removed == nil {
+		b.removed = map[int]int{}
+	}
+	b.removed[p]++
+	if b.pending++; 2*b.pending >= len(b.heap) {
+		b.compact()
+	}
+}
+
+// max returns the highest priority with a rule; the bag must not be empty.
+func (b *priorityBag) max() int {
+	for {
+		top := b.heap[0]
+		if !b.takeRemoved(top) {
+			return top
+		}
+		last := len(b.heap) - 1
+		b.heap[0] = b.heap[last]
+		b.heap = b.heap[:last]
+		b.down(0)
+	}
+}
+
+// takeRemoved reports whether a copy of p in the heap is a removed one,
+// and if so forgets that it is, for the caller to drop it.
+func (b *priorityBag) takeRemoved(p int) bool {
+	c := b.removed[p]
+	switch c {
+	case 0:
+		return false
+	case 1:
+		delete(b.removed, p)
+	default:
+		b.removed[p] = c - 1
+	}
+	b.pending--
+	return true
+}
+
+// compact drops every removed copy and rebuilds the heap.
+func (b *priorityBag) compact() {
+	live := b.heap[:0]
+	for _, p := range b.heap {
+		if !b.takeRemoved(p) {
+			live = append(live, p)
+		}
+	}
+	if cap(live) > 4*len(live)+64 {
+		live = slices.Clone(live)
+	}
+	b.heap = live
+	for i := len(live)/2 - 1; i >= 0; i-- {
+		b.down(i)
+	}
+}
+
+// down moves the priority at i down the heap to its place.
+func (b *priorityBag) down(i int) {
+	n := len(b.heap)
+	for {
 		big, l, r := i, 2*i+1, 2*i+2
-		if l < last && b.heap[l] > b.heap[big] {
+		if l < n && b.heap[l] > b.heap[big] {
 			big = l
 		}
-		if r < last && b.heap[r] > b.heap[big] {
+		if r < n && b.heap[r] > b.heap[big] {
 			big = r
 		}
 		if big == i {

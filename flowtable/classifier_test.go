@@ -4,14 +4,13 @@ import (
 	"github.com/govs/govs/internal/testutil"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 )
 
-// testRand returns a generator seeded from TEST_SEED, or from the clock;
-// the seed is logged so a failure can be replayed.
 func ip4(s string) uint64 {
 	a := netip.MustParseAddr(s).As4()
 	return uint64(a[0])<<24 | uint64(a[1])<<16 | uint64(a[2])<<8 | uint64(a[3])
@@ -875,4 +874,46 @@ func TestClassifierConcurrent(t *testing.T) {
 		t.Fatal("readers made no lookups")
 	}
 	t.Logf("%d lookups during churn", lookups.Load())
+}
+
+// TestPriorityBag checks the bag's highest priority against a plain count
+// through adds and removes, including runs that remove the highest
+// priorities one after another and runs that empty the bag.
+func TestPriorityBag(t *testing.T) {
+	rng := testutil.Rand(t)
+	for round := range 50 {
+		var b priorityBag
+		count := map[int]int{}
+		var live []int
+		for range 2000 {
+			if len(live) > 0 && (rng.IntN(2) == 0 || len(live) > 300) {
+				j := rng.IntN(len(live))
+				if round%2 == 1 {
+					// Remove the highest: the heap's top, again and again.
+					j = slices.Index(live, slices.Max(live))
+				}
+				p := live[j]
+				live = slices.Delete(live, j, j+1)
+				b.remove(p)
+				count[p]--
+			} else {
+				p := rng.IntN(50)
+				live = append(live, p)
+				b.add(p)
+				count[p]++
+			}
+			if len(live) == 0 {
+				if len(b.heap) != 0 || b.pending != 0 {
+					t.Fatalf("empty bag holds %d priorities, %d of them removed", len(b.heap), b.pending)
+				}
+				continue
+			}
+			if got, want := b.max(), slices.Max(live); got != want {
+				t.Fatalf("max = %d, want %d (counts %v)", got, want, count)
+			}
+			if 2*b.pending > len(b.heap) {
+				t.Fatalf("%d of the heap's %d priorities are removed ones", b.pending, len(b.heap))
+			}
+		}
+	}
 }

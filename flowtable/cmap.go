@@ -119,7 +119,11 @@ func (m *cmap[V]) relink(old, with *cmapNode[V]) {
 }
 
 // resize publishes a table with at least want buckets holding every entry.
-// The links are copied: readers of the old table still walk the old ones.
+//
+// Links are immutable, so the new table shares each old chain's longest
+// tail whose links all go to one bucket, if that bucket has nothing yet:
+// readers of either table walk the same links. Chains are short, so when a
+// table grows most links are shared; the others are copied.
 func (m *cmap[V]) resize(want int) *cmapTable[V] {
 	size := cmapMinBuckets
 	for size < want {
@@ -129,8 +133,23 @@ func (m *cmap[V]) resize(want int) *cmapTable[V] {
 	t.filter.init(size)
 	if old := m.table.Load(); old != nil {
 		for i := range old.buckets {
-			for n := old.buckets[i].Load(); n != nil; n = n.next {
+			head := old.buckets[i].Load()
+			if head == nil {
+				continue
+			}
+			tail := head
+			for n := head; n != nil; n = n.next {
 				t.filter.add(n.hash)
+				if n.hash&t.mask != tail.hash&t.mask {
+					tail = n
+				}
+			}
+			var shared *cmapNode[V] // where copying stops
+			if b := &t.buckets[tail.hash&t.mask]; b.Load() == nil {
+				b.Store(tail)
+				shared = tail
+			}
+			for n := head; n != shared; n = n.next {
 				b := &t.buckets[n.hash&t.mask]
 				b.Store(&cmapNode[V]{hash: n.hash, val: n.val, next: b.Load()})
 			}

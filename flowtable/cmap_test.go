@@ -69,6 +69,66 @@ func TestCmapRandom(t *testing.T) {
 	}
 }
 
+// TestCmapResizeKeepsOldTable grows and shrinks a cmap whose chains hold
+// collisions, and checks after every resize that the table readers may
+// still hold is unchanged, while the new one shares most of its links.
+func TestCmapResizeKeepsOldTable(t *testing.T) {
+	rng := testutil.Rand(t)
+	var m cmap[int]
+	chains := func(tab *cmapTable[int]) map[*cmapNode[int]][2]uint64 {
+		links := map[*cmapNode[int]][2]uint64{}
+		for i := range tab.buckets {
+			for n := tab.buckets[i].Load(); n != nil; n = n.next {
+				links[n] = [2]uint64{n.hash, uint64(n.val)}
+			}
+		}
+		return links
+	}
+	resizes := 0
+	for step := range 8000 { // fill, then drain
+		old := m.table.Load()
+		var before map[*cmapNode[int]][2]uint64
+		if old != nil {
+			before = chains(old)
+		}
+		if step < 4000 {
+			m.insert(hashFinal(rng.Uint64N(1024)), step)
+		} else {
+			var victim *cmapNode[int]
+			m.all(func(n *cmapNode[int]) bool { victim = n; return false })
+			m.remove(victim)
+			delete(before, victim) // removed before the resize, as it should be
+		}
+		if old == nil || m.table.Load() == old {
+			continue
+		}
+		resizes++
+		if after := chains(old); len(after) != len(before) {
+			t.Fatalf("step %d: resize changed the old table: %d links, had %d", step, len(after), len(before))
+		} else {
+			for n, v := range before {
+				if after[n] != v {
+					t.Fatalf("step %d: resize changed a link of the old table", step)
+				}
+			}
+		}
+		if step < 4000 && len(before) > 100 {
+			shared := 0
+			for n := range chains(m.table.Load()) {
+				if _, ok := before[n]; ok {
+					shared++
+				}
+			}
+			if 2*shared < len(before) {
+				t.Fatalf("step %d: growing shared %d of %d links", step, shared, len(before))
+			}
+		}
+	}
+	if resizes < 10 {
+		t.Fatalf("only %d resizes", resizes)
+	}
+}
+
 // TestHashSetRandom compares a hashSet with a map of counts through adds
 // and removes that leave tombstones, force rebuilds, and include the
 // hashes equal to the slot markers (which the set merges with 2 and 3).
