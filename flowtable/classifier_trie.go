@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math/bits"
+	"slices"
 	"sync/atomic"
 )
 
@@ -291,15 +292,27 @@ func (w *trieWalk) step(t *prefixTrie) {
 //
 // The entries are refilled from holder rather than from the root, sparing
 // the walk down the trie's top, a cache miss per node in a large trie.
+// For the same reason a table that needs one more bit of stride, as a
+// growing trie's does, is made from the old one (see [jumpTable.grow])
+// and then refilled like the old one would have been.
 func (t *prefixTrie) rejump(hi uint64, holder *trieNode, linkOnly bool) {
 	tab := t.jump.Load()
 	want := jumpStride(t.prefixes)
-	if tab == nil || want > tab.stride || want < tab.stride-1 || len(tab.spare) > 2*len(tab.entries)+64 {
+	cluttered := tab != nil && len(tab.spare) > 2*len(tab.entries)+64
+	if tab == nil || cluttered || want > tab.stride+1 || want < tab.stride-1 {
 		tab = &jumpTable{stride: want, entries: make([]atomic.Uint64, 1<<want), anchors: make([]*trieNode, 1<<want)}
 		tab.fill(t, 0, 1<<want, false)
 		tab.publishTargets()
 		t.jump.Store(tab)
 		return
+	}
+	if want > tab.stride {
+		grown := tab.grow(t)
+		defer func() {
+			grown.publishTargets()
+			t.jump.Store(grown)
+		}()
+		tab = grown
 	}
 	if holder == nil {
 		tab.fill(t, 0, 1<<tab.stride, true)
@@ -328,6 +341,43 @@ func (t *prefixTrie) rejump(hi uint64, holder *trieNode, linkOnly bool) {
 	// holder is shorter than the stride, so than the field: no entry
 	// ends at it for lack of bits, and parent is not needed.
 	f.below(holder, nil, plens)
+}
+
+// grow returns an unpublished table of one more bit of stride holding
+// tab's walks, each continued where it now pauses too early. A walk that
+// ended, or pauses before a node longer than the old stride, is the same
+// for both addresses that extend its own; only walks paused before a
+// node of exactly the old stride go on, through that node alone. So
+// growing reads the few nodes of that length, where filling a table
+// afresh would read every node above the new stride. Targets keep their
+// indexes. The entries that a change not yet refilled affects are as
+// wrong as in tab, and the caller refills them. Writers only.
+func (tab *jumpTable) grow(t *prefixTrie) *jumpTable {
+	s := tab.stride
+	nt := &jumpTable{stride: s + 1, entries: make([]atomic.Uint64, 2<<s), anchors: make([]*trieNode, 2<<s)}
+	nt.spare = slices.Clone(tab.spare)
+	f := jumpFill{tab: nt, bits: t.field.Bits}
+	for v := range tab.entries {
+		e, anchor := tab.entries[v].Load(), tab.anchors[v]
+		var n *trieNode
+		if e&jumpEnded == 0 {
+			n = tab.spare[e&jumpTargetMask]
+		}
+		if n == nil || n.plen > s {
+			nt.entries[2*v].Store(e)
+			nt.entries[2*v+1].Store(e)
+			nt.anchors[2*v], nt.anchors[2*v+1] = anchor, anchor
+			continue
+		}
+		// The walk goes on from n, a child of the anchor, as it goes for
+		// every address sharing the depth bits it matched; only these two
+		// entries are filled.
+		depth := int(e >> jumpDepthShift & jumpDepthMask)
+		size := s + 1 - depth
+		f.first, f.end = uint64(2*v), uint64(2*v+2)
+		f.from(n, anchor, depth, e>>jumpPlensShift&jumpPlensMask, f.first>>size<<size, size)
+	}
+	return nt
 }
 
 // fill recomputes the entries [first, end), which lie in one subtree of

@@ -74,13 +74,22 @@ func TestPrefixTrieJumpTable(t *testing.T) {
 				}
 				check()
 			}
-			// Up to enough prefixes for a wider stride and back, which
-			// rebuilds the table.
+			// Up to enough prefixes for a few wider strides (each table
+			// grown from the last, checked as soon as it is) and back,
+			// which rebuilds the table.
+			grown := 0
 			for i := range 3000 {
+				stride := tr.jump.Load().stride
 				insert(1 + rng.IntN(min(f.Bits, 40)))
-				if i%300 == 0 {
+				if tr.jump.Load().stride > stride {
+					grown++
+					check()
+				} else if i%300 == 0 {
 					check()
 				}
+			}
+			if grown < 2 {
+				t.Fatalf("the jump table grew %d times", grown)
 			}
 			check()
 			// Down to an empty trie, whose table must say so.
