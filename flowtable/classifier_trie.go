@@ -43,10 +43,15 @@ func jumpStride(n int) int {
 }
 
 // jumpTable holds, for every value v of an address's first stride bits,
-// the walk of the addresses starting so, paused before its first node of
-// stride bits or more (or ended), packed in one word: a lookup resumes
-// the walk from one load. A paused walk's next node is kept in targets
-// and named by its index there.
+// the walk of the addresses starting so, packed in one word: a lookup
+// resumes the walk from one load. The walk goes down the trie's top and
+// pauses before its first node of stride bits or more, if the address's
+// first stride bits are that node's (else it ends there, as the node's
+// prefix decides). A paused walk's next node is kept in targets and named
+// by its index there, unless it is a leaf short enough for its prefix's
+// remaining bits to fit in the entry: then the lookup finishes the walk
+// with one comparison, touching no node. In tries of many prefixes most
+// paused walks are at such leaves.
 type jumpTable struct {
 	stride  int
 	entries []atomic.Uint64
@@ -75,12 +80,14 @@ func (tab *jumpTable) publishTargets() {
 // than the stride, whose lengths the 24 plens bits hold.
 const (
 	jumpEnded      = 1 << 63
-	jumpDepthShift = 56 // 7 bits: address bits matched, less than the stride
-	jumpMaskShift  = 48 // 8 bits: once ended, the bits the walk examined
-	jumpPlensShift = 24 // 24 bits: the walk's plens
-	jumpDepthMask  = 1<<7 - 1
+	jumpLeaf       = 1 << 62 // paused at a leaf held in the entry
+	jumpDepthShift = 56      // 6 bits: address bits matched, less than the stride
+	jumpMaskShift  = 48      // 8 bits: once ended, the bits the walk examined; at a leaf, its plen
+	jumpPlensShift = 24      // 24 bits: the walk's plens
+	jumpDepthMask  = 1<<6 - 1
 	jumpPlensMask  = 1<<24 - 1
-	jumpTargetMask = 1<<24 - 1 // the rest: the index of the next node in targets
+	jumpTargetMask = 1<<24 - 1 // the rest: the index of the next node in targets, or the leaf's bits past the stride
+	jumpLeafBits   = 24
 )
 
 // resume sets the fresh walk w to the entry of the address hi (left
@@ -90,11 +97,22 @@ func (tab *jumpTable) resume(w *trieWalk, hi uint64) {
 	w.started = true
 	w.plens[0] = e >> jumpPlensShift & jumpPlensMask
 	w.depth = int(e >> jumpDepthShift & jumpDepthMask)
-	if e&jumpEnded != 0 {
+	switch {
+	case e&jumpEnded != 0:
 		w.ended, w.maskbits = true, int(e>>jumpMaskShift&0xff)
-		return
+	case e&jumpLeaf != 0:
+		// What step would do at the leaf, whose first stride bits hi has.
+		plen := int(e >> jumpMaskShift & 0xff)
+		w.ended = true
+		if c := tab.stride + bits.LeadingZeros64((hi<<tab.stride>>(64-jumpLeafBits)^e&jumpTargetMask)<<(64-jumpLeafBits)); c < plen {
+			w.maskbits = c + 1
+		} else {
+			w.depth, w.maskbits = plen, plen
+			w.plens[0] |= 1 << (plen - 1)
+		}
+	default:
+		w.next = (*tab.targets.Load())[e&jumpTargetMask]
 	}
-	w.next = (*tab.targets.Load())[e&jumpTargetMask]
 }
 
 // prefixTrie is the trie of one field. Lookups never lock: a node's
@@ -320,6 +338,7 @@ func (t *prefixTrie) rejump(hi uint64, holder *trieNode, linkOnly bool) {
 	}
 	d := holder.plen
 	if d >= tab.stride {
+		tab.repause(t, hi, holder)
 		return
 	}
 	first := hi >> (64 - tab.stride) &^ (1<<(tab.stride-d) - 1)
@@ -343,6 +362,26 @@ func (t *prefixTrie) rejump(hi uint64, holder *trieNode, linkOnly bool) {
 	f.below(holder, nil, plens)
 }
 
+// repause refills the entry of the address hi if its walk pauses at
+// holder, a node of the stride or longer that changed: it may have become
+// a leaf the entry can hold, or stopped being one. Changes deeper down
+// leave the entries alone: they name such nodes only as the next to
+// examine.
+func (tab *jumpTable) repause(t *prefixTrie, hi uint64, holder *trieNode) {
+	v := hi >> (64 - tab.stride)
+	anchor := tab.anchors[v]
+	slot, depth := &t.root, 0
+	if anchor != nil {
+		slot, depth = &anchor.child[bitAt(hi, 0, anchor.plen)], anchor.plen
+	}
+	if slot.Load() != holder {
+		return
+	}
+	size := tab.stride - depth
+	f := jumpFill{tab: tab, bits: t.field.Bits, first: v, end: v + 1, published: true}
+	f.from(holder, anchor, depth, tab.entries[v].Load()>>jumpPlensShift&jumpPlensMask, v>>size<<size, size)
+}
+
 // grow returns an unpublished table of one more bit of stride holding
 // tab's walks, each continued where it now pauses too early. A walk that
 // ended, or pauses before a node longer than the old stride, is the same
@@ -359,20 +398,33 @@ func (tab *jumpTable) grow(t *prefixTrie) *jumpTable {
 	f := jumpFill{tab: nt, bits: t.field.Bits}
 	for v := range tab.entries {
 		e, anchor := tab.entries[v].Load(), tab.anchors[v]
+		nt.anchors[2*v], nt.anchors[2*v+1] = anchor, anchor
+		depth := int(e >> jumpDepthShift & jumpDepthMask)
 		var n *trieNode
-		if e&jumpEnded == 0 {
-			n = tab.spare[e&jumpTargetMask]
-		}
-		if n == nil || n.plen > s {
+		switch {
+		case e&jumpEnded != 0:
 			nt.entries[2*v].Store(e)
 			nt.entries[2*v+1].Store(e)
-			nt.anchors[2*v], nt.anchors[2*v+1] = anchor, anchor
 			continue
+		case e&jumpLeaf != 0 && e>>jumpMaskShift&0xff > uint64(s):
+			// The leaf's next bit now picks the address that pauses there;
+			// the other ends at it.
+			b := int(e >> (jumpLeafBits - 1) & 1)
+			nt.entries[2*v+b].Store(e&^jumpTargetMask | e<<1&jumpTargetMask)
+			nt.entries[2*v+1-b].Store(jumpEnded | uint64(s+1)<<jumpMaskShift | e&(jumpPlensMask<<jumpPlensShift|jumpDepthMask<<jumpDepthShift))
+			continue
+		case e&jumpLeaf != 0:
+			// A leaf of exactly the old stride, now above the new one.
+			n = t.root.Load()
+			if anchor != nil {
+				n = anchor.child[bitAt(uint64(v)<<(64-s), 0, anchor.plen)].Load()
+			}
+		default:
+			n = tab.spare[e&jumpTargetMask]
 		}
 		// The walk goes on from n, a child of the anchor, as it goes for
 		// every address sharing the depth bits it matched; only these two
 		// entries are filled.
-		depth := int(e >> jumpDepthShift & jumpDepthMask)
 		size := s + 1 - depth
 		f.first, f.end = uint64(2*v), uint64(2*v+2)
 		f.from(n, anchor, depth, e>>jumpPlensShift&jumpPlensMask, f.first>>size<<size, size)
@@ -412,20 +464,27 @@ type jumpFill struct {
 func (f *jumpFill) from(n, parent *trieNode, depth int, plens uint64, start uint64, size int) {
 	stride := f.tab.stride
 	head := uint64(depth) << jumpDepthShift
-	if n.plen >= stride {
-		f.set(start, size, plens<<jumpPlensShift|head|f.target(n, start), parent)
-		return
-	}
-	// The addresses that part from n's prefix at bit b end there, having
-	// examined b+1 bits.
+	// The addresses that part from n's prefix at bit b < stride end
+	// there, having examined b+1 bits.
 	p := n.hi >> (64 - stride)
-	for b := depth; b < n.plen; b++ {
+	for b := depth; b < min(n.plen, stride); b++ {
 		k := stride - b - 1
 		if part := (p>>k ^ 1) << k; part>>size == start>>size {
 			f.set(part, k, jumpEnded|uint64(b+1)<<jumpMaskShift|plens<<jumpPlensShift|head, parent)
 		}
 	}
-	f.below(n, parent, plens)
+	if n.plen < stride {
+		f.below(n, parent, plens)
+		return
+	}
+	// The one address with n's first stride bits pauses at n.
+	e := plens<<jumpPlensShift | head
+	if n.plen-stride <= jumpLeafBits && n.child[0].Load() == nil && n.child[1].Load() == nil && n.rules.Load() > 0 {
+		e |= jumpLeaf | uint64(n.plen)<<jumpMaskShift | n.hi<<stride>>(64-jumpLeafBits)
+	} else {
+		e |= f.target(n, p)
+	}
+	f.set(p, 0, e, parent)
 }
 
 // below fills the entries of the addresses whose walk matches all of node
@@ -484,7 +543,7 @@ func (f *jumpFill) target(n *trieNode, start uint64) uint64 {
 	tab := f.tab
 	old := tab.entries[max(start, f.first)].Load()
 	i := old & jumpTargetMask
-	if old&jumpEnded != 0 || i >= uint64(len(tab.spare)) || tab.spare[i] != n {
+	if old&(jumpEnded|jumpLeaf) != 0 || i >= uint64(len(tab.spare)) || tab.spare[i] != n {
 		i = uint64(len(tab.spare))
 		tab.spare = append(tab.spare, n)
 		if f.published {
