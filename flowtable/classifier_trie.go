@@ -301,9 +301,8 @@ func (w *trieWalk) step(t *prefixTrie) {
 // their first d bits with the left-aligned hi, d being the prefix length
 // of holder (0 for the root link): those whose walks pass holder's rule
 // count (linkOnly false) or its link on hi's side (linkOnly true), which
-// changed. Changes at the stride or
-// deeper leave the entries alone: they are in nodes of the stride or
-// longer, which entries only name as the next node to examine. It builds
+// changed. A change at the stride or deeper can only affect the entry of
+// hi, if it pauses at holder (see [jumpTable.repause]). It builds
 // a new table instead when the trie's size calls for another stride, or
 // when the table's targets are mostly nodes no entry names any more.
 // Writers only.
@@ -363,10 +362,10 @@ func (t *prefixTrie) rejump(hi uint64, holder *trieNode, linkOnly bool) {
 }
 
 // repause refills the entry of the address hi if its walk pauses at
-// holder, a node of the stride or longer that changed: it may have become
-// a leaf the entry can hold, or stopped being one. Changes deeper down
-// leave the entries alone: they name such nodes only as the next to
-// examine.
+// holder, a node of the stride or longer whose links or rules changed: it
+// may have become a leaf the entry can hold, or stopped being one.
+// Changes deeper down leave the entries alone: no entry looks past the
+// node it pauses at.
 func (tab *jumpTable) repause(t *prefixTrie, hi uint64, holder *trieNode) {
 	v := hi >> (64 - tab.stride)
 	anchor := tab.anchors[v]
@@ -383,14 +382,16 @@ func (tab *jumpTable) repause(t *prefixTrie, hi uint64, holder *trieNode) {
 }
 
 // grow returns an unpublished table of one more bit of stride holding
-// tab's walks, each continued where it now pauses too early. A walk that
-// ended, or pauses before a node longer than the old stride, is the same
-// for both addresses that extend its own; only walks paused before a
-// node of exactly the old stride go on, through that node alone. So
-// growing reads the few nodes of that length, where filling a table
-// afresh would read every node above the new stride. Targets keep their
-// indexes. The entries that a change not yet refilled affects are as
-// wrong as in tab, and the caller refills them. Writers only.
+// tab's walks, each continued by one bit. A walk that ended is the same
+// for both addresses that extend its own. A paused walk goes on through
+// its next node's bit at the old stride: one address still pauses there,
+// the other ends, or, at a node of exactly the old stride, the walk goes
+// through that node alone. A held leaf's bits say all this without
+// reading it, so growing reads only the targets and the leaves of
+// exactly the old stride, where filling a table afresh would read every
+// node above the new stride. Targets keep their indexes. The entries
+// that a change not yet refilled affects are as wrong as in tab, and the
+// caller refills them. Writers only.
 func (tab *jumpTable) grow(t *prefixTrie) *jumpTable {
 	s := tab.stride
 	nt := &jumpTable{stride: s + 1, entries: make([]atomic.Uint64, 2<<s), anchors: make([]*trieNode, 2<<s)}
