@@ -1,12 +1,10 @@
 package connmgr
 
 import (
-	"bytes"
 	"net"
 	"os/exec"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -57,7 +55,7 @@ func TestFlowMonitorWithRealOfctl(t *testing.T) {
 			if out, st := ofctl(t, "add-flow", target, "priority=5,in_port=1,actions=drop"); st != 0 {
 				t.Fatal(out)
 			}
-			var out lockedBuffer
+			var out testutil.SyncBuffer
 			mon := exec.Command(path, "-O", c.proto, "monitor", target, "watch:")
 			// It prints the initial reply to stdout and the updates to
 			// stderr, as against Open vSwitch.
@@ -94,24 +92,6 @@ func TestFlowMonitorWithRealOfctl(t *testing.T) {
 			}
 		})
 	}
-}
-
-// lockedBuffer collects a process's output while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // dialManaged connects to the management socket target ("unix:PATH") as

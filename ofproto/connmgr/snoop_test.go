@@ -21,7 +21,7 @@ func TestSnoopWithRealOfctl(t *testing.T) {
 	path := testutil.RequireCommand(t, "ovs-ofctl")
 	_, m := newControlledBridge(t)
 	dir := filepath.Dir(m.Path())
-	var out lockedBuffer
+	var out testutil.SyncBuffer
 	snoop := exec.Command(path, "snoop", "br0")
 	snoop.Env = append(snoop.Environ(), "OVS_RUNDIR="+dir)
 	snoop.Stdout, snoop.Stderr = &out, &out
@@ -31,7 +31,7 @@ func TestSnoopWithRealOfctl(t *testing.T) {
 	defer snoop.Process.Kill()
 	// govs' ovs-ofctl snoop alongside.
 	t.Setenv("OVS_RUNDIR", dir)
-	var ours lockedBuffer
+	var ours testutil.SyncBuffer
 	go govsofctl.Run([]string{"snoop", "br0"}, strings.NewReader(""), &ours, &ours, false)
 	waitUntil(t, "the snoopers", func() bool {
 		m.snoop.mu.Lock()

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -141,28 +140,10 @@ func TestSSLPassiveController(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log destination the test reads while the switch writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestSSLMissingConfig: without SSL files the switch still connects (and
 // listens), but each connection fails with OVS's log messages.
 func TestSSLMissingConfig(t *testing.T) {
-	var log syncBuffer
+	var log testutil.SyncBuffer
 	b := ofproto.NewBridge("br0")
 	m, err := Listen(b, t.TempDir()+"/br0.mgmt", daemon.NewLog(&log), nil)
 	if err != nil {
@@ -224,7 +205,7 @@ func TestSSLBootstrapCACert(t *testing.T) {
 	ctlTLS := p.controllerTLS.Clone()
 	ctlTLS.Certificates[0].Certificate = append(ctlTLS.Certificates[0].Certificate, block.Bytes)
 
-	var log syncBuffer
+	var log testutil.SyncBuffer
 	b := ofproto.NewBridge("br0")
 	m, err := Listen(b, t.TempDir()+"/br0.mgmt", daemon.NewLog(&log), nil)
 	if err != nil {

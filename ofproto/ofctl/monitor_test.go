@@ -1,13 +1,11 @@
 package ofctl
 
 import (
-	"bytes"
 	"encoding/hex"
 	"os"
 	"os/exec"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -93,25 +91,6 @@ func TestAsyncMessagesPrintedAsOvsOfctl(t *testing.T) {
 	}
 }
 
-// syncBuffer collects a process's (or goroutine's) output while the test
-// reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // fatalSignal is the line ovs-ofctl logs when a signal ends it.
 var fatalSignal = regexp.MustCompile(`(?m)^.*fatal_signal.*\n`)
 
@@ -131,7 +110,7 @@ func TestMonitorAgainstRealOvsOfctl(t *testing.T) {
 			}
 			run("add-flow", "br0", "priority=5,in_port=1,actions=drop")
 			argv := []string{"-O", proto, "monitor", "br0", "watch:"}
-			var real syncBuffer
+			var real testutil.SyncBuffer
 			cmd := exec.Command(path, argv...)
 			cmd.Env = append(os.Environ(), "OVS_RUNDIR="+dir)
 			cmd.Stdout, cmd.Stderr = &real, &real
@@ -140,7 +119,7 @@ func TestMonitorAgainstRealOvsOfctl(t *testing.T) {
 			}
 			defer cmd.Process.Kill()
 			t.Setenv("OVS_RUNDIR", dir)
-			var ours syncBuffer
+			var ours testutil.SyncBuffer
 			go Run(argv, strings.NewReader(""), &ours, &ours, false)
 			deadline := time.Now().Add(5 * time.Second)
 			for (!strings.Contains(real.String(), "\n") || !strings.Contains(ours.String(), "\n")) && time.Now().Before(deadline) {

@@ -102,7 +102,7 @@ func TestAgainstRealOVS(t *testing.T) {
 			change("del-flows", "br0")
 			change("add-flow", "br0", "priority=5,in_port=1,actions=drop")
 			argv := []string{"-O", proto, "monitor", "br0", "65534", "watch:"}
-			var realOut syncBuffer
+			var realOut testutil.SyncBuffer
 			cmd := exec.Command(path, argv...)
 			cmd.Env = append(os.Environ(), "OVS_RUNDIR="+dir)
 			cmd.Stdout, cmd.Stderr = &realOut, &realOut
@@ -111,7 +111,7 @@ func TestAgainstRealOVS(t *testing.T) {
 			}
 			defer cmd.Process.Kill()
 			t.Setenv("OVS_RUNDIR", dir)
-			var oursOut syncBuffer
+			var oursOut testutil.SyncBuffer
 			go Run(argv, strings.NewReader(""), &oursOut, &oursOut, false)
 			deadline := time.Now().Add(10 * time.Second)
 			for (!strings.Contains(realOut.String(), "\n") || !strings.Contains(oursOut.String(), "\n")) && time.Now().Before(deadline) {
