@@ -8,11 +8,13 @@ import (
 // NXT_RESUME: a controller continues a pipeline that controller(pause)
 // froze, handing back the packet-in2's packet, metadata and continuation.
 
-// wireContinuation is c as the ofp codec lays it out.
+// wireContinuation is c as the ofp codec lays it out. The two packages'
+// frame types have the same fields (the pipeline does not depend on the
+// codec), so a frame converts as it is.
 func wireContinuation(c *ofproto.Continuation) *ofp.Continuation {
 	w := &ofp.Continuation{Bridge: c.Bridge, Stack: c.Stack, ActionSet: c.ActionSet, ODPPort: c.ODPPort}
 	for _, f := range c.Frames {
-		w.Frames = append(w.Frames, ofp.ContinuationFrame{Table: f.Table, Cookie: f.Cookie, Actions: f.Actions})
+		w.Frames = append(w.Frames, ofp.ContinuationFrame(f))
 	}
 	return w
 }
@@ -23,7 +25,7 @@ func wireContinuation(c *ofproto.Continuation) *ofp.Continuation {
 func frozenContinuation(w *ofp.Continuation) *ofproto.Continuation {
 	c := &ofproto.Continuation{Bridge: w.Bridge, Stack: w.Stack, ActionSet: w.ActionSet, ODPPort: w.ODPPort}
 	for _, f := range w.Frames {
-		c.Frames = append(c.Frames, ofproto.ContinuationFrame{Table: f.Table, Cookie: f.Cookie, Actions: f.Actions})
+		c.Frames = append(c.Frames, ofproto.ContinuationFrame(f))
 	}
 	return c
 }
