@@ -231,14 +231,7 @@ func TestClassifierMegaflowModel(t *testing.T) {
 	rng := testutil.Rand(t)
 	g := &ruleGen{rng: rng}
 	for round := range 24 {
-		var opts []ClassifierOption
-		switch round % 4 {
-		case 1:
-			opts = append(opts, WithPrefixFields())
-		case 2:
-			opts = append(opts, WithPrefixFields(FieldIPv6Dst))
-		}
-		c := NewClassifier[int](opts...)
+		c := roundClassifier(round)
 		var rules []modelRule
 		prioOf := map[int]int{}
 		bench := round%3 == 2

@@ -621,6 +621,19 @@ func (g *ruleGen) key() Key {
 	return k
 }
 
+// roundClassifier returns the classifier for round i of a randomized
+// test: of every four, one tracks no prefixes, one only ipv6_dst, and the
+// others use the default tries.
+func roundClassifier(i int) *Classifier[int] {
+	switch i % 4 {
+	case 1:
+		return NewClassifier[int](WithPrefixFields())
+	case 2:
+		return NewClassifier[int](WithPrefixFields(FieldIPv6Dst))
+	}
+	return NewClassifier[int]()
+}
+
 // TestClassifierRandom checks Lookup against a linear scan over random
 // rule sets, through inserts and removes, and checks the megaflow promise:
 // keys that agree with k on wc get the same rule.
@@ -628,16 +641,7 @@ func TestClassifierRandom(t *testing.T) {
 	rng := testutil.Rand(t)
 	g := &ruleGen{rng: rng}
 	for round := range 20 {
-		// Every fourth classifier tracks no prefixes, one tracks only
-		// ipv6_dst, the rest use the default tries.
-		var opts []ClassifierOption
-		switch round % 4 {
-		case 1:
-			opts = append(opts, WithPrefixFields())
-		case 2:
-			opts = append(opts, WithPrefixFields(FieldIPv6Dst))
-		}
-		c := NewClassifier[int](opts...)
+		c := roundClassifier(round)
 		ref := map[testRule]int{}
 		nRules := 1 + rng.IntN(200)
 		for id := range nRules {
