@@ -325,12 +325,17 @@ func (t *prefixTrie) rejump(hi uint64, holder *trieNode, linkOnly bool) {
 	}
 	if want > tab.stride {
 		grown := tab.grow(t)
-		defer func() {
-			grown.publishTargets()
-			t.jump.Store(grown)
-		}()
-		tab = grown
+		grown.refill(t, hi, holder, linkOnly)
+		grown.publishTargets()
+		t.jump.Store(grown)
+		return
 	}
+	tab.refill(t, hi, holder, linkOnly)
+}
+
+// refill recomputes the entries that rejump's change affects. Writers
+// only.
+func (tab *jumpTable) refill(t *prefixTrie, hi uint64, holder *trieNode, linkOnly bool) {
 	if holder == nil {
 		tab.fill(t, 0, 1<<tab.stride, true)
 		return
