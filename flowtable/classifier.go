@@ -57,9 +57,9 @@ type classifierConfig struct {
 	prefixFields []*Field
 }
 
-// WithPrefixFields sets the fields whose prefixes the classifier tracks
-// (by default ip_src, ip_dst, ipv6_src and ipv6_dst); none disables prefix
-// tracking. A subtable benefits when its mask is a CIDR prefix on such a
+// WithPrefixFields sets the fields whose prefixes the classifier tracks,
+// in the order a lookup asks their tries (by default ip_dst then ip_src,
+// as ovs-vswitchd's flow tables); none disables prefix tracking. A subtable benefits when its mask is a CIDR prefix on such a
 // field. At most 4 fields, each a whole number of bytes lying within one
 // key word or filling two; NewClassifier panics otherwise.
 func WithPrefixFields(fields ...*Field) ClassifierOption {
@@ -68,7 +68,7 @@ func WithPrefixFields(fields ...*Field) ClassifierOption {
 
 // NewClassifier returns an empty classifier.
 func NewClassifier[T any](opts ...ClassifierOption) *Classifier[T] {
-	cfg := classifierConfig{prefixFields: []*Field{FieldIPSrc, FieldIPDst, FieldIPv6Src, FieldIPv6Dst}}
+	cfg := classifierConfig{prefixFields: []*Field{FieldIPDst, FieldIPSrc}}
 	for _, o := range opts {
 		o(&cfg)
 	}

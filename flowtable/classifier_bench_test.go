@@ -83,19 +83,34 @@ func benchRule(rng *rand.Rand, t benchTemplate) (Match, Key) {
 // probe every subtable: the worst case.
 func benchClassifier(rng *rand.Rand, nRules, nMasks int, prioByMask bool) (*Classifier[int], []Key) {
 	c := NewClassifier[int]()
-	templates := benchTemplates(rng, nMasks)
-	keys := make([]Key, nRules)
-	for i := range nRules {
-		var m Match
-		t := i % nMasks
-		m, keys[i] = benchRule(rng, templates[t])
-		prio := rng.IntN(1000)
-		if prioByMask {
-			prio = 10*(nMasks-t) + rng.IntN(3)
-		}
-		c.Insert(&m, prio, i)
+	rules, keys := benchRules(rng, nRules, nMasks, prioByMask)
+	for i := range rules {
+		c.Insert(&rules[i].match, rules[i].priority, i)
 	}
 	return c, keys
+}
+
+// benchRuleSpec is a rule of [benchRules].
+type benchRuleSpec struct {
+	match    Match
+	priority int
+}
+
+// benchRules returns the rules [benchClassifier] inserts, with one
+// matching key per rule.
+func benchRules(rng *rand.Rand, nRules, nMasks int, prioByMask bool) ([]benchRuleSpec, []Key) {
+	templates := benchTemplates(rng, nMasks)
+	rules := make([]benchRuleSpec, nRules)
+	keys := make([]Key, nRules)
+	for i := range nRules {
+		t := i % nMasks
+		rules[i].match, keys[i] = benchRule(rng, templates[t])
+		rules[i].priority = rng.IntN(1000)
+		if prioByMask {
+			rules[i].priority = 10*(nMasks-t) + rng.IntN(3)
+		}
+	}
+	return rules, keys
 }
 
 // benchPacketWords are the key words a bench key sets (see [benchRule]).

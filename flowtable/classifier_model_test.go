@@ -21,9 +21,12 @@ import (
 //     misses there: the mask gets those stages' bits; or, if a tracked
 //     prefix field of the subtable starts in that stage and no rule of any
 //     subtable has a /plen prefix of the packet's address on it (plen being
-//     this subtable's), only the stages before it plus the first
-//     min(plen, b) bits of the field, b being the address bits a walk of
-//     the field's path-compressed trie examines.
+//     this subtable's), only the stages before it plus the first b bits of
+//     the field, b being the address bits a walk of the field's
+//     path-compressed trie examines. As in OVS, a trie whose b exceeds
+//     plen gives way unless the mask has those b bits already (then the
+//     miss adds just the stages before), and tries are asked in the
+//     classifier's order.
 //   - A subtable that matches adds its whole mask.
 
 // modelRule is a rule of the model.
@@ -104,13 +107,22 @@ func modelLookup(t *testing.T, c *Classifier[int], rules []modelRule, k *Key, wc
 				if plen == 0 || StageOf(top) != s {
 					continue
 				}
-				if n, out := modelRulesOut(f, rules, k, plen); out {
-					early := stageMask(mask, 0, s-1)
-					wc.Or(&early)
-					unwildcardPrefix(f, wc, n)
-					proved = true
-					break
+				n, out := modelRulesOut(f, rules, k, plen)
+				if !out {
+					continue
 				}
+				if n > plen {
+					var had Mask
+					unwildcardPrefix(f, &had, n)
+					if !maskCovers(wc, &had) {
+						continue
+					}
+				}
+				early := stageMask(mask, 0, s-1)
+				wc.Or(&early)
+				unwildcardPrefix(f, wc, n)
+				proved = true
+				break
 			}
 			if !proved {
 				pm := stageMask(mask, 0, s)
@@ -123,8 +135,8 @@ func modelLookup(t *testing.T, c *Classifier[int], rules []modelRule, k *Key, wc
 }
 
 // modelRulesOut reports whether no rule with a prefix on f has a /plen
-// prefix of k's address, and if so how many leading address bits a trie
-// walk proves it with, at most plen.
+// prefix of k's address, and if so how many leading address bits a whole
+// trie walk examines.
 func modelRulesOut(f *Field, rules []modelRule, k *Key, plen int) (n int, out bool) {
 	ahi, alo := fieldValue(f, k)
 	type prefix struct {
@@ -159,7 +171,7 @@ func modelRulesOut(f *Field, rules []modelRule, k *Key, plen int) (n int, out bo
 			examined = m + 1
 		}
 	}
-	return min(plen, examined), true
+	return examined, true
 }
 
 // stageMask returns mask's bits in the words of stages from..to.
@@ -313,9 +325,10 @@ func TestModelRulesOut(t *testing.T) {
 		{[]modelRule{dst("10.0.0.0", 8)}, "11.0.0.1", 8, 8, true},
 		{[]modelRule{dst("10.0.0.0", 8)}, "10.1.2.3", 8, 0, false},
 		{[]modelRule{dst("10.0.0.0", 8)}, "10.1.2.3", 16, 8, true},
+		{[]modelRule{dst("10.0.0.0", 8)}, "10.1.2.3", 4, 8, true},
 		{[]modelRule{dst("10.0.0.0", 8), dst("10.1.0.0", 16)}, "10.2.0.0", 16, 15, true},
 		{[]modelRule{dst("10.1.0.0", 16), dst("10.2.0.0", 16)}, "10.128.0.1", 16, 9, true},
-		{[]modelRule{dst("10.0.0.0", 16), dst("10.1.2.0", 24)}, "10.1.2.3", 16, 16, true},
+		{[]modelRule{dst("10.0.0.0", 16), dst("10.1.2.0", 24)}, "10.1.2.3", 16, 24, true},
 	}
 	for _, tt := range tests {
 		var k Key

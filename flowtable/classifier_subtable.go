@@ -290,7 +290,8 @@ func hashWords(ws []maskedWord, k *Key, h uint64) uint64 {
 
 // miss adds to wc what the failed probe of stage s (which starts at word
 // start) rests on: the stages so far, or instead of stage s's own bits
-// the fewer bits with which a trie proves the miss.
+// the fewer bits with which a trie proves the miss. Tries are asked in
+// the classifier's order, and the first proof taken, as in OVS.
 func (st *subtable[T]) miss(k *Key, wc *Mask, s *stage, start int, tries []prefixTrie, tr *[maxPrefixFields]trieWalk) {
 	for _, c := range s.tries {
 		if tr[c.trie].rulesOut(&tries[c.trie], k, wc, c.plen) {

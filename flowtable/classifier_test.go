@@ -248,9 +248,11 @@ func TestClassifierMegaflow(t *testing.T) {
 			wantWC: mask(clsField{f: FieldEthType}, clsField{f: FieldIPDst, v: 0, mask: prefix4(8)}, clsField{f: FieldNwProto}, clsField{f: FieldTCPDst}),
 		},
 		{
-			// OVS would probe the /16 subtable, as its trie walk went past
-			// bit 16, and unwildcard nw_proto too.
-			name: "trie proof costs at most the subtable's prefix",
+			// The trie walk went past bit 16, so its proof would cost
+			// more bits than the /16 subtable's: as in OVS (checked with
+			// bench/ovs-classifier), the subtable is probed instead and
+			// its whole L3 stage, nw_proto too, unwildcarded.
+			name: "trie proof longer than the subtable's prefix gives way",
 			rules: []*Match{
 				match(clsField{f: FieldEthType, v: 0x0800}, clsField{f: FieldIPDst, v: ip4("10.0.0.0"), mask: prefix4(16)}, clsField{f: FieldNwProto, v: 17}),
 				match(clsField{f: FieldEthType, v: 0x0800}, clsField{f: FieldIPDst, v: ip4("10.1.2.0"), mask: prefix4(24)}),
@@ -258,7 +260,7 @@ func TestClassifierMegaflow(t *testing.T) {
 			},
 			pkt:    packet(clsField{f: FieldIPDst, v: ip4("10.1.2.3")}),
 			want:   1,
-			wantWC: mask(clsField{f: FieldEthType}, clsField{f: FieldIPDst, v: 0, mask: prefix4(24)}),
+			wantWC: mask(clsField{f: FieldEthType}, clsField{f: FieldIPDst, v: 0, mask: prefix4(24)}, clsField{f: FieldNwProto}),
 		},
 		{
 			name:   "metadata stage miss keeps L2 and L3 wild",
@@ -390,7 +392,9 @@ func TestClassifierPrefixFieldsRejected(t *testing.T) {
 }
 
 func TestClassifierMegaflowIPv6Prefix(t *testing.T) {
-	c := NewClassifier[string]()
+	// ovs-vswitchd tracks IPv6 prefixes only when a flow table's
+	// prefixes column names them.
+	c := NewClassifier[string](WithPrefixFields(FieldIPv6Dst))
 	m := &Match{}
 	m.SetExact(FieldEthType, 0x86dd)
 	m.SetBytesMasked(FieldIPv6Dst, ip6("2001:db8::"), prefix6(32))

@@ -207,6 +207,16 @@ func unwildcardPrefix(f *Field, wc *Mask, n int) {
 	wc[f.lsbWord] |= hi >> (64 - f.Bits) << f.lsbShift
 }
 
+// prefixSet reports whether wc has the first n bits of f.
+func prefixSet(f *Field, wc *Mask, n int) bool {
+	hi, lo := prefixMask(n)
+	if f.Bits == 128 {
+		return wc[f.lsbWord-1]&hi == hi && wc[f.lsbWord]&lo == lo
+	}
+	m := hi >> (64 - f.Bits) << f.lsbShift
+	return wc[f.lsbWord]&m == m
+}
+
 // commonLen returns how many leading bits (a, b) and (c, d) share, at most
 // limit.
 func commonLen(a, b, c, d uint64, limit int) int {
@@ -560,23 +570,24 @@ func (f *jumpFill) target(n *trieNode, start uint64) uint64 {
 	return i
 }
 
-// rulesOut reports whether the trie proves that no rule with a /plen
-// prefix on the field matches k, and if so adds to wc the address bits the
-// proof rests on: the bits the walk examined, or just the first plen bits
-// if that is fewer, since those alone decide whether a /plen prefix
-// matches. OVS instead declines a proof that needs more than plen bits and
-// probes the subtable, which costs the megaflow the whole stage; this way
-// costs at most the field's plen bits.
+// rulesOut reports whether the trie proves, as Open vSwitch's does, that
+// no rule with a /plen prefix on the field matches k, and if so adds to wc
+// the address bits the proof rests on: the bits the whole walk examined.
+// A proof that examined more than plen bits, which the subtable's stage
+// alone would not unwildcard, holds only if wc has those bits already;
+// otherwise rulesOut declines it, as OVS does, and the caller tries its
+// other tries or unwildcards the stage. Matching OVS here keeps
+// megaflows, and so ofproto/trace, the same as OVS's.
 func (w *trieWalk) rulesOut(t *prefixTrie, k *Key, wc *Mask, plen int) bool {
 	w.advance(t, k, plen)
 	if w.has(plen) {
 		return false
 	}
-	n := plen
-	if w.ended {
-		n = min(n, w.maskbits)
+	w.advance(t, k, t.field.Bits)
+	if w.maskbits > plen {
+		return prefixSet(t.field, wc, w.maskbits)
 	}
-	unwildcardPrefix(t.field, wc, n)
+	unwildcardPrefix(t.field, wc, w.maskbits)
 	return true
 }
 
