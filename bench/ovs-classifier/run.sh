@@ -71,7 +71,7 @@ time)
 		rules "$work/rules.txt" "$n" "$m" "$prio"
 		for round in $(seq "$rounds"); do
 			(cd "$root/flowtable" && "$work/flowtable.test" -test.run '^$' -test.benchtime 1s \
-				-test.bench "ClassifierLookup/rules=$n/masks=$m/prio=$prio/") |
+				-test.bench "ClassifierLookup/^rules=$n\$/^masks=$m\$/^prio=$prio\$/") |
 				awk '/^Benchmark/ { split($1, p, "/"); sub(/-[0-9]+$/, "", p[5]); print "govs", p[5], $3 }'
 			for wc in wc nowc; do
 				echo "ovs $wc $("$work/clsbench" "$work/rules.txt" time $((n < 1000 ? 3000000 : 1500000)) $wc | awk '{print $1}')"
