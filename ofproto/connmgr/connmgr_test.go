@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/govs/govs/flowtable"
-	"github.com/govs/govs/internal/daemon"
 	"github.com/govs/govs/internal/testutil"
 	"github.com/govs/govs/ofproto"
 )
@@ -24,12 +23,7 @@ func newManagedBridge(t *testing.T) (*ofproto.Bridge, string) {
 			t.Fatal(err)
 		}
 	}
-	sock := filepath.Join(t.TempDir(), "br0.mgmt")
-	m, err := Listen(b, sock, daemon.NewLog(io.Discard), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
+	_, sock := listenBridge(t, b, io.Discard)
 	return b, "unix:" + sock
 }
 

@@ -107,12 +107,22 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 func newControlledBridge(t *testing.T) (*ofproto.Bridge, *Manager) {
 	t.Helper()
 	b := ofproto.NewBridge("br0")
-	m, err := Listen(b, filepath.Join(t.TempDir(), "br0.mgmt"), daemon.NewLog(io.Discard), nil)
+	m, _ := listenBridge(t, b, io.Discard)
+	return b, m
+}
+
+// listenBridge serves b's management socket, br0.mgmt in a fresh
+// directory, logging to log, until the test ends; it returns the manager
+// and the socket's path.
+func listenBridge(t *testing.T, b *ofproto.Bridge, log io.Writer) (*Manager, string) {
+	t.Helper()
+	sock := filepath.Join(t.TempDir(), "br0.mgmt")
+	m, err := Listen(b, sock, daemon.NewLog(log), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { m.Close() })
-	return b, m
+	return m, sock
 }
 
 // TestActiveControllers: the switch connects out to controllers over tcp

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/govs/govs/flowtable"
-	"github.com/govs/govs/internal/daemon"
 	"github.com/govs/govs/ofproto"
 	"github.com/govs/govs/ofproto/ofp"
 )
@@ -30,11 +29,7 @@ func newExpiryRig(t *testing.T, v ofp.Version) (*ofproto.Bridge, *Manager, *fake
 	b := ofproto.NewBridge("br0")
 	b.Now = clock.now
 	b.FlushFlows()
-	m, err := Listen(b, filepath.Join(t.TempDir(), "br0.mgmt"), daemon.NewLog(io.Discard), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
+	m, _ := listenBridge(t, b, io.Discard)
 	sock := filepath.Join(t.TempDir(), "ctl.sock")
 	ln, err := net.Listen("unix", sock)
 	if err != nil {

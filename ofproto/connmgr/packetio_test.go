@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/govs/govs/flowtable"
-	"github.com/govs/govs/internal/daemon"
 	"github.com/govs/govs/internal/testutil"
 	"github.com/govs/govs/ofproto"
 	"github.com/govs/govs/ofproto/dummy"
@@ -52,11 +51,7 @@ func newSwitchRig(t *testing.T) *switchRig {
 			t.Fatal(err)
 		}
 	}
-	m, err := Listen(b, filepath.Join(t.TempDir(), "br0.mgmt"), daemon.NewLog(io.Discard), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
+	m, _ := listenBridge(t, b, io.Discard)
 	d := dummy.New(b)
 	d.SetUpcallHandler(m.PacketIn)
 	r := &switchRig{b: b, d: d, m: m, outs: map[uint32]<-chan []byte{}}

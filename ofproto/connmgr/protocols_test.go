@@ -12,7 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/govs/govs/internal/daemon"
 	"github.com/govs/govs/internal/testutil"
 	"github.com/govs/govs/ofproto"
 	"github.com/govs/govs/ofproto/dummy"
@@ -85,12 +84,8 @@ func maskProtocolNoise(lines []string) string {
 func TestProtocolsWithRealOfctl(t *testing.T) {
 	ofctlPath := testutil.RequireCommand(t, "ovs-ofctl")
 	b := ofproto.NewBridge("br0")
-	dir := t.TempDir()
-	m, err := Listen(b, filepath.Join(dir, "br0.mgmt"), daemon.NewLog(io.Discard), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
+	m, sock := listenBridge(t, b, io.Discard)
+	dir := filepath.Dir(sock)
 	// packet-out needs a datapath to send through.
 	dummy.New(b).SetUpcallHandler(m.PacketIn)
 	flows, err := os.ReadFile(filepath.Join(protocolsDir, "flows.in"))

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/govs/govs/flowtable"
-	"github.com/govs/govs/internal/daemon"
 	"github.com/govs/govs/internal/testutil"
 	"github.com/govs/govs/internal/tlsconfig"
 	"github.com/govs/govs/ofproto"
@@ -145,11 +144,7 @@ func TestSSLPassiveController(t *testing.T) {
 func TestSSLMissingConfig(t *testing.T) {
 	var log testutil.SyncBuffer
 	b := ofproto.NewBridge("br0")
-	m, err := Listen(b, t.TempDir()+"/br0.mgmt", daemon.NewLog(&log), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m, _ := listenBridge(t, b, &log)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -207,11 +202,7 @@ func TestSSLBootstrapCACert(t *testing.T) {
 
 	var log testutil.SyncBuffer
 	b := ofproto.NewBridge("br0")
-	m, err := Listen(b, t.TempDir()+"/br0.mgmt", daemon.NewLog(&log), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m, _ := listenBridge(t, b, &log)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
