@@ -79,12 +79,8 @@ func TestClassifierMegaflowsMatchOVS(t *testing.T) {
 			}
 			defer f.Close()
 			rng := rand.New(rand.NewPCG(1, 2))
-			rules, keys := benchRules(rng, 2000, 20, prio == "mask")
+			c, keys := benchClassifier(rng, 2000, 20, prio == "mask")
 			order := rng.Perm(len(keys))
-			c := NewClassifier[int]()
-			for i := range rules {
-				c.Insert(&rules[i].match, rules[i].priority, i)
-			}
 			fields := ovsRefFields()
 			sc := bufio.NewScanner(f)
 			bad := 0

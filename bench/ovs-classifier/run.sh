@@ -17,7 +17,7 @@ set -euo pipefail
 
 work=${TMPDIR:-/tmp}/govs-ovs-classifier rounds=5
 usage() {
-	sed -n 's/^# \{0,1\}//; /^usage:/,/^$/p' "$0" >&2
+	sed -n '/^# usage:/,/^[^#]/s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 while getopts w:r: opt; do
