@@ -56,7 +56,7 @@ func (m *cmap[V]) first(hash uint64) *cmapNode[V] {
 // without touching a bucket. Readers ask it before walking a chain.
 func (m *cmap[V]) mayHold(hash uint64) bool {
 	t := m.table.Load()
-	return t != nil && t.filter.mayHave(hash)
+	return t != nil && t.filter.mayHave(filterBits(hash))
 }
 
 // insert adds an entry; the caller guarantees it is not already present.
@@ -68,7 +68,7 @@ func (m *cmap[V]) insert(hash uint64, val V) {
 		t = m.resize(4 * (m.n + 1))
 	}
 	b := &t.buckets[hash&t.mask]
-	t.filter.add(hash)
+	t.filter.add(filterBits(hash))
 	b.Store(&cmapNode[V]{hash: hash, val: val, next: b.Load()})
 	m.n++
 }
@@ -139,7 +139,7 @@ func (m *cmap[V]) resize(want int) *cmapTable[V] {
 			}
 			tail := head
 			for n := head; n != nil; n = n.next {
-				t.filter.add(n.hash)
+				t.filter.add(filterBits(n.hash))
 				if n.hash&t.mask != tail.hash&t.mask {
 					tail = n
 				}

@@ -2,7 +2,7 @@ package flowtable
 
 import "sync/atomic"
 
-// hashFilter is a blocked Bloom filter of 64-bit hashes: each hash sets two
+// hashFilter is a blocked Bloom filter of hashes: each hash sets two
 // bits of one 64-bit word, so a query reads one word. It has 8 bits per
 // slot (or bucket) of the table it guards, which keeps two or more per
 // hash: with 16 bits or more per hash it passes about 1.5% of absent
@@ -20,21 +20,25 @@ func (f *hashFilter) init(slots int) {
 	f.words, f.mask = make([]atomic.Uint64, n), uint64(n-1)
 }
 
-// filterBits picks h's word and bits from bits that the tables' slot
-// indexes, taken from the low end, do not use.
+// filterBits picks a cmap hash's word and bits.
 func filterBits(h uint64) (word, bits uint64) {
 	return h >> 32, 1<<(h>>52&63) | 1<<(h>>58&63)
 }
 
-// mayHave reports false if h was certainly never added.
-func (f *hashFilter) mayHave(h uint64) bool {
-	w, b := filterBits(h)
-	return f.words[w&f.mask].Load()&b == b
+// keyFilterBits picks a hashSet key's word and bits, from other bits of
+// the key than each other.
+func keyFilterBits(k uint32) (word, bits uint64) {
+	return uint64(k>>20 | k<<12), 1<<(k>>8&63) | 1<<(k>>14&63)
 }
 
-// add sets h's bits. Writers only.
-func (f *hashFilter) add(h uint64) {
-	w, b := filterBits(h)
-	x := &f.words[w&f.mask]
-	x.Store(x.Load() | b)
+// mayHave reports false if the hash or key whose word and bits these are
+// was certainly never added.
+func (f *hashFilter) mayHave(word, bits uint64) bool {
+	return f.words[word&f.mask].Load()&bits == bits
+}
+
+// add sets a hash's or key's bits in its word. Writers only.
+func (f *hashFilter) add(word, bits uint64) {
+	x := &f.words[word&f.mask]
+	x.Store(x.Load() | bits)
 }

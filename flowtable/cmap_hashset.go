@@ -2,14 +2,19 @@ package flowtable
 
 import "sync/atomic"
 
-// hashSet is a counted set of 64-bit hashes that readers query without
-// locks while one writer at a time (serialized by the caller) changes it.
-// It is an open-addressing table with linear probing: a query usually
-// costs a single cache line, which matters because a lookup queries one
-// per subtable stage.
+// hashSet is a counted set of hashes that readers query without locks
+// while one writer at a time (serialized by the caller) changes it. It is
+// an open-addressing table with linear probing: a query usually costs a
+// single cache line, which matters because a lookup queries one per
+// subtable stage.
+//
+// It keeps 32 bits of each hash, as Open vSwitch's stage indexes do: two
+// partial hashes that agree on them are taken for one, which costs at
+// worst a megaflow a stage narrower than needed, about once in 2^32
+// probes, and halves the slots' size, so more of them stay in cache.
 //
 // A query first asks a small Bloom filter in front of the slots: most
-// queries are for hashes the set does not hold, and the filter, an eighth
+// queries are for hashes the set does not hold, and the filter, a quarter
 // of the slots' size, answers most of those from cache where the slots
 // would cost a memory access each. Its false positives go on to the slots,
 // so answers are exact.
@@ -28,14 +33,14 @@ type hashSet struct {
 
 type hashSetTable struct {
 	filter hashFilter
-	mask   uint64
-	slots  []atomic.Uint64 // slotFree, slotGone or a stored hash
+	mask   uint32
+	slots  []atomic.Uint32 // slotFree, slotGone or a stored hash's key
 	counts []int32         // per slot, how many times its hash was added; writer only
 	used   int             // slots not free (live or tombstones); writer only
 	live   int             // slots holding a hash; writer only
 }
 
-// Slot values that no stored hash takes: setKey moves hashes off them.
+// Slot values that no stored key takes: setKey moves hashes off them.
 const (
 	slotFree = 0
 	slotGone = 1
@@ -43,11 +48,14 @@ const (
 
 const hashSetMinSlots = 8
 
-func setKey(h uint64) uint64 {
-	if h <= slotGone {
-		h += 2
+// setKey returns the 32 bits of h that the set keeps; their low bits
+// place it in the table.
+func setKey(h uint64) uint32 {
+	k := uint32(h)
+	if k <= slotGone {
+		k += 2
 	}
-	return h
+	return k
 }
 
 // has reports whether h was added more times than removed.
@@ -56,13 +64,13 @@ func (s *hashSet) has(h uint64) bool {
 	if t == nil {
 		return false
 	}
-	h = setKey(h)
-	if !t.filter.mayHave(h) {
+	k := setKey(h)
+	if !t.filter.mayHave(keyFilterBits(k)) {
 		return false
 	}
-	for i := h & t.mask; ; i = (i + 1) & t.mask {
+	for i := k & t.mask; ; i = (i + 1) & t.mask {
 		switch t.slots[i].Load() {
-		case h:
+		case k:
 			return true
 		case slotFree:
 			return false
@@ -72,15 +80,15 @@ func (s *hashSet) has(h uint64) bool {
 
 // add counts h once more.
 func (s *hashSet) add(h uint64) {
-	h = setKey(h)
+	k := setKey(h)
 	t := s.table.Load()
 	if t == nil {
 		t = s.rebuild(hashSetMinSlots)
 	}
 	gone := -1
-	for i := h & t.mask; ; i = (i + 1) & t.mask {
+	for i := k & t.mask; ; i = (i + 1) & t.mask {
 		switch t.slots[i].Load() {
-		case h:
+		case k:
 			t.counts[i]++
 			return
 		case slotGone:
@@ -95,14 +103,14 @@ func (s *hashSet) add(h uint64) {
 		if gone >= 0 {
 			// Reuse the first tombstone on the way: readers looking for
 			// other hashes step over a live slot just as over a tombstone.
-			i = uint64(gone)
+			i = uint32(gone)
 		} else {
 			t.used++
 		}
 		t.live++
 		t.counts[i] = 1
-		t.filter.add(h)
-		t.slots[i].Store(h)
+		t.filter.add(keyFilterBits(k))
+		t.slots[i].Store(k)
 		break
 	}
 	// Keep at least half the slots free so probes stay short and end.
@@ -113,11 +121,11 @@ func (s *hashSet) add(h uint64) {
 
 // remove takes back one add of h, which must have been added.
 func (s *hashSet) remove(h uint64) {
-	h = setKey(h)
+	k := setKey(h)
 	t := s.table.Load()
-	for i := h & t.mask; ; i = (i + 1) & t.mask {
+	for i := k & t.mask; ; i = (i + 1) & t.mask {
 		switch t.slots[i].Load() {
-		case h:
+		case k:
 			if t.counts[i]--; t.counts[i] > 0 {
 				return
 			}
@@ -139,20 +147,20 @@ func (s *hashSet) rebuild(want int) *hashSetTable {
 	for size < want {
 		size *= 2
 	}
-	t := &hashSetTable{mask: uint64(size - 1), slots: make([]atomic.Uint64, size), counts: make([]int32, size)}
+	t := &hashSetTable{mask: uint32(size - 1), slots: make([]atomic.Uint32, size), counts: make([]int32, size)}
 	t.filter.init(size)
 	if old := s.table.Load(); old != nil {
 		for j := range old.slots {
-			h := old.slots[j].Load()
-			if h <= slotGone {
+			k := old.slots[j].Load()
+			if k <= slotGone {
 				continue
 			}
-			i := h & t.mask
+			i := k & t.mask
 			for t.slots[i].Load() != slotFree {
 				i = (i + 1) & t.mask
 			}
-			t.filter.add(h)
-			t.slots[i].Store(h)
+			t.filter.add(keyFilterBits(k))
+			t.slots[i].Store(k)
 			t.counts[i] = old.counts[j]
 			t.used++
 			t.live++

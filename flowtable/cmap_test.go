@@ -135,7 +135,7 @@ func TestCmapResizeKeepsOldTable(t *testing.T) {
 func TestHashSetRandom(t *testing.T) {
 	rng := testutil.Rand(t)
 	var s hashSet
-	counts := map[uint64]int{} // by setKey
+	counts := map[uint32]int{} // by setKey
 	// Hashes as real ones, scrambled, plus the markers.
 	hash := func(q uint64) uint64 {
 		if q >= 2990 {
@@ -160,6 +160,20 @@ func TestHashSetRandom(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestHashSetKeeps32Bits checks that a hashSet tells hashes apart by
+// their low 32 bits only, as OVS's stage indexes do.
+func TestHashSetKeeps32Bits(t *testing.T) {
+	var s hashSet
+	h := hashFinal(7)
+	s.add(h)
+	if !s.has(h ^ 0xdead<<40) {
+		t.Fatal("a hash differing only in its high 32 bits is not taken for the stored one")
+	}
+	if s.has(h ^ 1<<31) {
+		t.Fatal("a hash differing in its low 32 bits is taken for the stored one")
 	}
 }
 
@@ -193,8 +207,8 @@ func TestFiltersStayUseful(t *testing.T) {
 		}
 		return n
 	}
-	setPassed := passed(func(h uint64) bool { return s.table.Load().filter.mayHave(setKey(h)) })
-	mapPassed := passed(func(h uint64) bool { return m.table.Load().filter.mayHave(h) })
+	setPassed := passed(func(h uint64) bool { return s.table.Load().filter.mayHave(keyFilterBits(setKey(h))) })
+	mapPassed := passed(func(h uint64) bool { return m.table.Load().filter.mayHave(filterBits(h)) })
 	// About 1.5% pass a filter of 16 or more bits per hash.
 	if setPassed > 500 || mapPassed > 500 {
 		t.Fatalf("of 10000 absent hashes, the hashSet's filter passed %d and the cmap's %d", setPassed, mapPassed)
