@@ -1,16 +1,16 @@
 package server
 
 import (
-	"bytes"
 	"encoding/json"
 	"os/exec"
 	"reflect"
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/govs/govs/internal/testutil"
 )
 
 func runClient(t *testing.T, client, dir string, args ...string) string {
@@ -95,24 +95,6 @@ func sortLines(s string) string {
 	return strings.Join(lines, "\n")
 }
 
-// lockedBuffer collects a subprocess's output safely.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // monitorSession runs an ovsdb-client monitor command while ovs-vsctl makes
 // changes, returning what the monitor printed.
 func monitorSession(t *testing.T, client, vsctl, sock, dir string, monitorArgs []string) string {
@@ -120,7 +102,7 @@ func monitorSession(t *testing.T, client, vsctl, sock, dir string, monitorArgs [
 	args := append([]string{monitorArgs[0], "unix:" + sock}, monitorArgs[1:]...)
 	cmd := exec.Command(client, args...)
 	cmd.Env = ovsEnv(dir)
-	var out lockedBuffer
+	var out testutil.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
