@@ -20,13 +20,16 @@ func (f *hashFilter) init(slots int) {
 	f.words, f.mask = make([]atomic.Uint64, n), uint64(n-1)
 }
 
-// filterBits picks a cmap hash's word and bits.
+// filterBits picks a cmap hash's word and bits from its high half, which
+// the table's bucket index, taken from the low end, does not use.
 func filterBits(h uint64) (word, bits uint64) {
 	return h >> 32, 1<<(h>>52&63) | 1<<(h>>58&63)
 }
 
-// keyFilterBits picks a hashSet key's word and bits, from other bits of
-// the key than each other.
+// keyFilterBits picks a hashSet key's word and bits. A key has only 32
+// bits, so they share them with the slot index; what keeps the filter's
+// false positives rare is that the word and the two bits come from
+// disjoint runs of the key (in tables of up to 32 768 slots).
 func keyFilterBits(k uint32) (word, bits uint64) {
 	return uint64(k>>20 | k<<12), 1<<(k>>8&63) | 1<<(k>>14&63)
 }
