@@ -66,9 +66,10 @@ type Field struct {
 
 	// wireBytes, when set, is the field's width on the wire and in text
 	// where that is more than Bits rounds up to (nsh_spi: 24 bits kept,
-	// 4 bytes sent). subBits, when set, is the width "FIELD[]" names
-	// where OVS counts fewer bits than the key keeps (tun_erspan_ver: 8
-	// bits kept and printed, 4 bits loaded).
+	// 4 bytes sent; mpls_label and ipv6_label: 20 bits in 4 bytes).
+	// subBits, when set, is the width "FIELD[]" names where OVS counts
+	// fewer bits than the key keeps (tun_erspan_ver: 8 bits kept and
+	// printed, 4 bits loaded).
 	wireBytes int
 	subBits   int
 }
@@ -193,6 +194,13 @@ func lowBits(n int) uint64 {
 // at bit shift of word w.
 func fieldAt(w int, shift uint, nbits int) Field {
 	return Field{lsbWord: w, lsbShift: shift, Bits: nbits}
+}
+
+// inBytes sets the field's width on the wire and in text to n bytes, more
+// than its bits need.
+func (f Field) inBytes(n int) Field {
+	f.wireBytes = n
+	return f
 }
 
 // fields is the registry, in ovs-fields(7) order.
@@ -332,7 +340,7 @@ func init() {
 	FieldVLANVID = register(fieldAt(wEthSrc, 0, 13).with(mask, rw, PrereqNone, FormatDecimal), "vlan_vid", "OXM_OF_VLAN_VID")
 	FieldDlVLANPCP = register(fieldAt(wEthSrc, 13, 3).with(exact, rw, PrereqNone, FormatDecimal), "dl_vlan_pcp", "")
 	FieldVLANPCP = register(fieldAt(wEthSrc, 13, 3).with(exact, rw, PrereqVLANVID, FormatDecimal), "vlan_pcp", "OXM_OF_VLAN_PCP")
-	FieldMPLSLabel = register(fieldAt(wVLANMPLS, 12, 20).with(exact, rw, PrereqMPLS, FormatDecimal), "mpls_label", "OXM_OF_MPLS_LABEL")
+	FieldMPLSLabel = register(fieldAt(wVLANMPLS, 12, 20).inBytes(4).with(exact, rw, PrereqMPLS, FormatDecimal), "mpls_label", "OXM_OF_MPLS_LABEL")
 	FieldMPLSTC = register(fieldAt(wVLANMPLS, 9, 3).with(exact, rw, PrereqMPLS, FormatDecimal), "mpls_tc", "OXM_OF_MPLS_TC")
 	FieldMPLSBOS = register(fieldAt(wVLANMPLS, 8, 1).with(exact, ro, PrereqMPLS, FormatDecimal), "mpls_bos", "OXM_OF_MPLS_BOS")
 	FieldMPLSTTL = register(fieldAt(wVLANMPLS, 0, 8).with(exact, rw, PrereqMPLS, FormatDecimal), "mpls_ttl", "NXM_NX_MPLS_TTL")
@@ -341,7 +349,7 @@ func init() {
 	FieldIPDst = register(fieldAt(wIPv4, 0, 32).with(mask, rw, PrereqIPv4, FormatIPv4), "ip_dst", "NXM_OF_IP_DST", "nw_dst", "OXM_OF_IPV4_DST")
 	FieldIPv6Src = register(fieldAt(wIPv6SrcLo, 0, 128).with(mask, rw, PrereqIPv6, FormatIPv6), "ipv6_src", "NXM_NX_IPV6_SRC", "OXM_OF_IPV6_SRC")
 	FieldIPv6Dst = register(fieldAt(wIPv6DstLo, 0, 128).with(mask, rw, PrereqIPv6, FormatIPv6), "ipv6_dst", "NXM_NX_IPV6_DST", "OXM_OF_IPV6_DST")
-	FieldIPv6Label = register(fieldAt(wIPMisc, 32, 20).with(mask, rw, PrereqIPv6, FormatHex), "ipv6_label", "NXM_NX_IPV6_LABEL", "OXM_OF_IPV6_FLABEL")
+	FieldIPv6Label = register(fieldAt(wIPMisc, 32, 20).inBytes(4).with(mask, rw, PrereqIPv6, FormatHex), "ipv6_label", "NXM_NX_IPV6_LABEL", "OXM_OF_IPV6_FLABEL")
 	FieldNwProto = register(fieldAt(wIPMisc, 24, 8).with(exact, ro, PrereqIPAny, FormatDecimal), "nw_proto", "NXM_OF_IP_PROTO", "ip_proto", "OXM_OF_IP_PROTO")
 	FieldNwTTL = register(fieldAt(wIPMisc, 8, 8).with(exact, rw, PrereqIPAny, FormatDecimal), "nw_ttl", "NXM_NX_IP_TTL")
 	FieldIPFrag = register(fieldAt(wIPMisc, 0, 2).with(mask, ro, PrereqIPAny, FormatFrag), "ip_frag", "NXM_NX_IP_FRAG", "nw_frag")
@@ -375,9 +383,7 @@ func init() {
 	FieldNSHTTL = register(fieldAt(wNSH, 48, 8).with(exact, rw, PrereqNSH, FormatDecimal), "nsh_ttl", "NXOXM_NSH_TTL")
 	FieldNSHMDType = register(fieldAt(wNSH, 40, 8).with(exact, ro, PrereqNSH, FormatDecimal), "nsh_mdtype", "NXOXM_NSH_MDTYPE")
 	FieldNSHNP = register(fieldAt(wNSH, 32, 8).with(exact, ro, PrereqNSH, FormatDecimal), "nsh_np", "NXOXM_NSH_NP")
-	spi := fieldAt(wNSH, 8, 24)
-	spi.wireBytes = 4
-	FieldNSHSPI = register(spi.with(exact, rw, PrereqNSH, FormatHex), "nsh_spi", "NXOXM_NSH_SPI", "nsp")
+	FieldNSHSPI = register(fieldAt(wNSH, 8, 24).inBytes(4).with(exact, rw, PrereqNSH, FormatHex), "nsh_spi", "NXOXM_NSH_SPI", "nsp")
 	FieldNSHSI = register(fieldAt(wNSH, 0, 8).with(exact, rw, PrereqNSH, FormatDecimal), "nsh_si", "NXOXM_NSH_SI", "nsi")
 	for i, at := range []Field{fieldAt(wNSHC1, 32, 32), fieldAt(wNSHC1, 0, 32), fieldAt(wNSHC3, 32, 32), fieldAt(wNSHC3, 0, 32)} {
 		FieldNSHC[i] = register(at.with(mask, rw, PrereqNSH, FormatHex),

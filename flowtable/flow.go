@@ -120,6 +120,9 @@ func ParseFlow(s string, cmd FlowCommand, names PortNamer, proto Protocol) (*Flo
 				if f.Match.SetProtocol(key) {
 					return nil
 				}
+				if ok, err := f.Match.setFieldWithoutValue(key, names); ok {
+					return err
+				}
 				return fmt.Errorf("field %s missing value", key)
 			}
 			return nil

@@ -69,34 +69,90 @@ func (m *Match) SetProtocol(word string) bool {
 // applies it to the match with OVS's semantics: the new value replaces the
 // field's old one, and fields that are views of another (dl_vlan, nw_tos,
 // vlan_vid, ...) update only their part of it.
+//
+// A field given no value, or an empty one, is read as "0/0" (any value),
+// as ovs-ofctl reads it.
 func (m *Match) SetFieldText(name, value string, names PortNamer) error {
-	f, ok := lookupField(name, names, false)
+	f, ok := matchFieldNamed(name, names)
 	if !ok {
-		switch name {
-		case "tp_src":
-			f = FieldTCPSrc
-		case "tp_dst":
-			f = FieldTCPDst
-		default:
-			return fmt.Errorf("unknown keyword %s", name)
-		}
+		return fmt.Errorf("unknown keyword %s", name)
 	}
-	if f == FieldDlVLAN && (value == "0xffff" || value == "65535") {
+	if value == "" {
+		value = "0/0"
+	}
+	v, mask, err := f.parseValueBytes(value, names)
+	switch {
+	case err != nil && f == FieldInPort:
+		return fmt.Errorf("%s: invalid or unknown port for %s", value, f.Name)
+	case err != nil && f == FieldActsetOutput:
+		return fmt.Errorf("%s: port value out of range for %s", value, f.Name)
+	case err != nil:
+		return err
+	case mask != nil && len(mask) != len(v):
+		return fmt.Errorf("%s: mask too large for %d-byte field %s", value, f.Bytes(), f.Name)
+	case f == FieldDlVLAN && mask == nil && toU64(v) == 0xffff:
 		m.SetExact(FieldVLANTCI, 0) // OFP10_VLAN_NONE: no 802.1Q header
 		return nil
 	}
-	v, mask, err := f.ParseValue(value, names)
-	if err != nil {
-		if f == FieldInPort || f == FieldActsetOutput {
-			return fmt.Errorf("%s: invalid or unknown port for %s", value, f.Name)
-		}
-		return err
-	}
-	if mask != nil && len(mask) != len(v) {
-		return fmt.Errorf("%s: mask too large for %d-byte field %s", value, f.Bytes(), f.Name)
+	f.trimToBits(v)
+	f.trimToBits(mask)
+	if mask != nil && allBytes(mask, 0) {
+		m.wildcardField(f)
+		return nil
 	}
 	m.setField(f, v, mask)
 	return nil
+}
+
+// matchFieldNamed returns the field a match item names, with the aliases
+// only matches know.
+func matchFieldNamed(name string, names PortNamer) (*Field, bool) {
+	if f, ok := lookupField(name, names, false); ok {
+		return f, true
+	}
+	switch name {
+	case "tp_src":
+		return FieldTCPSrc, true
+	case "tp_dst":
+		return FieldTCPDst, true
+	}
+	return nil, false
+}
+
+// setFieldWithoutValue applies a match item that has a field's name and
+// no value, which ovs-ofctl reads as "0/0"; ok is false if name is no
+// field's.
+func (m *Match) setFieldWithoutValue(name string, names PortNamer) (ok bool, err error) {
+	if _, ok := matchFieldNamed(name, names); !ok {
+		return false, nil
+	}
+	return true, m.SetFieldText(name, "", names)
+}
+
+// wildcardField makes the match ignore f, as a zero mask asks. For a
+// view of the VLAN TCI, that clears the view's bits, or the whole TCI
+// (its present bit too) when the view's partner, VID or PCP, is not
+// matched either: vlan_vid keeps the present bit, as dl_vlan does;
+// nw_tos and ip_dscp leave ECN matched.
+func (m *Match) wildcardField(f *Field) {
+	tci := FieldVLANTCI
+	clearTCI := func(bits, partner uint64) {
+		if m.FieldMask(tci)&partner == 0 {
+			m.Clear(tci)
+			return
+		}
+		m.SetMasked(tci, m.Key.tci()&^bits, m.FieldMask(tci)&^bits)
+	}
+	switch f {
+	case FieldDlVLAN, FieldVLANVID:
+		clearTCI(0x0fff, 0xe000)
+	case FieldDlVLANPCP, FieldVLANPCP:
+		clearTCI(0xe000, 0x0fff)
+	case FieldNwTOS:
+		m.Clear(FieldIPDSCP)
+	default:
+		m.setField(f, make([]byte, f.Bytes()), make([]byte, f.Bytes()))
+	}
 }
 
 // setField stores a parsed value. v and mask are big-endian, f.Bytes() long.
@@ -180,6 +236,9 @@ func ParseMatch(s string, names PortNamer) (Match, error) {
 			if m.SetProtocol(key) {
 				return nil
 			}
+			if ok, err := m.setFieldWithoutValue(key, names); ok {
+				return err
+			}
 			return fmt.Errorf("field %s missing value", key)
 		}
 		return m.SetFieldText(key, value, names)
@@ -193,7 +252,8 @@ func ParseMatch(s string, names PortNamer) (Match, error) {
 
 // forEachKeyValue splits "k1=v1,k2 k3=v3(a,b)" into items the way OVS
 // does: separators are commas and white space outside parentheses; a key is
-// followed by '=' or ':' and a value, or by nothing.
+// followed by '=' or ':' and a value, or by nothing. An empty value counts
+// as none, as in OVS ("k=" is "k").
 func forEachKeyValue(s string, fn func(key, value string, hasValue bool) error) error {
 	for {
 		s = strings.TrimLeft(s, ", \t\r\n")
@@ -235,7 +295,7 @@ func forEachKeyValue(s string, fn func(key, value string, hasValue bool) error) 
 		if strings.HasPrefix(s[keyEnd:], "(") && strings.HasSuffix(value, ")") {
 			value = value[1 : len(value)-1]
 		}
-		if err := fn(key, value, true); err != nil {
+		if err := fn(key, value, value != ""); err != nil {
 			return err
 		}
 		s = rest[end:]
@@ -477,7 +537,12 @@ func (m *Match) Format(names PortNamer) string {
 	}
 	if tlv := tlvOf(names); tlv != nil {
 		for n := 0; n < MaxTunMetadata; n++ {
-			if f, ok := tlv.Field(n); ok {
+			f, ok := tlv.Field(n)
+			switch {
+			case !ok:
+			case m.IsWildcard(f) && m.Mask[wTunMetaPresent]&(1<<n) != 0:
+				b.word(f.Name) // the option must be there, with any value
+			default:
 				b.generic(m, f.Name, f, nil)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"net/netip"
 	"strconv"
@@ -17,30 +18,57 @@ import (
 // ParseValue parses "value" or "value/mask" for field f in ovs-ofctl
 // syntax. mask is nil for an exact match. names resolves port names.
 func (f *Field) ParseValue(s string, names PortNamer) (value, mask []byte, err error) {
+	value, mask, err = f.parseValueBytes(s, names)
+	if err != nil {
+		return nil, nil, err
+	}
+	f.trimToBits(value)
+	f.trimToBits(mask)
+	return value, mask, nil
+}
+
+// trimToBits clears the bits of b, a value of f, above f's width: like
+// OVS, a value is refused only when it is wider than the field's bytes,
+// and bits above a narrower width are dropped (dl_vlan=5000 is 904).
+func (f *Field) trimToBits(b []byte) {
+	extra := 8*len(b) - f.Bits
+	for i := 0; extra > 0 && i < len(b); i++ {
+		b[i] &= byte(0xff >> min(extra, 8))
+		extra -= 8
+	}
+}
+
+// parseValueBytes is ParseValue before trimToBits: integers keep the bits
+// above the field's width, which the caller may need to see (dl_vlan
+// 0xffff means "no VLAN", not VLAN 4095).
+func (f *Field) parseValueBytes(s string, names PortNamer) (value, mask []byte, err error) {
 	switch f.Format {
 	case FormatFrag:
 		return f.parseFrag(s)
 	case FormatTCPFlags, FormatCTState, FormatTunFlags:
-		if !startsWithDigit(s) {
-			return f.parseFlags(s)
+		return f.parseFlags(s)
+	case FormatPacketType:
+		// ovs-ofctl reads "(ns,type)" and ignores what follows, a mask
+		// too.
+		pt, err := parsePacketType(s)
+		if err != nil {
+			return nil, nil, err
 		}
+		return bigEndian(uint64(pt), f.Bytes()), nil, nil
 	}
 	valStr, maskStr, masked := strings.Cut(s, "/")
-	if masked && !f.Maskable && f.Format != FormatOFPort {
+	if masked && f.Format == FormatOFPort {
 		return nil, nil, fmt.Errorf("%s: invalid mask for field %s", s, f.Name)
 	}
 	value, err = f.parseOne(valStr, names)
 	if err != nil {
-		if f.Format == FormatIPv4 || f.Format == FormatIPv6 {
+		if f.Format == FormatIPv4 || f.Format == FormatIPv6 || f.Format == FormatEthernet {
 			return nil, nil, f.badAddress(s)
 		}
 		return nil, nil, wholeText(err, s, "value")
 	}
 	if !masked {
 		return value, nil, nil
-	}
-	if !f.Maskable {
-		return nil, nil, fmt.Errorf("%s: invalid mask for field %s", s, f.Name)
 	}
 	switch f.Format {
 	case FormatIPv4, FormatIPv6:
@@ -58,16 +86,36 @@ func (f *Field) ParseValue(s string, names PortNamer) (value, mask []byte, err e
 		fallthrough
 	default:
 		if mask, err = f.parseOne(maskStr, nil); err != nil {
-			if f.Format == FormatIPv4 || f.Format == FormatIPv6 {
+			if f.Format == FormatIPv4 || f.Format == FormatIPv6 || f.Format == FormatEthernet {
 				return nil, nil, f.badAddress(s)
 			}
 			return nil, nil, wholeText(err, s, "mask")
+		}
+	}
+	if !f.Maskable {
+		// A field that takes no mask still takes the two that say
+		// "exact" and "any", as ovs-ofctl allows.
+		switch {
+		case allBytes(mask, 0xff):
+			return value, nil, nil
+		case !allBytes(mask, 0):
+			return nil, nil, fmt.Errorf("%s: invalid mask for field %s", s, f.Name)
 		}
 	}
 	for i := range value {
 		value[i] &= mask[i]
 	}
 	return value, mask, nil
+}
+
+// allBytes reports whether every byte of b is c.
+func allBytes(b []byte, c byte) bool {
+	for _, x := range b {
+		if x != c {
+			return false
+		}
+	}
+	return true
 }
 
 // integerError is a parse failure of one integer, which OVS reports
@@ -89,12 +137,17 @@ func wholeText(err error, s, part string) error {
 	if ie.tooLarge {
 		return fmt.Errorf("%s: %s too large for %d-byte field %s", s, part, ie.f.Bytes(), ie.f.Name)
 	}
-	return fmt.Errorf("%s: bad syntax for %s value", s, ie.f.Name)
+	return fmt.Errorf("%s: bad syntax for %s %s", s, ie.f.Name, part)
 }
 
+// badAddress is OVS's error for an address value or mask it cannot read,
+// which quotes all of s.
 func (f *Field) badAddress(s string) error {
-	if f.Format == FormatIPv6 {
+	switch f.Format {
+	case FormatIPv6:
 		return fmt.Errorf("%s: invalid IPv6 address", s)
+	case FormatEthernet:
+		return fmt.Errorf("%s: invalid Ethernet address", s)
 	}
 	return fmt.Errorf("%s: invalid IP address", s)
 }
@@ -226,16 +279,13 @@ func (f *Field) parseInteger(s string) ([]byte, error) {
 	if !ok || v.Sign() < 0 || strings.HasPrefix(s, "0b") || strings.HasPrefix(s, "0o") || strings.Contains(s, "_") {
 		return nil, &integerError{f: f}
 	}
-	// Like OVS, reject only values wider than the field's bytes; bits above
-	// a narrower field's width are dropped (dl_vlan=5000 is 904).
+	// Like OVS, reject only values wider than the field's bytes (see
+	// trimToBits).
 	if v.BitLen() > 8*f.Bytes() {
 		return nil, &integerError{f: f, tooLarge: true}
 	}
 	b := make([]byte, f.Bytes())
 	v.FillBytes(b)
-	if extra := 8*f.Bytes() - f.Bits; extra > 0 {
-		b[0] &= 0xff >> extra
-	}
 	return b, nil
 }
 
@@ -366,23 +416,57 @@ var ctStateNames = []flagName{
 
 var tunFlagNames = []flagName{{0x1, "oam"}}
 
-// parseFlags parses "+flag-flag..." (or "flag|flag" for exact values, as
-// OVS accepts) into a value and the mask of the flags mentioned.
+// parseFlags parses a flag field's value in one of ovs-ofctl's three
+// forms, tried in this order:
+//
+//   - "value/mask", two integers as C reads them ("0x" hex, leading-0
+//     octal, a sign); ovs-ofctl ignores whatever follows the mask;
+//   - "+a-b", the flags to match set (+) or clear (-), the rest wildcarded;
+//   - "a|b", the flags set, every other one clear: names or integers, an
+//     integer's end needing no '|' ("08" is 0|8, octal 0 then 8).
+//
+// Integers are cut to 32 bits, as ovs-ofctl scans them, and any bit that
+// names no flag is refused, even under a zero mask.
 func (f *Field) parseFlags(s string) ([]byte, []byte, error) {
 	names := flagNames(f.Format)
-	var value, mask uint64
-	exact := !strings.HasPrefix(s, "+") && !strings.HasPrefix(s, "-")
-	if exact {
-		// "a|b" pins every flag OVS defines for the field, as OVS does.
-		for _, part := range strings.Split(s, "|") {
-			bit, ok := lookupFlag(names, part)
-			if !ok {
-				return nil, nil, fmt.Errorf("%s: unknown %s flag(s)", s, flagKind(f.Format))
+	defined := definedFlags(names)
+	unknown := fmt.Errorf("%s: unknown %s flag(s)", s, flagKind(f.Format))
+	if v, n, ok := scanCInt(s); ok && strings.HasPrefix(s[n:], "/") {
+		if m, _, ok := scanCInt(s[n+1:]); ok {
+			value, mask := uint64(uint32(v)), uint64(uint32(m))
+			if (value|mask)&^defined != 0 {
+				return nil, nil, unknown
 			}
-			value |= bit
+			return bigEndian(value&mask, f.Bytes()), bigEndian(mask, f.Bytes()), nil
 		}
-		return bigEndian(value, f.Bytes()), bigEndian(definedFlags(names), f.Bytes()), nil
 	}
+	if strings.HasPrefix(s, "+") || strings.HasPrefix(s, "-") {
+		return f.parseSignedFlags(s, names)
+	}
+	var value uint64
+	for rest := s; rest != ""; {
+		if v, n, ok := scanCInt(rest); ok {
+			if uint64(uint32(v))&^defined != 0 {
+				return nil, nil, unknown
+			}
+			value |= uint64(uint32(v))
+			rest = strings.TrimPrefix(rest[n:], "|")
+			continue
+		}
+		name, after, _ := strings.Cut(rest, "|")
+		bit, ok := lookupFlag(names, name)
+		if !ok {
+			return nil, nil, unknown
+		}
+		value |= bit
+		rest = after
+	}
+	return bigEndian(value, f.Bytes()), bigEndian(defined, f.Bytes()), nil
+}
+
+// parseSignedFlags parses the "+a-b" form of parseFlags.
+func (f *Field) parseSignedFlags(s string, names []flagName) ([]byte, []byte, error) {
+	var value, mask uint64
 	for s != "" {
 		sign := s[0]
 		if sign != '+' && sign != '-' {
@@ -408,6 +492,61 @@ func (f *Field) parseFlags(s string) ([]byte, []byte, error) {
 		}
 	}
 	return bigEndian(value, f.Bytes()), bigEndian(mask, f.Bytes()), nil
+}
+
+// scanCInt reads an integer at the start of s as C's strtoull does with
+// base 0: an optional sign, then "0x" and hex digits, or "0" and octal
+// digits, or decimal digits. A value past 64 bits saturates and a minus
+// sign negates modulo 2^64, as strtoull's do. n is how many bytes it
+// read; ok is false if s starts with no integer ("0x" alone is none).
+func scanCInt(s string) (v uint64, n int, ok bool) {
+	neg := false
+	if n < len(s) && (s[n] == '+' || s[n] == '-') {
+		neg = s[n] == '-'
+		n++
+	}
+	base := uint64(10)
+	switch {
+	case n+1 < len(s) && s[n] == '0' && (s[n+1] == 'x' || s[n+1] == 'X'):
+		base = 16
+		n += 2
+	case n < len(s) && s[n] == '0':
+		base = 8
+	}
+	start, overflow := n, false
+	for ; n < len(s); n++ {
+		d := uint64(digitValue(s[n]))
+		if d >= base {
+			break
+		}
+		if v > (math.MaxUint64-d)/base {
+			overflow = true
+		}
+		v = v*base + d
+	}
+	if n == start {
+		return 0, 0, false
+	}
+	if overflow {
+		v = math.MaxUint64
+	} else if neg {
+		v = -v
+	}
+	return v, n, true
+}
+
+// digitValue is c's value as a digit of any base up to 16, or 16 if c is
+// none.
+func digitValue(c byte) byte {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0'
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10
+	}
+	return 16
 }
 
 // flagKind is how OVS's messages name a kind of flag.

@@ -50,7 +50,9 @@ func TestFieldValueErrors(t *testing.T) {
 	tests := []struct{ field, in string }{
 		{"nw_src", "1.2.3"},
 		{"dl_vlan", "70000"},
-		{"nw_proto", "6/0xff"},
+		{"nw_proto", "6/0xf0"}, // 0xff and 0 are the masks a field without masks takes
+		{"ct_state", "0x100"},
+		{"tcp_flags", "0x1/0xffff"},
 		{"ct_state", "+bogus"},
 		{"dl_src", "00:11:22:33:44"},
 		{"in_port", "nosuchport"},
@@ -87,5 +89,36 @@ func TestSubfield(t *testing.T) {
 	}
 	if k[wXReg1] != 0xf<<60 || k[wXReg0] != 0xf {
 		t.Errorf("xxreg0[60..67] stored as %#x %#x", k[wXReg0], k[wXReg1])
+	}
+}
+
+func TestScanCInt(t *testing.T) {
+	tests := []struct {
+		in string
+		v  uint64
+		n  int
+		ok bool
+	}{
+		{"12", 12, 2, true},
+		{"0x1f/3", 0x1f, 4, true},
+		{"0X1F", 0x1f, 4, true},
+		{"010", 8, 3, true},
+		{"08", 0, 1, true}, // octal 0, then an 8 that is not octal
+		{"+5", 5, 2, true},
+		{"-1", 1<<64 - 1, 2, true},
+		{"0xffffffff00000001", 0xffffffff00000001, 18, true},
+		{"99999999999999999999", 1<<64 - 1, 20, true}, // saturates
+		{"-99999999999999999999", 1<<64 - 1, 21, true},
+		{"0x", 0, 0, false},
+		{"0xg", 0, 0, false},
+		{"", 0, 0, false},
+		{"-", 0, 0, false},
+		{"new", 0, 0, false},
+	}
+	for _, tt := range tests {
+		v, n, ok := scanCInt(tt.in)
+		if v != tt.v || n != tt.n || ok != tt.ok {
+			t.Errorf("scanCInt(%q) = %#x, %d, %v; want %#x, %d, %v", tt.in, v, n, ok, tt.v, tt.n, tt.ok)
+		}
 	}
 }
