@@ -144,16 +144,15 @@ func parseNAT(arg string, paren bool) (Action, error) {
 	if !paren {
 		return n, nil
 	}
-	for _, item := range strings.Split(arg, ",") {
-		key, value, hasValue := strings.Cut(item, "=")
+	err := forEachKeyValue(arg, func(key, value string, hasValue bool) error {
 		switch key {
 		case "src", "dst":
 			if n.Src || n.Dst {
-				return nil, errors.New(`May only specify one of "src" or "dst".`)
+				return errors.New(`May only specify one of "src" or "dst".`)
 			}
 			n.Src, n.Dst = key == "src", key == "dst"
 			if hasValue && !n.parseRange(value) {
-				return nil, fmt.Errorf("invalid nat range \"%s\"", value)
+				return fmt.Errorf("invalid nat range \"%s\"", value)
 			}
 		case "persistent":
 			n.Persistent = true
@@ -162,8 +161,12 @@ func parseNAT(arg string, paren bool) (Action, error) {
 		case "random":
 			n.Random = true
 		default:
-			return nil, fmt.Errorf("invalid key \"%s\" in \"nat\" argument", key)
+			return fmt.Errorf("invalid key \"%s\" in \"nat\" argument", key)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if n.Hash && n.Random {
 		return nil, errors.New(`Both "hash" and "random" are not allowed.`)

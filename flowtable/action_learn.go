@@ -48,64 +48,48 @@ const learnDefaultPriority = 0x8000
 
 func (p *actionParser) parseLearn(arg string) (Action, error) {
 	l := &Learn{Table: 1, Priority: learnDefaultPriority}
-	items, err := splitTopLevel(arg)
-	if err != nil {
+	if _, err := splitTopLevel(arg); err != nil {
 		return nil, err
 	}
-	for _, item := range items {
-		if item == "" {
-			continue
-		}
-		if err := p.parseLearnItem(l, item, arg); err != nil {
-			return nil, err
-		}
+	err := forEachKeyValue(arg, func(key, value string, hasValue bool) error {
+		return p.parseLearnItem(l, key, value, hasValue, arg)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return l, nil
 }
 
-// parseLearnItem parses one comma-separated item of learn(arg): a flow
-// property or a field spec.
-func (p *actionParser) parseLearnItem(l *Learn, item, arg string) error {
-	key, value, hasValue := strings.Cut(item, "=")
-	num := func(bits int) (uint64, error) {
-		v, err := parseUint(value, bits)
-		if err != nil {
-			return 0, fmt.Errorf("%s: invalid %s value \"%s\"", arg, key, value)
-		}
-		return v, nil
-	}
+// parseLearnItem parses one item of learn(arg), key=value or a bare key:
+// a flow property or a field spec. An empty value counts as none. OVS
+// reads the numbers of the properties with atoi (strtoull for the
+// cookie), so garbage there reads as 0 rather than failing.
+func (p *actionParser) parseLearnItem(l *Learn, key, value string, hasValue bool, arg string) error {
 	var err error
-	var v uint64
 	switch key {
 	case "table":
-		v, err = strconv.ParseUint(value, 10, 8)
+		v, err := strconv.ParseUint(value, 10, 8)
 		switch {
 		case err != nil:
 			return fmt.Errorf("unknown table \"%s\"", value)
 		case v == NoTable:
-			return fmt.Errorf("%s: table id 255 not valid for `learn' action", item)
+			return fmt.Errorf("%s=%s: table id 255 not valid for `learn' action", key, value)
 		}
 		l.Table = uint8(v)
 	case "priority":
-		v, err = num(16)
-		l.Priority = uint16(v)
+		l.Priority = uint16(cAtoi(value))
 	case "idle_timeout":
-		v, err = num(16)
-		l.IdleTimeout = uint16(v)
+		l.IdleTimeout = uint16(cAtoi(value))
 	case "hard_timeout":
-		v, err = num(16)
-		l.HardTimeout = uint16(v)
+		l.HardTimeout = uint16(cAtoi(value))
 	case "fin_idle_timeout":
-		v, err = num(16)
-		l.FinIdleTimeout = uint16(v)
+		l.FinIdleTimeout = uint16(cAtoi(value))
 	case "fin_hard_timeout":
-		v, err = num(16)
-		l.FinHardTimeout = uint16(v)
+		l.FinHardTimeout = uint16(cAtoi(value))
 	case "cookie":
-		l.Cookie, err = num(64)
+		l.Cookie, _, _ = scanCInt(value)
 	case "limit":
-		v, err = num(32)
-		l.Limit = uint32(v)
+		l.Limit = uint32(cAtoi(value))
 	case "send_flow_rem":
 		l.SendFlowRem = true
 	case "delete_learned":
@@ -119,7 +103,7 @@ func (p *actionParser) parseLearnItem(l *Learn, item, arg string) error {
 			l.ResultDst = &sf
 		}
 	default:
-		spec, err := p.parseLearnSpec(item, key, value, hasValue, arg)
+		spec, err := p.parseLearnSpec(key, value, hasValue, arg)
 		if err != nil {
 			return err
 		}
@@ -131,8 +115,9 @@ func (p *actionParser) parseLearnItem(l *Learn, item, arg string) error {
 // parseLearnSpec parses "load:SRC->DST", "output:SRC", "DST=SRC" or
 // "DST", where DST is a field name or a subfield and SRC a subfield or an
 // immediate value.
-func (p *actionParser) parseLearnSpec(item, key, value string, hasValue bool, arg string) (LearnSpec, error) {
-	if rest, ok := strings.CutPrefix(item, "load:"); ok {
+func (p *actionParser) parseLearnSpec(key, value string, hasValue bool, arg string) (LearnSpec, error) {
+	item := key + "=" + value
+	if rest := value; key == "load" {
 		srcStr, dstStr, ok := strings.Cut(rest, "->")
 		if !ok {
 			return LearnSpec{}, fmt.Errorf("%s: missing `->'", rest)
@@ -164,7 +149,7 @@ func (p *actionParser) parseLearnSpec(item, key, value string, hasValue bool, ar
 		spec.Imm = v.FillBytes(make([]byte, (dst.NBits+7)/8))
 		return spec, nil
 	}
-	if rest, ok := strings.CutPrefix(item, "output:"); ok {
+	if rest := value; key == "output" {
 		src, err := p.subfield(rest)
 		if err != nil {
 			return LearnSpec{}, err

@@ -383,8 +383,12 @@ func (p *actionParser) parseOne(item string) (Actions, error) {
 }
 
 // parseUint parses an unsigned integer as C's strtoull with base 0 does
-// (decimal, 0x hex, leading-0 octal) and checks that it fits in bits.
+// (decimal, 0x hex, leading-0 octal) and checks that it fits in bits,
+// with the messages of OVS's checked readers.
 func parseUint(s string, bits int) (uint64, error) {
+	if s == "" {
+		return 0, errors.New("missing required numeric argument")
+	}
 	base, digits := 10, s
 	switch {
 	case len(s) > 2 && (s[:2] == "0x" || s[:2] == "0X"):

@@ -41,30 +41,33 @@ const minTruncateLen = 14
 func (p *actionParser) parseOutputTrunc(arg string) (Action, error) {
 	a := &OutputTrunc{}
 	var havePort, haveLen bool
-	for _, kv := range strings.Split(arg, ",") {
-		k, v, _ := strings.Cut(kv, "=")
+	err := forEachKeyValue(arg, func(k, v string, _ bool) error {
 		switch k {
 		case "port":
 			port, err := ParsePort(v, p.names)
 			if err != nil {
 				if strings.Contains(v, "[") {
-					return nil, fmt.Errorf("output to unknown truncate port: %s", v)
+					return fmt.Errorf("output to unknown truncate port: %s", v)
 				}
-				return nil, fmt.Errorf("%s: output to unknown port", arg)
+				return fmt.Errorf("%s: output to unknown port", arg)
 			}
 			a.Port, havePort = port, true
 		case "max_len":
 			n, err := parseUint32(v)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if n < minTruncateLen {
-				return nil, fmt.Errorf("max_len %d is less than the minimum value %d", n, minTruncateLen)
+				return fmt.Errorf("max_len %d is less than the minimum value %d", n, minTruncateLen)
 			}
 			a.MaxLen, haveLen = n, true
 		default:
-			return nil, fmt.Errorf("%s: output to unknown port", arg)
+			return fmt.Errorf("%s: output to unknown port", arg)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if !havePort || !haveLen {
 		return nil, fmt.Errorf("%s: output to unknown port", arg)
@@ -77,28 +80,30 @@ func (p *actionParser) parseController(arg string) (Action, error) {
 	if arg == "" {
 		return c, nil
 	}
-	if !strings.ContainsAny(arg, "=,") && arg != "pause" {
+	if strings.Trim(arg, "0123456789") == "" {
+		// Only digits: the max_len shorthand; anything else is keys.
 		n, err := parseUint(arg, 16)
 		if err != nil {
-			return nil, fmt.Errorf("invalid numeric format %s", arg)
+			return nil, fmt.Errorf("invalid max_len \"%s\"", arg)
 		}
 		c.MaxLen = uint16(n)
 		return c, nil
 	}
-	for _, kv := range strings.Split(arg, ",") {
-		k, v, _ := strings.Cut(kv, "=")
+	err := forEachKeyValue(arg, func(k, v string, _ bool) error {
 		var err error
 		switch k {
-		case "max_len":
-			var n uint64
-			n, err = parseUint(v, 16)
-			c.MaxLen = uint16(n)
+		case "max_len", "id":
+			n, perr := parseUint(v, 16)
+			if perr != nil {
+				return fmt.Errorf("invalid %s \"%s\"", k, v)
+			}
+			if k == "max_len" {
+				c.MaxLen = uint16(n)
+			} else {
+				c.ID = uint16(n)
+			}
 		case "reason":
 			c.Reason, err = parseControllerReason(v)
-		case "id":
-			var n uint64
-			n, err = parseUint(v, 16)
-			c.ID = uint16(n)
 		case "userdata":
 			c.Userdata, err = parseHexBytes(v, "userdata")
 			if len(c.Userdata) == 0 {
@@ -109,11 +114,12 @@ func (p *actionParser) parseController(arg string) (Action, error) {
 		case "meter_id":
 			c.MeterID, err = parseUint32(v)
 		default:
-			return nil, fmt.Errorf("%s: unknown controller action argument", k)
+			return fmt.Errorf("unknown key \"%s\" parsing controller action", k)
 		}
-		if err != nil {
-			return nil, err
-		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -151,15 +157,12 @@ func parseDecTTL(arg string, paren bool) (Action, error) {
 		return &DecTTL{}, nil
 	}
 	d := &DecTTL{}
-	for _, s := range strings.Split(arg, ",") {
-		if s == "" {
-			return nil, errors.New("dec_ttl_cnt_ids: expected at least one controller id.")
-		}
-		id, err := parseUint(s, 16)
-		if err != nil {
-			return nil, fmt.Errorf("invalid numeric format %s", s)
-		}
-		d.IDs = append(d.IDs, uint16(id))
+	// OVS reads the ids with atoi: "x" is 0, 70000 is 4464.
+	for _, s := range cTokens(arg) {
+		d.IDs = append(d.IDs, uint16(cAtoi(s)))
+	}
+	if len(d.IDs) == 0 {
+		return nil, errors.New("dec_ttl_cnt_ids: expected at least one controller id.")
 	}
 	return d, nil
 }
@@ -339,12 +342,12 @@ func parseWriteMetadata(arg string) (Action, error) {
 	valueStr, maskStr, masked := strings.Cut(arg, "/")
 	v, err := parseUint(valueStr, 64)
 	if err != nil {
-		return nil, fmt.Errorf("invalid numeric format %s", valueStr)
+		return nil, err
 	}
 	w := &WriteMetadata{Value: v, Mask: ^uint64(0)}
 	if masked {
 		if w.Mask, err = parseUint(maskStr, 64); err != nil {
-			return nil, fmt.Errorf("invalid numeric format %s", maskStr)
+			return nil, err
 		}
 	}
 	return w, nil
@@ -409,11 +412,10 @@ func parseFinTimeout(arg string) (Action, error) {
 	if arg == "" {
 		return f, nil
 	}
-	for _, kv := range strings.Split(arg, ",") {
-		k, v, _ := strings.Cut(kv, "=")
+	err := forEachKeyValue(arg, func(k, v string, _ bool) error {
 		n, err := parseUint(v, 16)
 		if err != nil {
-			return nil, fmt.Errorf("invalid %s \"%s\"", k, v)
+			return fmt.Errorf("invalid %s \"%s\"", k, v)
 		}
 		switch k {
 		case "idle_timeout":
@@ -421,26 +423,28 @@ func parseFinTimeout(arg string) (Action, error) {
 		case "hard_timeout":
 			f.HardTimeout = uint16(n)
 		default:
-			return nil, fmt.Errorf("invalid key '%s' in 'fin_timeout' argument", k)
+			return fmt.Errorf("invalid key '%s' in 'fin_timeout' argument", k)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return f, nil
 }
 
 func (p *actionParser) parseSample(arg string) (Action, error) {
 	s := &Sample{SamplingPort: PortNone}
-	for _, kv := range strings.Split(arg, ",") {
-		k, v, _ := strings.Cut(kv, "=")
+	err := forEachKeyValue(arg, func(k, v string, _ bool) error {
 		var err error
 		switch k {
 		case "probability":
-			var n uint64
-			n, err = parseUint(v, 16)
-			if err != nil {
-				return nil, fmt.Errorf("invalid probability \"%s\"", v)
+			n, perr := parseUint(v, 16)
+			if perr != nil {
+				return fmt.Errorf("invalid probability \"%s\"", v)
 			}
 			if n == 0 {
-				return nil, fmt.Errorf("invalid probability value \"%s\"", v)
+				return fmt.Errorf("invalid probability value \"%s\"", v)
 			}
 			s.Probability = uint16(n)
 		case "collector_set_id":
@@ -456,11 +460,12 @@ func (p *actionParser) parseSample(arg string) (Action, error) {
 		case "egress":
 			s.Direction = SampleEgress
 		default:
-			return nil, fmt.Errorf("invalid key \"%s\" in \"sample\" argument", k)
+			return fmt.Errorf("invalid key \"%s\" in \"sample\" argument", k)
 		}
-		if err != nil {
-			return nil, err
-		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	if s.Probability == 0 {
 		return nil, errors.New("non-zero \"probability\" must be specified on sample")
@@ -499,8 +504,8 @@ func parseHashFields(s string) (HashFields, bool) {
 
 // parseMultipath parses "fields,basis,algorithm,n_links,arg,dst".
 func (p *actionParser) parseMultipath(arg string) (Action, error) {
-	parts := strings.Split(arg, ",")
-	if len(parts) != 6 {
+	parts := cTokens(arg)
+	if len(parts) < 6 {
 		return nil, fmt.Errorf("%s: not enough arguments to multipath action", arg)
 	}
 	m := &Multipath{}
@@ -544,15 +549,25 @@ func (p *actionParser) parseMultipath(arg string) (Action, error) {
 	return m, nil
 }
 
-// parseBundle parses "fields,basis,algorithm,ofport,[dst,]members:p,...".
+// parseBundle parses "fields,basis,algorithm,ofport,[dst,]members:p,...",
+// with OVS's strtok: commas and spaces both separate, empty items vanish.
 func (p *actionParser) parseBundle(arg string, load bool) (Action, error) {
 	name := "bundle"
-	want := 5
+	want := 4
 	if load {
-		name, want = "bundle_load", 6
+		name, want = "bundle_load", 5
 	}
-	parts := strings.SplitN(arg, ",", want)
-	if len(parts) < want {
+	t := cTokenizer{rest: arg}
+	var parts []string
+	for len(parts) < want {
+		tok, ok := t.next(", ")
+		if !ok {
+			break
+		}
+		parts = append(parts, tok)
+	}
+	delim, ok := t.next(": ")
+	if !ok {
 		return nil, fmt.Errorf("%s: not enough arguments to %s action", arg, name)
 	}
 	b := &Bundle{}
@@ -584,20 +599,16 @@ func (p *actionParser) parseBundle(arg string, load bool) (Action, error) {
 		}
 		b.Dst = &dst
 	}
-	list := parts[want-1]
-	key, ports, ok := strings.Cut(list, ":")
-	if !ok || (key != "members" && key != "slaves") {
-		return nil, fmt.Errorf("%s: missing member delimiter, expected `members', got `%s'", arg, key)
+	if delim != "members" && delim != "slaves" {
+		return nil, fmt.Errorf("%s: missing member delimiter, expected `members', got `%s'", arg, delim)
 	}
 	b.Members = []Port{}
-	if ports != "" {
-		for _, s := range strings.Split(ports, ",") {
-			port, err := ParsePort(s, p.names)
-			if err != nil {
-				return nil, fmt.Errorf("%s: bad port number", s)
-			}
-			b.Members = append(b.Members, port)
+	for s, ok := t.next(", []"); ok; s, ok = t.next(", []") {
+		port, err := ParsePort(s, p.names)
+		if err != nil {
+			return nil, fmt.Errorf("%s: bad port number", s)
 		}
+		b.Members = append(b.Members, port)
 	}
 	return b, nil
 }

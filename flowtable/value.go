@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math"
 	"math/big"
 	"net/netip"
 	"strconv"
@@ -492,61 +491,6 @@ func (f *Field) parseSignedFlags(s string, names []flagName) ([]byte, []byte, er
 		}
 	}
 	return bigEndian(value, f.Bytes()), bigEndian(mask, f.Bytes()), nil
-}
-
-// scanCInt reads an integer at the start of s as C's strtoull does with
-// base 0: an optional sign, then "0x" and hex digits, or "0" and octal
-// digits, or decimal digits. A value past 64 bits saturates and a minus
-// sign negates modulo 2^64, as strtoull's do. n is how many bytes it
-// read; ok is false if s starts with no integer ("0x" alone is none).
-func scanCInt(s string) (v uint64, n int, ok bool) {
-	neg := false
-	if n < len(s) && (s[n] == '+' || s[n] == '-') {
-		neg = s[n] == '-'
-		n++
-	}
-	base := uint64(10)
-	switch {
-	case n+1 < len(s) && s[n] == '0' && (s[n+1] == 'x' || s[n+1] == 'X'):
-		base = 16
-		n += 2
-	case n < len(s) && s[n] == '0':
-		base = 8
-	}
-	start, overflow := n, false
-	for ; n < len(s); n++ {
-		d := uint64(digitValue(s[n]))
-		if d >= base {
-			break
-		}
-		if v > (math.MaxUint64-d)/base {
-			overflow = true
-		}
-		v = v*base + d
-	}
-	if n == start {
-		return 0, 0, false
-	}
-	if overflow {
-		v = math.MaxUint64
-	} else if neg {
-		v = -v
-	}
-	return v, n, true
-}
-
-// digitValue is c's value as a digit of any base up to 16, or 16 if c is
-// none.
-func digitValue(c byte) byte {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0'
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10
-	}
-	return 16
 }
 
 // flagKind is how OVS's messages name a kind of flag.

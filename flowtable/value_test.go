@@ -91,34 +91,3 @@ func TestSubfield(t *testing.T) {
 		t.Errorf("xxreg0[60..67] stored as %#x %#x", k[wXReg0], k[wXReg1])
 	}
 }
-
-func TestScanCInt(t *testing.T) {
-	tests := []struct {
-		in string
-		v  uint64
-		n  int
-		ok bool
-	}{
-		{"12", 12, 2, true},
-		{"0x1f/3", 0x1f, 4, true},
-		{"0X1F", 0x1f, 4, true},
-		{"010", 8, 3, true},
-		{"08", 0, 1, true}, // octal 0, then an 8 that is not octal
-		{"+5", 5, 2, true},
-		{"-1", 1<<64 - 1, 2, true},
-		{"0xffffffff00000001", 0xffffffff00000001, 18, true},
-		{"99999999999999999999", 1<<64 - 1, 20, true}, // saturates
-		{"-99999999999999999999", 1<<64 - 1, 21, true},
-		{"0x", 0, 0, false},
-		{"0xg", 0, 0, false},
-		{"", 0, 0, false},
-		{"-", 0, 0, false},
-		{"new", 0, 0, false},
-	}
-	for _, tt := range tests {
-		v, n, ok := scanCInt(tt.in)
-		if v != tt.v || n != tt.n || ok != tt.ok {
-			t.Errorf("scanCInt(%q) = %#x, %d, %v; want %#x, %d, %v", tt.in, v, n, ok, tt.v, tt.n, tt.ok)
-		}
-	}
-}

@@ -1,0 +1,127 @@
+package flowtable
+
+import (
+	"math"
+	"strings"
+)
+
+// Numbers and lists as the C library reads them for ovs-ofctl. OVS parses
+// many action arguments with strtoull, atoi or strtok rather than with
+// its own checked readers; matching its text means matching their
+// leniency: garbage ends a number instead of refusing it, and empty list
+// items vanish.
+
+// scanCInt reads an integer at the start of s as C's strtoull does with
+// base 0: an optional sign, then "0x" and hex digits, or "0" and octal
+// digits, or decimal digits. A value past 64 bits saturates and a minus
+// sign negates modulo 2^64, as strtoull's do. n is how many bytes it
+// read; ok is false if s starts with no integer ("0x" alone is none).
+func scanCInt(s string) (v uint64, n int, ok bool) {
+	neg := false
+	if n < len(s) && (s[n] == '+' || s[n] == '-') {
+		neg = s[n] == '-'
+		n++
+	}
+	base := uint64(10)
+	switch {
+	case n+1 < len(s) && s[n] == '0' && (s[n+1] == 'x' || s[n+1] == 'X'):
+		base = 16
+		n += 2
+	case n < len(s) && s[n] == '0':
+		base = 8
+	}
+	start, overflow := n, false
+	for ; n < len(s); n++ {
+		d := uint64(digitValue(s[n]))
+		if d >= base {
+			break
+		}
+		if v > (math.MaxUint64-d)/base {
+			overflow = true
+		}
+		v = v*base + d
+	}
+	if n == start {
+		return 0, 0, false
+	}
+	if overflow {
+		v = math.MaxUint64
+	} else if neg {
+		v = -v
+	}
+	return v, n, true
+}
+
+// digitValue is c's value as a digit of any base up to 16, or 16 if c is
+// none.
+func digitValue(c byte) byte {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0'
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10
+	}
+	return 16
+}
+
+// cAtoi reads s as C's atoi does: white space, an optional sign and
+// decimal digits, stopping at anything else (so "12abc" is 12 and "x" is
+// 0), the result cut to a C int (32 bits) as atoi's is.
+func cAtoi(s string) int32 {
+	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	neg := false
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	var v int64
+	for i := 0; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
+		d := int64(s[i] - '0')
+		if v > (math.MaxInt64-d)/10 {
+			// strtol saturates at LONG_MAX or LONG_MIN, whose low 32
+			// bits are -1 and 0.
+			if neg {
+				return 0
+			}
+			return -1
+		}
+		v = v*10 + d
+	}
+	if neg {
+		v = -v
+	}
+	return int32(v)
+}
+
+// cTokens splits s as strtok(s, ", ") does: at commas and spaces, with
+// empty items dropped.
+func cTokens(s string) []string {
+	var toks []string
+	t := cTokenizer{rest: s}
+	for tok, ok := t.next(", "); ok; tok, ok = t.next(", ") {
+		toks = append(toks, tok)
+	}
+	return toks
+}
+
+// cTokenizer splits a string as successive strtok calls do, each call
+// with delimiters of its own.
+type cTokenizer struct{ rest string }
+
+// next returns the next token ending at one of delims, skipping
+// delimiters before it; ok is false when only delimiters are left.
+func (t *cTokenizer) next(delims string) (tok string, ok bool) {
+	t.rest = strings.TrimLeft(t.rest, delims)
+	if t.rest == "" {
+		return "", false
+	}
+	i := strings.IndexAny(t.rest, delims)
+	if i < 0 {
+		tok, t.rest = t.rest, ""
+		return tok, true
+	}
+	tok, t.rest = t.rest[:i], t.rest[i+1:]
+	return tok, true
+}
