@@ -1,6 +1,7 @@
 package flowtable
 
 import (
+	"errors"
 	"fmt"
 	"math/big"
 	"strconv"
@@ -98,7 +99,7 @@ func (p *actionParser) parseLearnItem(l *Learn, key, value string, hasValue bool
 		var sf Subfield
 		if sf, err = p.subfield(value); err == nil {
 			if sf.NBits != 1 {
-				return fmt.Errorf("%s: result_dst must be a 1-bit field", arg)
+				return errors.New("result_dst in 'learn' action must be a single bit")
 			}
 			l.ResultDst = &sf
 		}
@@ -119,8 +120,11 @@ func (p *actionParser) parseLearnSpec(key, value string, hasValue bool, arg stri
 	item := key + "=" + value
 	if rest := value; key == "load" {
 		srcStr, dstStr, ok := strings.Cut(rest, "->")
-		if !ok {
-			return LearnSpec{}, fmt.Errorf("%s: missing `->'", rest)
+		switch {
+		case !ok:
+			return LearnSpec{}, fmt.Errorf("load: missing `->' in `%s'", rest)
+		case srcStr == "":
+			return LearnSpec{}, fmt.Errorf("load: missing source before `->' in `%s'", rest)
 		}
 		dst, err := p.subfield(dstStr)
 		if err != nil {
@@ -141,7 +145,7 @@ func (p *actionParser) parseLearnSpec(key, value string, hasValue bool, arg stri
 		}
 		v, err := parseBigUint(srcStr)
 		if err != nil {
-			return LearnSpec{}, err
+			return LearnSpec{}, fmt.Errorf("load: garbage before `->' in `%s'", rest)
 		}
 		if v.BitLen() > dst.NBits {
 			return LearnSpec{}, fmt.Errorf("%s: value does not fit into %d bits", rest, dst.NBits)

@@ -92,23 +92,24 @@ func (p *actionParser) parseList(s string) (Actions, error) {
 	return acts, nil
 }
 
-// splitTopLevel splits s at commas outside parentheses and brackets,
-// trimming white space around each item.
+// splitTopLevel splits s at commas and white space outside parentheses,
+// as OVS separates actions ("output:1 output:2" is two; brackets do not
+// protect a space); items may be empty.
 func splitTopLevel(s string) ([]string, error) {
 	var items []string
 	depth, start := 0, 0
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
-		case '(', '[':
+		case '(':
 			depth++
-		case ')', ']':
+		case ')':
 			depth--
 			if depth < 0 {
 				return nil, fmt.Errorf("%s: unbalanced parentheses", s)
 			}
-		case ',':
+		case ',', ' ', '\t', '\r', '\n':
 			if depth == 0 {
-				items = append(items, strings.TrimSpace(s[start:i]))
+				items = append(items, s[start:i])
 				start = i + 1
 			}
 		}
@@ -116,7 +117,7 @@ func splitTopLevel(s string) ([]string, error) {
 	if depth != 0 {
 		return nil, fmt.Errorf("%s: unbalanced parentheses", s)
 	}
-	return append(items, strings.TrimSpace(s[start:])), nil
+	return append(items, s[start:]), nil
 }
 
 // splitKeyValue splits an item into its keyword and argument: "key:arg",
@@ -170,7 +171,9 @@ func (p *actionParser) parseOne(item string) (Actions, error) {
 	}
 	switch strings.ToLower(key) {
 	case "output":
-		if paren {
+		if paren && strings.Contains(arg, "port") && strings.Contains(arg, "max_len") {
+			// As in OVS, only these two words make output(...) a
+			// truncating output; output(1) is output:1.
 			return one(p.parseOutputTrunc(arg))
 		}
 		return one(p.parseOutput(arg))
@@ -238,11 +241,14 @@ func (p *actionParser) parseOne(item string) (Actions, error) {
 		}
 		return one(&SetIPTTL{TTL: uint8(v)}, nil)
 	case "mod_tp_src", "mod_tp_dst":
+		isSrc := strings.EqualFold(key, "mod_tp_src")
 		v, err := parseUint(arg, 16)
-		if err != nil {
-			return nil, fmt.Errorf("invalid numeric format %s", arg)
-		}
-		if strings.EqualFold(key, "mod_tp_src") {
+		switch {
+		case err != nil && isSrc:
+			return nil, fmt.Errorf("invalid source port \"%s\"", arg)
+		case err != nil:
+			return nil, fmt.Errorf("invalid destination port \"%s\"", arg)
+		case isSrc:
 			return one(&SetL4Src{Port: uint16(v)}, nil)
 		}
 		return one(&SetL4Dst{Port: uint16(v)}, nil)
@@ -325,21 +331,36 @@ func (p *actionParser) parseOne(item string) (Actions, error) {
 	case "dec_mpls_ttl":
 		return one(&DecMPLSTTL{}, nil)
 	case "set_mpls_label":
-		v, err := parseUint(arg, 20)
-		if err != nil {
+		if arg == "" {
+			return nil, errors.New("set_mpls_label: expected label.")
+		}
+		v, err := parseUint(arg, 32)
+		switch {
+		case err != nil:
+			return nil, err
+		case v > 0xfffff:
 			return nil, fmt.Errorf("%s: not a valid MPLS label", arg)
 		}
 		return one(&SetMPLSLabel{Label: uint32(v)}, nil)
 	case "set_mpls_tc":
-		v, err := parseUint(arg, 3)
-		if err != nil {
+		if arg == "" {
+			return nil, errors.New("set_mpls_tc: expected tc.")
+		}
+		v, err := parseUint(arg, 8)
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("invalid MPLS TC \"%s\"", arg)
+		case v > 7:
 			return nil, fmt.Errorf("%s: not a valid MPLS TC", arg)
 		}
 		return one(&SetMPLSTC{TC: uint8(v)}, nil)
 	case "set_mpls_ttl":
+		if arg == "" {
+			return nil, errors.New("set_mpls_ttl: expected ttl.")
+		}
 		v, err := parseUint(arg, 8)
 		if err != nil {
-			return nil, fmt.Errorf("invalid TTL \"%s\"", arg)
+			return nil, fmt.Errorf("invalid MPLS TTL \"%s\"", arg)
 		}
 		return one(&SetMPLSTTL{TTL: uint8(v)}, nil)
 	case "push_mpls", "pop_mpls":

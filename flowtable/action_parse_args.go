@@ -62,7 +62,7 @@ func (p *actionParser) parseOutputTrunc(arg string) (Action, error) {
 			}
 			a.MaxLen, haveLen = n, true
 		default:
-			return fmt.Errorf("%s: output to unknown port", arg)
+			return fmt.Errorf("invalid key '%s' in output_trunc argument", k)
 		}
 		return nil
 	})
@@ -228,6 +228,15 @@ func (p *actionParser) parseLoad(arg string) (Action, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: missing `->'", arg)
 	}
+	// OVS reads the number at the start and skips whatever follows it up
+	// to the arrow.
+	valueStr = leadingNumber(valueStr)
+	if valueStr == "" {
+		return nil, fmt.Errorf("%s: cannot parse integer value", arg)
+	}
+	if dstStr == "" {
+		return nil, fmt.Errorf("%s: missing field name following `->'", arg)
+	}
 	dst, err := p.subfield(dstStr)
 	if err != nil {
 		return nil, err
@@ -255,6 +264,20 @@ func subfieldLoad(dst Subfield, v *big.Int) *SetField {
 	return &SetField{Field: dst.Field, Value: value, Mask: mask, Load: true}
 }
 
+// leadingNumber returns the hexadecimal ("0x...") or decimal number at the
+// start of s, or "" if there is none.
+func leadingNumber(s string) string {
+	digits, base := s, "0123456789"
+	if len(s) > 2 && (s[:2] == "0x" || s[:2] == "0X") {
+		digits, base = s[2:], "0123456789abcdefABCDEF"
+	}
+	n := len(digits) - len(strings.TrimLeft(digits, base))
+	if n == 0 {
+		return ""
+	}
+	return s[:len(s)-len(digits)+n]
+}
+
 // parseBigUint parses a decimal or 0x-hex integer of any width.
 func parseBigUint(s string) (*big.Int, error) {
 	v, ok := new(big.Int), false
@@ -276,7 +299,7 @@ func (p *actionParser) parseMove(arg string) (Action, error) {
 	}
 	src, err := p.subfield(srcStr)
 	if err != nil {
-		return nil, err
+		return nil, requoteSubfieldError(err, srcStr, arg)
 	}
 	dst, err := p.subfield(dstStr)
 	if err != nil {
@@ -294,11 +317,8 @@ func (p *actionParser) parseResubmit(arg string, paren bool) (Action, error) {
 	r := &Resubmit{InPort: PortInPort, Table: NoTable}
 	portStr, tableStr, ctStr := arg, "", ""
 	if paren {
-		parts := strings.Split(arg, ",")
-		if len(parts) > 3 {
-			return nil, fmt.Errorf("%s: too many arguments to resubmit", arg)
-		}
-		parts = append(parts, "", "")
+		// OVS reads three comma-separated fields and ignores the rest.
+		parts := append(strings.SplitN(arg, ",", 4), "", "")
 		portStr, tableStr, ctStr = parts[0], parts[1], parts[2]
 	}
 	if portStr != "" {
@@ -320,7 +340,7 @@ func (p *actionParser) parseResubmit(arg string, paren bool) (Action, error) {
 	case "ct":
 		r.CT = true
 	default:
-		return nil, fmt.Errorf("%s: unknown resubmit argument", ctStr)
+		return nil, fmt.Errorf("%s: unknown parameter", ctStr)
 	}
 	if r.InPort == PortInPort && r.Table == NoTable {
 		return nil, errors.New(`at least one "in_port" or "table" must be specified on resubmit`)
@@ -413,17 +433,17 @@ func parseFinTimeout(arg string) (Action, error) {
 		return f, nil
 	}
 	err := forEachKeyValue(arg, func(k, v string, _ bool) error {
+		if k != "idle_timeout" && k != "hard_timeout" {
+			return fmt.Errorf("invalid key '%s' in 'fin_timeout' argument", k)
+		}
 		n, err := parseUint(v, 16)
 		if err != nil {
 			return fmt.Errorf("invalid %s \"%s\"", k, v)
 		}
-		switch k {
-		case "idle_timeout":
+		if k == "idle_timeout" {
 			f.IdleTimeout = uint16(n)
-		case "hard_timeout":
+		} else {
 			f.HardTimeout = uint16(n)
-		default:
-			return fmt.Errorf("invalid key '%s' in 'fin_timeout' argument", k)
 		}
 		return nil
 	})
@@ -552,10 +572,9 @@ func (p *actionParser) parseMultipath(arg string) (Action, error) {
 // parseBundle parses "fields,basis,algorithm,ofport,[dst,]members:p,...",
 // with OVS's strtok: commas and spaces both separate, empty items vanish.
 func (p *actionParser) parseBundle(arg string, load bool) (Action, error) {
-	name := "bundle"
 	want := 4
 	if load {
-		name, want = "bundle_load", 5
+		want = 5
 	}
 	t := cTokenizer{rest: arg}
 	var parts []string
@@ -568,7 +587,8 @@ func (p *actionParser) parseBundle(arg string, load bool) (Action, error) {
 	}
 	delim, ok := t.next(": ")
 	if !ok {
-		return nil, fmt.Errorf("%s: not enough arguments to %s action", arg, name)
+		// OVS says "bundle" for bundle_load too.
+		return nil, fmt.Errorf("%s: not enough arguments to bundle action", arg)
 	}
 	b := &Bundle{}
 	fields, ok := parseHashFields(parts[0])

@@ -19,18 +19,20 @@ func ParseSubfield(s string) (Subfield, error) { return ParseSubfieldNames(s, ni
 
 // ParseSubfieldNames is ParseSubfield with a bridge's names, through which
 // tun_metadataN resolves (see [Names]).
+//
+// Errors quote s, as OVS quotes the text from the subfield's start; a
+// caller parsing a subfield that more text follows re-quotes them with
+// [requoteSubfieldError].
 func ParseSubfieldNames(s string, names PortNamer) (Subfield, error) {
-	name, rest, ok := strings.Cut(s, "[")
-	if !ok || !strings.HasSuffix(rest, "]") {
-		f, found := lookupField(s, names, true)
-		if !found {
-			return Subfield{}, fmt.Errorf("%s: unknown field `%s'", s, s)
-		}
-		return Subfield{Field: f, NBits: f.SubfieldBits()}, nil
-	}
+	name, rest, bracket := strings.Cut(s, "[")
 	f, found := lookupField(name, names, true)
-	if !found {
+	switch {
+	case !found:
 		return Subfield{}, fmt.Errorf("%s: unknown field `%s'", s, name)
+	case !bracket:
+		return Subfield{Field: f, NBits: f.SubfieldBits()}, nil
+	case !strings.HasSuffix(rest, "]"):
+		return Subfield{}, fmt.Errorf("%s: syntax error expecting [] or [<bit>] or [<start>..<end>]", s)
 	}
 	rest = strings.TrimSuffix(rest, "]")
 	sf := Subfield{Field: f}
@@ -91,4 +93,15 @@ func (sf Subfield) SetMask(m *Mask) {
 		n := min(64, sf.NBits-j)
 		sf.Field.setBits(m, sf.Ofs+j, n, lowBits(n))
 	}
+}
+
+// requoteSubfieldError re-quotes err, from parsing the subfield part, with
+// text, which starts with part and goes on: OVS's error names everything
+// from the subfield's start ("NXM_NX_REG0[A]->NXM_NX_REG1[]: syntax
+// error ...").
+func requoteSubfieldError(err error, part, text string) error {
+	if msg, ok := strings.CutPrefix(err.Error(), part+": "); ok {
+		return fmt.Errorf("%s: %s", text, msg)
+	}
+	return err
 }
