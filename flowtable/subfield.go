@@ -57,7 +57,7 @@ func ParseSubfieldNames(s string, names PortNamer) (Subfield, error) {
 		}
 		sf.Ofs, sf.NBits = bit, 1
 	}
-	if width := f.SubfieldBits(); sf.Ofs >= width {
+	if width := f.SubfieldBits(); sf.Ofs < 0 || sf.Ofs >= width {
 		return Subfield{}, fmt.Errorf("%s: starting bit %d is not valid because field is only %d bits wide", s, sf.Ofs, width)
 	} else if end := sf.Ofs + sf.NBits - 1; end >= width {
 		return Subfield{}, fmt.Errorf("%s: ending bit %d is not valid because field is only %d bits wide", s, end, width)

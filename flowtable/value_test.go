@@ -91,3 +91,25 @@ func TestSubfield(t *testing.T) {
 		t.Errorf("xxreg0[60..67] stored as %#x %#x", k[wXReg0], k[wXReg1])
 	}
 }
+
+// TestSubfieldErrors checks OVS's messages for subfields it refuses; a
+// negative bit once got through and made a load panic.
+func TestSubfieldErrors(t *testing.T) {
+	for _, tt := range []struct{ in, err string }{
+		{"NXM_NX_REG0[-1]", "NXM_NX_REG0[-1]: starting bit -1 is not valid because field is only 32 bits wide"},
+		{"NXM_NX_REG0[-3..-2]", "NXM_NX_REG0[-3..-2]: starting bit -3 is not valid because field is only 32 bits wide"},
+		{"NXM_NX_REG0[1..-2]", "NXM_NX_REG0[1..-2]: starting bit 1 is after ending bit -2"},
+		{"NXM_NX_REG0[32]", "NXM_NX_REG0[32]: starting bit 32 is not valid because field is only 32 bits wide"},
+		{"NXM_NX_REG0[0..32]", "NXM_NX_REG0[0..32]: ending bit 32 is not valid because field is only 32 bits wide"},
+		{"NXM_NX_REG0[A]", "NXM_NX_REG0[A]: syntax error expecting [] or [<bit>] or [<start>..<end>]"},
+		{"NXM_NX_REG0[1", "NXM_NX_REG0[1: syntax error expecting [] or [<bit>] or [<start>..<end>]"},
+		{"nosuch[1]x", "nosuch[1]x: unknown field `nosuch'"},
+	} {
+		if _, err := ParseSubfield(tt.in); err == nil || err.Error() != tt.err {
+			t.Errorf("%s: got error %v, want %q", tt.in, err, tt.err)
+		}
+	}
+	if _, err := ParseActions("load:0->NXM_NX_REG0[-1]", nil); err == nil {
+		t.Error("load to bit -1 parsed")
+	}
+}
