@@ -68,7 +68,11 @@ func (p *actionParser) parseCT(arg string) (Action, error) {
 			ct.Table = uint8(t)
 		case "zone":
 			if n, nerr := parseUint(value, 16); nerr == nil {
-				ct.Zone = uint16(n)
+				// As in OVS, a zone subfield, once given, stays and
+				// hides any number given for the zone.
+				if ct.ZoneSrc.Field == nil {
+					ct.Zone = uint16(n)
+				}
 				break
 			}
 			sf, err := p.subfield(value)
@@ -78,7 +82,7 @@ func (p *actionParser) parseCT(arg string) (Action, error) {
 			if sf.NBits != 16 {
 				return nil, fmt.Errorf("%s: zone field must be 16 bits wide", value)
 			}
-			ct.ZoneSrc = sf
+			ct.ZoneSrc, ct.Zone = sf, 0
 		case "alg":
 			switch value {
 			case "ftp":
