@@ -143,8 +143,8 @@ func (p *actionParser) parseLearnSpec(key, value string, hasValue bool, arg stri
 			spec.Src = src
 			return spec, nil
 		}
-		v, err := parseBigUint(srcStr)
-		if err != nil {
+		v, n, ok := scanBigUint(srcStr)
+		if !ok || n != len(srcStr) {
 			return LearnSpec{}, fmt.Errorf("load: garbage before `->' in `%s'", rest)
 		}
 		if v.BitLen() > dst.NBits {
@@ -198,9 +198,9 @@ func (p *actionParser) learnImmediate(dst Subfield, value, item string) ([]byte,
 		}
 		return v, nil
 	}
-	v, err := parseBigUint(value)
-	if err != nil {
-		return nil, err
+	v, n, ok := scanBigUint(value)
+	if !ok || n != len(value) {
+		return nil, fmt.Errorf("%s: cannot parse integer value", item)
 	}
 	if v.BitLen() > dst.NBits {
 		return nil, fmt.Errorf("%s: value %s does not fit into %d bits", item, value, dst.NBits)

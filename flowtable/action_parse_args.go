@@ -230,8 +230,8 @@ func (p *actionParser) parseLoad(arg string) (Action, error) {
 	}
 	// OVS reads the number at the start and skips whatever follows it up
 	// to the arrow.
-	valueStr = leadingNumber(valueStr)
-	if valueStr == "" {
+	v, _, ok := scanBigUint(valueStr)
+	if !ok {
 		return nil, fmt.Errorf("%s: cannot parse integer value", arg)
 	}
 	if dstStr == "" {
@@ -242,10 +242,6 @@ func (p *actionParser) parseLoad(arg string) (Action, error) {
 		return nil, err
 	}
 	if err := p.checkCTField(dst.Field); err != nil {
-		return nil, err
-	}
-	v, err := parseBigUint(valueStr)
-	if err != nil {
 		return nil, err
 	}
 	if v.BitLen() > dst.NBits {
@@ -262,34 +258,6 @@ func subfieldLoad(dst Subfield, v *big.Int) *SetField {
 	ones.Sub(ones, big.NewInt(1))
 	mask := ones.Lsh(ones, uint(dst.Ofs)).FillBytes(make([]byte, n))
 	return &SetField{Field: dst.Field, Value: value, Mask: mask, Load: true}
-}
-
-// leadingNumber returns the hexadecimal ("0x...") or decimal number at the
-// start of s, or "" if there is none.
-func leadingNumber(s string) string {
-	digits, base := s, "0123456789"
-	if len(s) > 2 && (s[:2] == "0x" || s[:2] == "0X") {
-		digits, base = s[2:], "0123456789abcdefABCDEF"
-	}
-	n := len(digits) - len(strings.TrimLeft(digits, base))
-	if n == 0 {
-		return ""
-	}
-	return s[:len(s)-len(digits)+n]
-}
-
-// parseBigUint parses a decimal or 0x-hex integer of any width.
-func parseBigUint(s string) (*big.Int, error) {
-	v, ok := new(big.Int), false
-	if hex, isHex := strings.CutPrefix(strings.ToLower(s), "0x"); isHex {
-		_, ok = v.SetString(hex, 16)
-	} else if s != "" && s[0] >= '0' && s[0] <= '9' {
-		_, ok = v.SetString(s, 10)
-	}
-	if !ok || v.Sign() < 0 {
-		return nil, fmt.Errorf("%s: invalid numeric format", s)
-	}
-	return v, nil
 }
 
 func (p *actionParser) parseMove(arg string) (Action, error) {

@@ -2,6 +2,7 @@ package flowtable
 
 import (
 	"math"
+	"math/big"
 	"strings"
 )
 
@@ -124,4 +125,28 @@ func (t *cTokenizer) next(delims string) (tok string, ok bool) {
 	}
 	tok, t.rest = t.rest[:i], t.rest[i+1:]
 	return tok, true
+}
+
+// scanBigUint reads an unsigned integer of any width at the start of s
+// as OVS reads the values of load and learn: "0x" and hex digits ("0x"
+// alone is 0), "0" and octal digits ("08" is 0 followed by an 8), or
+// decimal digits. n is how many bytes it read; ok is false if s starts
+// with none of these.
+func scanBigUint(s string) (v *big.Int, n int, ok bool) {
+	base, digits, prefix := 10, "0123456789", 0
+	switch {
+	case len(s) >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'):
+		base, digits, prefix = 16, "0123456789abcdefABCDEF", 2
+	case strings.HasPrefix(s, "0"):
+		base, digits = 8, "01234567"
+	}
+	n = prefix + len(s[prefix:]) - len(strings.TrimLeft(s[prefix:], digits))
+	if n == 0 {
+		return nil, 0, false
+	}
+	v = new(big.Int)
+	if n > prefix {
+		v.SetString(s[prefix:n], base)
+	}
+	return v, n, true
 }

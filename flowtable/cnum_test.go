@@ -89,3 +89,31 @@ func TestCTokens(t *testing.T) {
 		t.Errorf("cTokenizer gave %q, want %q", got, want)
 	}
 }
+
+func TestScanBigUint(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // "" when there is no number
+		n    int
+	}{
+		{"10", "10", 2},
+		{"010", "8", 3},
+		{"08", "0", 1},
+		{"0x1f->x", "31", 4},
+		{"0x", "0", 2},
+		{"00x5", "0", 2},
+		{"0xffffffffffffffffffffffffffffffff", "340282366920938463463374607431768211455", 34},
+		{"x", "", 0},
+		{"", "", 0},
+	}
+	for _, tt := range tests {
+		v, n, ok := scanBigUint(tt.in)
+		got := ""
+		if ok {
+			got = v.String()
+		}
+		if got != tt.want || n != tt.n {
+			t.Errorf("scanBigUint(%q) = %s, %d; want %s, %d", tt.in, got, n, tt.want, tt.n)
+		}
+	}
+}
