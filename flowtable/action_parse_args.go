@@ -105,7 +105,7 @@ func (p *actionParser) parseController(arg string) (Action, error) {
 		case "reason":
 			c.Reason, err = parseControllerReason(v)
 		case "userdata":
-			c.Userdata, err = parseHexBytes(v, "userdata")
+			c.Userdata, err = parseHexBytes(v, "`controller' action `userdata'")
 			if len(c.Userdata) == 0 {
 				c.Userdata = nil // empty userdata is no userdata
 			}
@@ -344,7 +344,7 @@ func parseWriteMetadata(arg string) (Action, error) {
 // parseNote parses hex bytes and pads them as OVS pads the NXAST_NOTE
 // action, to a multiple of 8 bytes including its 10-byte header.
 func parseNote(arg string) (Action, error) {
-	data, err := parseHexBytes(arg, "note")
+	data, err := parseHexBytes(arg, "`note' argument")
 	if err != nil {
 		return nil, err
 	}
@@ -352,7 +352,8 @@ func parseNote(arg string) (Action, error) {
 	return &Note{Data: append(data, make([]byte, padded-len(data))...)}, nil
 }
 
-// parseHexBytes parses pairs of hex digits, optionally separated by dots.
+// parseHexBytes parses pairs of hex digits, optionally separated by dots;
+// what names the argument in the error, as OVS words it for the action.
 func parseHexBytes(s, what string) ([]byte, error) {
 	out := []byte{}
 	for i := 0; i < len(s); {
@@ -361,11 +362,11 @@ func parseHexBytes(s, what string) ([]byte, error) {
 			continue
 		}
 		if i+1 >= len(s) {
-			return nil, fmt.Errorf("bad hex digit in `%s' argument", what)
+			return nil, fmt.Errorf("bad hex digit in %s", what)
 		}
 		b, err := strconv.ParseUint(s[i:i+2], 16, 8)
 		if err != nil {
-			return nil, fmt.Errorf("bad hex digit in `%s' argument", what)
+			return nil, fmt.Errorf("bad hex digit in %s", what)
 		}
 		out = append(out, byte(b))
 		i += 2
@@ -558,6 +559,10 @@ func (p *actionParser) parseBundle(arg string, load bool) (Action, error) {
 		// OVS says "bundle" for bundle_load too.
 		return nil, fmt.Errorf("%s: not enough arguments to bundle action", arg)
 	}
+	// OVS looks for the member list before it reads the other arguments.
+	if delim != "members" && delim != "slaves" {
+		return nil, fmt.Errorf("%s: missing member delimiter, expected `members', got `%s'", arg, delim)
+	}
 	b := &Bundle{}
 	fields, ok := parseHashFields(parts[0])
 	if !ok {
@@ -586,9 +591,6 @@ func (p *actionParser) parseBundle(arg string, load bool) (Action, error) {
 			return nil, err
 		}
 		b.Dst = &dst
-	}
-	if delim != "members" && delim != "slaves" {
-		return nil, fmt.Errorf("%s: missing member delimiter, expected `members', got `%s'", arg, delim)
 	}
 	b.Members = []Port{}
 	for s, ok := t.next(", []"); ok; s, ok = t.next(", []") {
