@@ -70,14 +70,18 @@ func (m *Match) SetProtocol(word string) bool {
 // field's old one, and fields that are views of another (dl_vlan, nw_tos,
 // vlan_vid, ...) update only their part of it.
 //
-// A field given no value, or an empty one, is read as "0/0" (any value),
-// as ovs-ofctl reads it.
+// As in ovs-ofctl, "*" means any value, and a field given no value, or
+// an empty one, reads as "0/0", which only integer fields take.
 func (m *Match) SetFieldText(name, value string, names PortNamer) error {
 	f, ok := matchFieldNamed(name, names)
 	if !ok {
 		return fmt.Errorf("unknown keyword %s", name)
 	}
-	if value == "" {
+	switch value {
+	case "*":
+		m.wildcardField(f)
+		return nil
+	case "":
 		value = "0/0"
 	}
 	v, mask, err := f.parseValueBytes(value, names)

@@ -152,3 +152,22 @@ func TestMatchDropsUnmetPrerequisites(t *testing.T) {
 		}
 	}
 }
+
+// TestMatchStarIsAny checks that "*" means any value, as in ovs-ofctl.
+func TestMatchStarIsAny(t *testing.T) {
+	for _, in := range []string{"in_port=*", "ip,nw_src=*", "tcp,tcp_flags=*", "dl_vlan=*", "reg0=*", "ct_state=*", "eth_src=*"} {
+		m, err := ParseMatch(in, nil)
+		if err != nil {
+			t.Errorf("%s: %v", in, err)
+			continue
+		}
+		proto, _, _ := strings.Cut(in, ",")
+		want := ""
+		if proto != in {
+			want = proto
+		}
+		if got := m.Format(nil); got != want {
+			t.Errorf("%s printed as %q, want %q", in, got, want)
+		}
+	}
+}
