@@ -559,7 +559,7 @@ func (p *actionParser) parseBundle(arg string, load bool) (Action, error) {
 		// OVS says "bundle" for bundle_load too.
 		return nil, fmt.Errorf("%s: not enough arguments to bundle action", arg)
 	}
-	// OVS looks for the member list before it reads the other arguments.
+	// OVS checks the "members" word before the fields, basis and algorithm.
 	if delim != "members" && delim != "slaves" {
 		return nil, fmt.Errorf("%s: missing member delimiter, expected `members', got `%s'", arg, delim)
 	}

@@ -12,8 +12,9 @@ import (
 // leniency: garbage ends a number instead of refusing it, and empty list
 // items vanish.
 
-// scanCInt reads an integer at the start of s as C's strtoull does with
-// base 0: an optional sign, then "0x" and hex digits, or "0" and octal
+// scanCInt reads an integer at the start of s much as C's strtoull does
+// with base 0 (OVS's own flag scanner differs past 64 bits, where it
+// wraps): an optional sign, then "0x" and hex digits, or "0" and octal
 // digits, or decimal digits. A value past 64 bits saturates and a minus
 // sign negates modulo 2^64, as strtoull's do. n is how many bytes it
 // read; ok is false if s starts with no integer ("0x" alone is none).
