@@ -24,34 +24,48 @@ func scanCInt(s string) (v uint64, n int, ok bool) {
 		neg = s[n] == '-'
 		n++
 	}
-	base := uint64(10)
-	switch {
-	case n+1 < len(s) && s[n] == '0' && (s[n+1] == 'x' || s[n+1] == 'X'):
-		base = 16
-		n += 2
-	case n < len(s) && s[n] == '0':
-		base = 8
-	}
-	start, overflow := n, false
-	for ; n < len(s); n++ {
-		d := uint64(digitValue(s[n]))
-		if d >= base {
-			break
-		}
-		if v > (math.MaxUint64-d)/base {
-			overflow = true
-		}
-		v = v*base + d
-	}
-	if n == start {
+	base, prefix := cBase(s[n:])
+	n += prefix
+	digits := cDigits(s[n:], base)
+	if digits == 0 {
 		return 0, 0, false
 	}
+	overflow := false
+	for _, c := range []byte(s[n : n+digits]) {
+		d := uint64(digitValue(c))
+		if v > (math.MaxUint64-d)/uint64(base) {
+			overflow = true
+		}
+		v = v*uint64(base) + d
+	}
+	n += digits
 	if overflow {
 		v = math.MaxUint64
 	} else if neg {
 		v = -v
 	}
 	return v, n, true
+}
+
+// cBase returns the base C's base-0 conversions read the number at the
+// start of s in, and the length of its "0x" prefix.
+func cBase(s string) (base, prefix int) {
+	switch {
+	case len(s) >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'):
+		return 16, 2
+	case strings.HasPrefix(s, "0"):
+		return 8, 0
+	}
+	return 10, 0
+}
+
+// cDigits counts the digits of base at the start of s.
+func cDigits(s string, base int) int {
+	n := 0
+	for n < len(s) && int(digitValue(s[n])) < base {
+		n++
+	}
+	return n
 }
 
 // digitValue is c's value as a digit of any base up to 16, or 16 if c is
@@ -134,14 +148,8 @@ func (t *cTokenizer) next(delims string) (tok string, ok bool) {
 // decimal digits. n is how many bytes it read; ok is false if s starts
 // with none of these.
 func scanBigUint(s string) (v *big.Int, n int, ok bool) {
-	base, digits, prefix := 10, "0123456789", 0
-	switch {
-	case len(s) >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'):
-		base, digits, prefix = 16, "0123456789abcdefABCDEF", 2
-	case strings.HasPrefix(s, "0"):
-		base, digits = 8, "01234567"
-	}
-	n = prefix + len(s[prefix:]) - len(strings.TrimLeft(s[prefix:], digits))
+	base, prefix := cBase(s)
+	n = prefix + cDigits(s[prefix:], base)
 	if n == 0 {
 		return nil, 0, false
 	}
