@@ -192,9 +192,10 @@ func (c *actionChecker) checkOne(act Action) error {
 	return nil
 }
 
-// checkOutPort refuses ANY (alias NONE) and UNSET, which name no port.
+// checkOutPort refuses output to ANY and to the numbers between the
+// physical ports and the reserved ones, as OVS does.
 func checkOutPort(p Port) error {
-	if p == PortNone || p == PortUnset {
+	if p == PortNone || p >= PortMax && p <= PortUnset {
 		return &ActionCheckError{Code: "OFPBAC_BAD_OUT_PORT"}
 	}
 	return nil

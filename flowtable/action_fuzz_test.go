@@ -39,6 +39,9 @@ func roundTrip(t *testing.T, s string, parse func(string) (Actions, error)) {
 	}
 	text := acts.Format(goldenPorts)
 	again, err := parse(text)
+	if err != nil && printsUnreadably(acts) {
+		return
+	}
 	if err != nil {
 		t.Fatalf("%q formatted as %q, which does not parse: %v", s, text, err)
 	}
@@ -48,4 +51,41 @@ func roundTrip(t *testing.T, s string, parse func(string) (Actions, error)) {
 	if !reflect.DeepEqual(acts, again) {
 		t.Fatalf("%q: %#v reparsed from %q as %#v", s, acts, text, again)
 	}
+}
+
+// printsUnreadably reports whether acts, or actions nested in them, print
+// as ovs-ofctl prints them but in text it cannot read back:
+//   - a set_field of part of a field that takes no mask in text (OpenFlow
+//     1.5 turns load:0->in_port[0] into set_field:0/0x1->in_port);
+//   - a set_field with an all-zero mask, printed as set_field:ANY->f;
+//   - a learned match on a ct_state value, printed with every one of the
+//     field's 32 bits, most of them "[Unknown]".
+func printsUnreadably(acts Actions) bool {
+	for _, a := range acts {
+		switch a := a.(type) {
+		case *SetField:
+			if !a.Load && a.Mask != nil && (allBytes(a.Mask, 0) || !a.Field.Maskable && !isAllOnes(a.Mask, a.Field.Bits)) {
+				return true
+			}
+		case *Learn:
+			for _, spec := range a.Specs {
+				if spec.Kind == LearnMatch && spec.Imm != nil && spec.Dst.Field == FieldCTState {
+					return true
+				}
+			}
+		case *WriteActions:
+			if printsUnreadably(a.Actions) {
+				return true
+			}
+		case *Clone:
+			if printsUnreadably(a.Actions) {
+				return true
+			}
+		case *CT:
+			if printsUnreadably(a.Actions) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -159,6 +159,9 @@ func checkGoldenOut(t *testing.T, r ofctlRecord, in string, proto Protocol, defa
 		t.Errorf("line %d: %s\n got   %s\n want  %s\n names %s\n want  %s", r.line, in, got, want, gotNames, wantNames)
 		return false
 	}
+	if printsUnreadably(acts) {
+		return true // as OVS prints it, and no more to check
+	}
 	again, err := ParseFlowActions(got, goldenNoPorts, m, proto)
 	if err != nil || again.Format(goldenNoPorts) != got {
 		t.Errorf("line %d: reparsing %q: %v, %q", r.line, got, err, again.Format(goldenNoPorts))

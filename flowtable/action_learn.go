@@ -119,39 +119,47 @@ func (p *actionParser) parseLearnItem(l *Learn, key, value string, hasValue bool
 func (p *actionParser) parseLearnSpec(key, value string, hasValue bool, arg string) (LearnSpec, error) {
 	item := key + "=" + value
 	if rest := value; key == "load" {
-		srcStr, dstStr, ok := strings.Cut(rest, "->")
+		srcStr, _, ok := strings.Cut(rest, "->")
 		switch {
 		case !ok:
 			return LearnSpec{}, fmt.Errorf("load: missing `->' in `%s'", rest)
 		case srcStr == "":
 			return LearnSpec{}, fmt.Errorf("load: missing source before `->' in `%s'", rest)
 		}
+		// A number if one reads, else a subfield. OVS reads the number
+		// into its widest subfield value, of learnImmediateBytes.
+		if v, n, err := scanIntString(rest, learnImmediateBytes); err == nil {
+			dstStr, ok := strings.CutPrefix(rest[n:], "->")
+			if !ok {
+				return LearnSpec{}, fmt.Errorf("load: garbage before `->' in `%s'", rest)
+			}
+			dst, err := p.subfield(dstStr)
+			if err != nil {
+				return LearnSpec{}, err
+			}
+			if v.BitLen() > dst.NBits {
+				return LearnSpec{}, fmt.Errorf("%s: value does not fit into %d bits", rest, dst.NBits)
+			}
+			imm := v.FillBytes(make([]byte, (dst.NBits+7)/8))
+			return LearnSpec{Kind: LearnLoad, Dst: dst, Imm: imm}, nil
+		}
+		src, n, err := p.scanSubfield(rest)
+		if err != nil {
+			return LearnSpec{}, err
+		}
+		dstStr, ok := strings.CutPrefix(rest[n:], "->")
+		if !ok {
+			return LearnSpec{}, fmt.Errorf("%s: missing `->' following source", rest)
+		}
 		dst, err := p.subfield(dstStr)
 		if err != nil {
 			return LearnSpec{}, err
 		}
-		spec := LearnSpec{Kind: LearnLoad, Dst: dst}
-		if !startsWithDigit(srcStr) {
-			src, err := p.subfield(srcStr)
-			if err != nil {
-				return LearnSpec{}, err
-			}
-			if src.NBits != dst.NBits {
-				return LearnSpec{}, fmt.Errorf("%s: source field is %d bits wide but destination is %d bits wide",
-					rest, src.NBits, dst.NBits)
-			}
-			spec.Src = src
-			return spec, nil
+		if src.NBits != dst.NBits {
+			return LearnSpec{}, fmt.Errorf("%s: source field is %d bits wide but destination is %d bits wide",
+				rest, src.NBits, dst.NBits)
 		}
-		v, n, ok := scanBigUint(srcStr)
-		if !ok || n != len(srcStr) {
-			return LearnSpec{}, fmt.Errorf("load: garbage before `->' in `%s'", rest)
-		}
-		if v.BitLen() > dst.NBits {
-			return LearnSpec{}, fmt.Errorf("%s: value does not fit into %d bits", rest, dst.NBits)
-		}
-		spec.Imm = v.FillBytes(make([]byte, (dst.NBits+7)/8))
-		return spec, nil
+		return LearnSpec{Kind: LearnLoad, Src: src, Dst: dst}, nil
 	}
 	if rest := value; key == "output" {
 		src, err := p.subfield(rest)
@@ -184,26 +192,38 @@ func (p *actionParser) parseLearnSpec(key, value string, hasValue bool, arg stri
 	return LearnSpec{Kind: LearnMatch, Imm: imm, Dst: dst}, nil
 }
 
+// learnImmediateBytes is how wide a number learn's load reads before it
+// checks the destination's width: OVS's buffer for any subfield's value.
+const learnImmediateBytes = 128
+
+// parsedExact reports whether text, which f.ParseValue read as mask, is
+// an exact value to OVS: one with no mask or an all-ones one, or for a
+// flag field, the "a|b" form, which names the flags set and clears the
+// others (OVS reads "+a-b" and "value/mask" as masked).
+func parsedExact(f *Field, text string, mask []byte) bool {
+	if flagNames(f.Format) != nil {
+		return !strings.HasPrefix(text, "+") && !strings.HasPrefix(text, "-") && !strings.Contains(text, "/")
+	}
+	return mask == nil || isAllOnes(mask, f.Bits)
+}
+
 // learnImmediate parses the value a learned flow matches dst against: in
 // the field's own syntax when dst is the whole field (ip_src=10.0.0.1),
 // else as an integer.
 func (p *actionParser) learnImmediate(dst Subfield, value, item string) ([]byte, error) {
-	if dst.Ofs == 0 && dst.NBits == dst.Field.Bits {
-		v, mask, err := dst.Field.ParseValue(value, p.names)
+	if f := dst.Field; dst.Ofs == 0 && dst.NBits == f.SubfieldBits() {
+		v, mask, err := f.ParseValue(value, p.names)
 		if err != nil {
 			return nil, err
 		}
-		if mask != nil {
+		if !parsedExact(f, value, mask) {
 			return nil, fmt.Errorf("%s: wildcards not allowed here", value)
 		}
 		return v, nil
 	}
-	v, n, ok := scanBigUint(value)
-	if !ok || n != len(value) {
-		return nil, fmt.Errorf("%s: cannot parse integer value", item)
-	}
-	if v.BitLen() > dst.NBits {
-		return nil, fmt.Errorf("%s: value %s does not fit into %d bits", item, value, dst.NBits)
+	v, err := subfieldValue(value, dst, true, item)
+	if err != nil {
+		return nil, err
 	}
 	return v.FillBytes(make([]byte, (dst.NBits+7)/8)), nil
 }
@@ -266,7 +286,7 @@ func (s *LearnSpec) appendText(b *strings.Builder, names PortNamer) {
 			b.WriteString(s.Src.String())
 		case s.Src.Field != nil:
 			b.WriteString(s.Dst.String() + "=" + s.Src.String())
-		case s.Dst.Ofs == 0 && s.Dst.NBits == s.Dst.Field.Bits:
+		case s.Dst.Ofs == 0 && s.Dst.NBits == s.Dst.Field.SubfieldBits():
 			b.WriteString(s.Dst.Field.Name + "=" + s.Dst.Field.FormatValue(s.Imm, nil, names))
 		default:
 			b.WriteString(s.Dst.String() + "=" + formatHex(s.Imm))

@@ -149,6 +149,12 @@ func splitKeyValue(item string) (key, arg, rest string, paren bool) {
 // subfield parses a subfield with the bridge's names (for tun_metadataN).
 func (p *actionParser) subfield(s string) (Subfield, error) { return ParseSubfieldNames(s, p.names) }
 
+// scanSubfield reads a subfield that more text may follow; see
+// [scanSubfield].
+func (p *actionParser) scanSubfield(s string) (Subfield, int, error) {
+	return scanSubfield(s, p.names)
+}
+
 // nestedParser parses the action list inside the parent action.
 func (p *actionParser) nestedParser(parent string) *actionParser {
 	inner := *p
@@ -261,9 +267,12 @@ func (p *actionParser) parseOne(item string) (Actions, error) {
 	case "move":
 		return one(p.parseMove(arg))
 	case "push", "pop":
-		sf, err := p.subfield(arg)
+		sf, n, err := p.scanSubfield(arg)
 		if err != nil {
 			return nil, err
+		}
+		if n < len(arg) {
+			return nil, fmt.Errorf("%s: trailing garbage following push or pop", arg[n:])
 		}
 		if strings.EqualFold(key, "push") {
 			return one(&StackPush{Src: sf}, nil)

@@ -222,17 +222,14 @@ func onesMask(f *Field) []byte {
 	return m
 }
 
-// parseLoad parses "value->dst[..]" into a load-style SetField.
+// parseLoad parses "value->dst[..]" into a load-style SetField. As OVS,
+// it reads the destination first, then the number at the start of value
+// (ignoring whatever follows it up to the arrow), as wide as the
+// destination field's bytes.
 func (p *actionParser) parseLoad(arg string) (Action, error) {
 	valueStr, dstStr, ok := strings.Cut(arg, "->")
 	if !ok {
 		return nil, fmt.Errorf("%s: missing `->'", arg)
-	}
-	// OVS reads the number at the start and skips whatever follows it up
-	// to the arrow.
-	v, _, ok := scanBigUint(valueStr)
-	if !ok {
-		return nil, fmt.Errorf("%s: cannot parse integer value", arg)
 	}
 	if dstStr == "" {
 		return nil, fmt.Errorf("%s: missing field name following `->'", arg)
@@ -244,10 +241,26 @@ func (p *actionParser) parseLoad(arg string) (Action, error) {
 	if err := p.checkCTField(dst.Field); err != nil {
 		return nil, err
 	}
-	if v.BitLen() > dst.NBits {
-		return nil, fmt.Errorf("%s: value %s does not fit into %d bits", arg, valueStr, dst.NBits)
+	v, err := subfieldValue(valueStr, dst, false, arg)
+	if err != nil {
+		return nil, err
 	}
 	return subfieldLoad(dst, v), nil
+}
+
+// subfieldValue reads the integer that load (or a learned match) puts
+// into dst, as OVS reads it: an integer of the field's bytes at the start
+// of s, the whole of s if whole, and no wider than dst. Errors quote
+// text.
+func subfieldValue(s string, dst Subfield, whole bool, text string) (*big.Int, error) {
+	v, n, err := scanIntString(s, dst.Field.Bytes())
+	if err != nil || whole && n != len(s) {
+		return nil, fmt.Errorf("%s: cannot parse integer value", text)
+	}
+	if v.BitLen() > dst.NBits {
+		return nil, fmt.Errorf("%s: value %s does not fit into %d bits", text, dst.Field.formatWhole(v), dst.NBits)
+	}
+	return v, nil
 }
 
 // subfieldLoad builds the SetField that writes v into dst.
@@ -261,13 +274,13 @@ func subfieldLoad(dst Subfield, v *big.Int) *SetField {
 }
 
 func (p *actionParser) parseMove(arg string) (Action, error) {
-	srcStr, dstStr, ok := strings.Cut(arg, "->")
+	src, n, err := p.scanSubfield(arg)
+	if err != nil {
+		return nil, err
+	}
+	dstStr, ok := strings.CutPrefix(arg[n:], "->")
 	if !ok {
 		return nil, fmt.Errorf("%s: missing `->' following source", arg)
-	}
-	src, err := p.subfield(srcStr)
-	if err != nil {
-		return nil, requoteSubfieldError(err, srcStr, arg)
 	}
 	dst, err := p.subfield(dstStr)
 	if err != nil {

@@ -1,6 +1,7 @@
 package flowtable
 
 import (
+	"errors"
 	"math"
 	"math/big"
 	"strings"
@@ -86,29 +87,42 @@ func digitValue(c byte) byte {
 // decimal digits, stopping at anything else (so "12abc" is 12 and "x" is
 // 0), the result cut to a C int (32 bits) as atoi's is.
 func cAtoi(s string) int32 {
-	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	v, _, _ := scanCDecimal(s)
+	return v
+}
+
+// scanCDecimal reads a decimal integer at the start of s as C's atoi and
+// scanf's %d do: white space, an optional sign and decimal digits, the
+// value cut to a C int (32 bits) after strtol's saturation at 64 bits. n
+// is how many bytes it read; ok is false if there are no digits.
+func scanCDecimal(s string) (v int32, n int, ok bool) {
+	n = len(s) - len(strings.TrimLeft(s, " \t\n\v\f\r"))
 	neg := false
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		neg = s[0] == '-'
-		s = s[1:]
+	if n < len(s) && (s[n] == '+' || s[n] == '-') {
+		neg = s[n] == '-'
+		n++
 	}
-	var v int64
-	for i := 0; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
-		d := int64(s[i] - '0')
-		if v > (math.MaxInt64-d)/10 {
+	digits := cDigits(s[n:], 10)
+	if digits == 0 {
+		return 0, 0, false
+	}
+	var x int64
+	for _, c := range []byte(s[n : n+digits]) {
+		d := int64(c - '0')
+		if x > (math.MaxInt64-d)/10 {
 			// strtol saturates at LONG_MAX or LONG_MIN, whose low 32
 			// bits are -1 and 0.
 			if neg {
-				return 0
+				return 0, n + digits, true
 			}
-			return -1
+			return -1, n + digits, true
 		}
-		v = v*10 + d
+		x = x*10 + d
 	}
 	if neg {
-		v = -v
+		x = -x
 	}
-	return int32(v)
+	return int32(x), n + digits, true
 }
 
 // cTokens splits s as strtok(s, ", ") does: at commas and spaces, with
@@ -142,20 +156,74 @@ func (t *cTokenizer) next(delims string) (tok string, ok bool) {
 	return tok, true
 }
 
-// scanBigUint reads an unsigned integer of any width at the start of s
-// as OVS reads the values of load and learn: "0x" and hex digits ("0x"
-// alone is 0), "0" and octal digits ("08" is 0 followed by an 8), or
-// decimal digits. n is how many bytes it read; ok is false if s starts
-// with none of these.
-func scanBigUint(s string) (v *big.Int, n int, ok bool) {
-	base, prefix := cBase(s)
-	n = prefix + cDigits(s[prefix:], base)
-	if n == 0 {
-		return nil, 0, false
-	}
+// errNoInteger and errIntegerTooLarge are scanIntString's failures.
+var (
+	errNoInteger       = errors.New("no integer")
+	errIntegerTooLarge = errors.New("integer too large")
+)
+
+// scanIntString reads an unsigned integer at the start of s as OVS reads
+// the integers of field values and of load and learn, for a field of
+// nbytes bytes: "0x" (or "0X") and any number of hex digits, so of any
+// width ("0x" alone is 0); otherwise what strtoull reads with base 0,
+// which skips white space, takes a sign (a minus negates modulo 2^64),
+// reads octal after a leading 0 and allows at most 64 bits. n is how many
+// bytes it read. A value wider than nbytes bytes, or past 64 bits without
+// "0x", is errIntegerTooLarge; no digits at all are errNoInteger.
+func scanIntString(s string, nbytes int) (v *big.Int, n int, err error) {
 	v = new(big.Int)
-	if n > prefix {
-		v.SetString(s[prefix:n], base)
+	if len(s) >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
+		n = 2 + cDigits(s[2:], 16)
+		if n > 2 {
+			v.SetString(s[2:n], 16)
+		}
+	} else {
+		u, m, overflow := strtoull(s)
+		if m == 0 {
+			return nil, 0, errNoInteger
+		}
+		if overflow {
+			return nil, m, errIntegerTooLarge
+		}
+		v.SetUint64(u)
+		n = m
 	}
-	return v, n, true
+	if v.BitLen() > 8*nbytes {
+		return nil, n, errIntegerTooLarge
+	}
+	return v, n, nil
+}
+
+// strtoull reads s as C's strtoull(s, &end, 0) does: white space, an
+// optional sign, then "0x" and hex digits, "0" and octal digits, or
+// decimal digits ("0x" not followed by a hex digit is the 0 alone). n is
+// how many bytes it read, 0 if there was no number. Past 64 bits it
+// reports overflow; a minus sign negates modulo 2^64.
+func strtoull(s string) (v uint64, n int, overflow bool) {
+	n = len(s) - len(strings.TrimLeft(s, " \t\n\v\f\r"))
+	neg := false
+	if n < len(s) && (s[n] == '+' || s[n] == '-') {
+		neg = s[n] == '-'
+		n++
+	}
+	base, prefix := cBase(s[n:])
+	if prefix > 0 && cDigits(s[n+prefix:], base) == 0 {
+		base, prefix = 8, 0
+	}
+	start := n + prefix
+	digits := cDigits(s[start:], base)
+	if digits == 0 {
+		return 0, 0, false
+	}
+	for _, c := range []byte(s[start : start+digits]) {
+		d := uint64(digitValue(c))
+		if v > (math.MaxUint64-d)/uint64(base) {
+			overflow = true
+		}
+		v = v*uint64(base) + d
+	}
+	if neg {
+		v = -v
+	}
+	return v, start + digits, overflow
 }

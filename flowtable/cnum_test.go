@@ -90,30 +90,73 @@ func TestCTokens(t *testing.T) {
 	}
 }
 
-func TestScanBigUint(t *testing.T) {
+func TestScanIntString(t *testing.T) {
 	tests := []struct {
-		in   string
-		want string // "" when there is no number
-		n    int
+		in     string
+		nbytes int
+		want   string // the value, or the error
+		n      int
 	}{
-		{"10", "10", 2},
-		{"010", "8", 3},
-		{"08", "0", 1},
-		{"0x1f->x", "31", 4},
-		{"0x", "0", 2},
-		{"00x5", "0", 2},
-		{"0xffffffffffffffffffffffffffffffff", "340282366920938463463374607431768211455", 34},
-		{"x", "", 0},
-		{"", "", 0},
+		{"10", 4, "10", 2},
+		{"010", 4, "8", 3},
+		{"08", 4, "0", 1},
+		{"0x1f->x", 4, "31", 4},
+		{"0x", 4, "0", 2},
+		{"0xg", 4, "0", 2},
+		{"00x5", 4, "0", 2},
+		{"+0x5", 4, "5", 4},
+		{"+0xg", 4, "0", 2},
+		{" 7", 4, "7", 2},
+		{"0x00000000000000000000000000000005", 1, "5", 34},
+		{"0xffffffffffffffffffffffffffffffff", 16, "340282366920938463463374607431768211455", 34},
+		{"0x1ffffffffffffffffffffffffffffffff", 16, "integer too large", 35},
+		{"0x100000000", 4, "integer too large", 11},
+		{"4294967296", 4, "integer too large", 10},
+		{"-1", 8, "18446744073709551615", 2},
+		{"-1", 4, "integer too large", 2},
+		{"18446744073709551615", 16, "18446744073709551615", 20},
+		{"18446744073709551616", 16, "integer too large", 20},
+		{"x", 4, "no integer", 0},
+		{"-", 4, "no integer", 0},
+		{"", 4, "no integer", 0},
 	}
 	for _, tt := range tests {
-		v, n, ok := scanBigUint(tt.in)
+		v, n, err := scanIntString(tt.in, tt.nbytes)
 		got := ""
-		if ok {
+		if err != nil {
+			got = err.Error()
+		} else {
 			got = v.String()
 		}
 		if got != tt.want || n != tt.n {
-			t.Errorf("scanBigUint(%q) = %s, %d; want %s, %d", tt.in, got, n, tt.want, tt.n)
+			t.Errorf("scanIntString(%q, %d) = %s, %d; want %s, %d", tt.in, tt.nbytes, got, n, tt.want, tt.n)
+		}
+	}
+}
+
+func TestScanCDecimal(t *testing.T) {
+	tests := []struct {
+		in string
+		v  int32
+		n  int
+		ok bool
+	}{
+		{"3]", 3, 1, true},
+		{"+3", 3, 2, true},
+		{"-1..", -1, 2, true},
+		{"08", 8, 2, true},
+		{" 3", 3, 2, true},
+		{"4294967297", 1, 10, true},
+		{"2147483648", -2147483648, 10, true},
+		{"99999999999999999999", -1, 20, true},
+		{"0x3", 0, 1, true},
+		{"x", 0, 0, false},
+		{"-", 0, 0, false},
+	}
+	for _, tt := range tests {
+		v, n, ok := scanCDecimal(tt.in)
+		if v != tt.v || n != tt.n || ok != tt.ok {
+			t.Errorf("scanCDecimal(%q) = %d, %d, %v; want %d, %d, %v", tt.in, v, n, ok, tt.v, tt.n, tt.ok)
 		}
 	}
 }

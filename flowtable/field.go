@@ -292,7 +292,7 @@ func init() {
 	FieldTunGBPFlags = register(fieldAt(wTunMisc, 8, 8).with(mask, rw, PrereqNone, FormatHex), "tun_gbp_flags", "NXM_NX_TUN_GBP_FLAGS")
 	FieldTunTOS = register(fieldAt(wTunMisc, 40, 8).with(exact, rw, PrereqNone, FormatDecimal), "tun_tos", "")
 	FieldTunTTL = register(fieldAt(wTunMisc, 32, 8).with(exact, rw, PrereqNone, FormatDecimal), "tun_ttl", "")
-	FieldTunFlags = register(fieldAt(wTunMisc, 48, 16).with(mask, rw, PrereqNone, FormatTunFlags), "tun_flags", "NXM_NX_TUN_FLAGS")
+	FieldTunFlags = register(narrower(fieldAt(wTunMisc, 48, 16), 1).with(mask, rw, PrereqNone, FormatTunFlags), "tun_flags", "NXM_NX_TUN_FLAGS")
 	FieldTunERSPANIdx = register(narrower(fieldAt(wTunExt, 32, 32), 20).with(mask, rw, PrereqNone, FormatHex), "tun_erspan_idx", "NXOXM_ET_ERSPAN_IDX")
 	FieldTunERSPANVer = register(narrower(fieldAt(wTunExt, 24, 8), 4).with(mask, rw, PrereqNone, FormatDecimal), "tun_erspan_ver", "NXOXM_ET_ERSPAN_VER")
 	FieldTunERSPANDir = register(narrower(fieldAt(wTunExt, 16, 8), 1).with(mask, rw, PrereqNone, FormatDecimal), "tun_erspan_dir", "NXOXM_ET_ERSPAN_DIR")

@@ -64,19 +64,18 @@ func (m PortMap) PortName(p Port) (string, bool) {
 
 // ParsePort parses a port as ovs-ofctl does: a reserved name (LOCAL,
 // CONTROLLER, ...; "NONE" is accepted for ANY), a decimal number in OpenFlow
-// 1.0 or 1.1 numbering, or a port name known to names.
+// 1.0 (up to 0xffff) or 1.1 (from 0xffffff00) numbering, or a port name
+// known to names. A number may have white space and a plus sign before
+// it, as OVS reads it with strtoll.
 func ParsePort(s string, names PortNamer) (Port, error) {
-	if n, err := strconv.ParseUint(s, 10, 32); err == nil {
+	if n, ok := parsePortNumber(s); ok {
 		switch {
-		case n < uint64(PortMax):
+		case n <= 0xffff:
 			return Port(n), nil
-		case n >= uint64(PortUnset) && n <= 0xffff:
-			return Port(n), nil
-		case n >= 0xfffffff7:
+		case n >= 0xffffff00:
 			return Port(n - 0xffff0000), nil
 		}
-		return 0, fmt.Errorf("port %d is outside the supported range 0 through %d or 0x%x through 0x%x",
-			n, uint16(PortMax)-1, uint32(0xfffffff7), uint32(0xffffffff))
+		return 0, fmt.Errorf("port %d is outside the supported range 0 through ffff or 0xffffff00 through 0xffffffff", n)
 	}
 	for p, name := range reservedPortNames {
 		if strings.EqualFold(s, name) {
@@ -92,6 +91,25 @@ func ParsePort(s string, names PortNamer) (Port, error) {
 		}
 	}
 	return 0, fmt.Errorf("%s: unknown port", s)
+}
+
+// parsePortNumber reads all of s as a decimal number from 0 to 2^32-1, as
+// OVS's str_to_uint does.
+func parsePortNumber(s string) (uint64, bool) {
+	digits := strings.TrimLeft(s, " \t\n\v\f\r")
+	neg := false
+	if digits != "" && (digits[0] == '+' || digits[0] == '-') {
+		neg = digits[0] == '-'
+		digits = digits[1:]
+	}
+	if digits == "" || digits[0] == '+' || digits[0] == '-' {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(digits, 10, 32)
+	if err != nil || neg {
+		return 0, false
+	}
+	return n, true
 }
 
 // FormatPort writes p as ovs-ofctl prints it: reserved ports by name,

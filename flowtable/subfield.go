@@ -1,8 +1,8 @@
 package flowtable
 
 import (
+	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -18,51 +18,69 @@ type Subfield struct {
 func ParseSubfield(s string) (Subfield, error) { return ParseSubfieldNames(s, nil) }
 
 // ParseSubfieldNames is ParseSubfield with a bridge's names, through which
-// tun_metadataN resolves (see [Names]).
-//
-// Errors quote s, as OVS quotes the text from the subfield's start; a
-// caller parsing a subfield that more text follows re-quotes them with
-// [requoteSubfieldError].
+// tun_metadataN resolves (see [Names]). Text after the subfield is
+// refused, with OVS's message.
 func ParseSubfieldNames(s string, names PortNamer) (Subfield, error) {
-	name, rest, bracket := strings.Cut(s, "[")
-	f, found := lookupField(name, names, true)
-	switch {
-	case !found:
-		return Subfield{}, fmt.Errorf("%s: unknown field `%s'", s, name)
-	case !bracket:
-		return Subfield{Field: f, NBits: f.SubfieldBits()}, nil
-	case !strings.HasSuffix(rest, "]"):
-		return Subfield{}, fmt.Errorf("%s: syntax error expecting [] or [<bit>] or [<start>..<end>]", s)
+	sf, n, err := scanSubfield(s, names)
+	if err != nil {
+		return Subfield{}, err
 	}
-	rest = strings.TrimSuffix(rest, "]")
-	sf := Subfield{Field: f}
-	switch {
-	case rest == "":
-		sf.NBits = f.SubfieldBits()
-	case strings.Contains(rest, ".."):
-		lo, hi, _ := strings.Cut(rest, "..")
-		start, err1 := strconv.Atoi(lo)
-		end, err2 := strconv.Atoi(hi)
-		if err1 != nil || err2 != nil {
-			return Subfield{}, fmt.Errorf("%s: syntax error expecting [] or [<bit>] or [<start>..<end>]", s)
-		}
-		if start > end {
-			return Subfield{}, fmt.Errorf("%s: starting bit %d is after ending bit %d", s, start, end)
-		}
-		sf.Ofs, sf.NBits = start, end-start+1
-	default:
-		bit, err := strconv.Atoi(rest)
-		if err != nil {
-			return Subfield{}, fmt.Errorf("%s: syntax error expecting [] or [<bit>] or [<start>..<end>]", s)
-		}
-		sf.Ofs, sf.NBits = bit, 1
-	}
-	if width := f.SubfieldBits(); sf.Ofs < 0 || sf.Ofs >= width {
-		return Subfield{}, fmt.Errorf("%s: starting bit %d is not valid because field is only %d bits wide", s, sf.Ofs, width)
-	} else if end := sf.Ofs + sf.NBits - 1; end >= width {
-		return Subfield{}, fmt.Errorf("%s: ending bit %d is not valid because field is only %d bits wide", s, end, width)
+	if n < len(s) {
+		return Subfield{}, errors.New("unexpected input following field syntax")
 	}
 	return sf, nil
+}
+
+// scanSubfield reads a subfield at the start of s, as OVS does where more
+// text may follow it (move's "src->dst"), and returns how many bytes it
+// read. The name runs up to a '[' or '-'; the bit numbers in brackets
+// are read as C's %d reads them. Errors quote all of s, as OVS's do.
+func scanSubfield(s string, names PortNamer) (Subfield, int, error) {
+	n := strings.IndexAny(s, "[-")
+	if n < 0 {
+		n = len(s)
+	}
+	name := s[:n]
+	f, found := lookupField(name, names, true)
+	if !found {
+		return Subfield{}, 0, fmt.Errorf("%s: unknown field `%s'", s, name)
+	}
+	sf := Subfield{Field: f, NBits: f.SubfieldBits()}
+	if n == len(s) || s[n] != '[' {
+		return sf, n, nil
+	}
+	syntaxError := fmt.Errorf("%s: syntax error expecting [] or [<bit>] or [<start>..<end>]", s)
+	n++
+	if strings.HasPrefix(s[n:], "]") {
+		return sf, n + 1, nil
+	}
+	start, m, ok := scanCDecimal(s[n:])
+	if !ok {
+		return Subfield{}, 0, syntaxError
+	}
+	n += m
+	end := start
+	if rest, ok := strings.CutPrefix(s[n:], ".."); ok {
+		if end, m, ok = scanCDecimal(rest); !ok {
+			return Subfield{}, 0, syntaxError
+		}
+		n += 2 + m
+	}
+	if !strings.HasPrefix(s[n:], "]") {
+		return Subfield{}, 0, syntaxError
+	}
+	n++
+	width := f.SubfieldBits()
+	switch {
+	case start > end:
+		return Subfield{}, 0, fmt.Errorf("%s: starting bit %d is after ending bit %d", s, start, end)
+	case start < 0 || int(start) >= width:
+		return Subfield{}, 0, fmt.Errorf("%s: starting bit %d is not valid because field is only %d bits wide", s, start, width)
+	case int(end) >= width:
+		return Subfield{}, 0, fmt.Errorf("%s: ending bit %d is not valid because field is only %d bits wide", s, end, width)
+	}
+	sf.Ofs, sf.NBits = int(start), int(end-start)+1
+	return sf, n, nil
 }
 
 // String formats the subfield as OVS prints it: the NXM/OXM name when the
@@ -93,15 +111,4 @@ func (sf Subfield) SetMask(m *Mask) {
 		n := min(64, sf.NBits-j)
 		sf.Field.setBits(m, sf.Ofs+j, n, lowBits(n))
 	}
-}
-
-// requoteSubfieldError re-quotes err, from parsing the subfield part, with
-// text, which starts with part and goes on: OVS's error names everything
-// from the subfield's start ("NXM_NX_REG0[A]->NXM_NX_REG1[]: syntax
-// error ...").
-func requoteSubfieldError(err error, part, text string) error {
-	if msg, ok := strings.CutPrefix(err.Error(), part+": "); ok {
-		return fmt.Errorf("%s: %s", text, msg)
-	}
-	return err
 }

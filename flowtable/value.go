@@ -271,21 +271,20 @@ func isDigitIn(c byte, base int) bool {
 	return false
 }
 
-// parseInteger accepts decimal or 0x-prefixed hex of any width up to the
-// field's, as OVS does.
+// parseInteger reads an integer value or mask of f as OVS does (see
+// scanIntString): hex of any width up to the field's bytes, or what
+// strtoull reads, with nothing after it.
 func (f *Field) parseInteger(s string) ([]byte, error) {
-	v, ok := new(big.Int).SetString(s, 0)
-	if !ok || v.Sign() < 0 || strings.HasPrefix(s, "0b") || strings.HasPrefix(s, "0o") || strings.Contains(s, "_") {
+	v, n, err := scanIntString(s, f.Bytes())
+	switch {
+	case errors.Is(err, errIntegerTooLarge):
+		// Like OVS, reject only values wider than the field's bytes (see
+		// trimToBits).
+		return nil, &integerError{f: f, tooLarge: true}
+	case err != nil || n != len(s):
 		return nil, &integerError{f: f}
 	}
-	// Like OVS, reject only values wider than the field's bytes (see
-	// trimToBits).
-	if v.BitLen() > 8*f.Bytes() {
-		return nil, &integerError{f: f, tooLarge: true}
-	}
-	b := make([]byte, f.Bytes())
-	v.FillBytes(b)
-	return b, nil
+	return v.FillBytes(make([]byte, f.Bytes())), nil
 }
 
 func parseEthernet(s string) ([]byte, error) {
@@ -525,6 +524,9 @@ func lookupFlag(names []flagName, name string) (uint64, bool) {
 // FormatValue writes value (and mask, nil or all-ones meaning exact) as
 // ovs-ofctl prints a field value outside a match, e.g. in set_field.
 func (f *Field) FormatValue(value, mask []byte, names PortNamer) string {
+	if mask != nil && allBytes(mask, 0) {
+		return "ANY"
+	}
 	if mask != nil && isAllOnes(mask, f.Bits) {
 		mask = nil
 	}
@@ -550,10 +552,19 @@ func (f *Field) FormatValue(value, mask []byte, names PortNamer) string {
 				return fn.name
 			}
 		}
-	case FormatTCPFlags, FormatCTState, FormatTunFlags:
-		if mask != nil {
-			return formatFlags(flagNames(f.Format), toU64(value), toU64(mask))
+	case FormatTunFlags:
+		// OVS prints the flags set, whatever the mask.
+		return formatFlagList(tunFlagWireNames, toU64(value))
+	case FormatTCPFlags:
+		if mask == nil {
+			return formatFlagList(tcpFlagNames, toU64(value))
 		}
+		return formatFlags(tcpFlagNames, toU64(value), toU64(mask))
+	case FormatCTState:
+		if mask == nil {
+			return formatCTState(uint32(toU64(value)))
+		}
+		return formatFlags(ctStateNames, toU64(value), toU64(mask))
 	case FormatDecimal:
 		if mask == nil {
 			return toBig(value).String()
@@ -609,4 +620,58 @@ func formatFlags(names []flagName, value, mask uint64) string {
 		sb.WriteString(fn.name)
 	}
 	return sb.String()
+}
+
+// formatWhole prints v, which fits in f's bytes, as OVS prints a field's
+// value in its messages: as FormatValue does, but a packet type with its
+// field name.
+func (f *Field) formatWhole(v *big.Int) string {
+	value := v.FillBytes(make([]byte, f.Bytes()))
+	if f.Format == FormatPacketType {
+		return "packet_type=" + formatPacketType(uint32(toU64(value)))
+	}
+	return f.FormatValue(value, nil, nil)
+}
+
+// formatCTState prints every one of a ct_state's 32 bits as set (+) or
+// clear (-), as OVS prints a ct_state value outside a match; bits with no
+// flag are "[Unknown]".
+func formatCTState(v uint32) string {
+	var sb strings.Builder
+	for bit := range 32 {
+		name := "[Unknown]"
+		if bit < len(ctStateNames) {
+			name = ctStateNames[bit].name
+		}
+		sign := byte('-')
+		if v>>bit&1 != 0 {
+			sign = '+'
+		}
+		sb.WriteByte(sign)
+		sb.WriteString(name)
+	}
+	return sb.String()
+}
+
+// tunFlagWireNames names the tunnel flags OVS knows internally, beyond
+// the oam that matches may name.
+var tunFlagWireNames = []flagName{{0x1, "oam"}, {0x2, "df"}, {0x4, "csum"}, {0x8, "key"}}
+
+// formatFlagList prints the flags set in v as their names joined by '|',
+// bits without a name last, together in hex; 0 prints as "0".
+func formatFlagList(names []flagName, v uint64) string {
+	var parts []string
+	for _, fn := range names {
+		if v&fn.bit != 0 {
+			parts = append(parts, fn.name)
+			v &^= fn.bit
+		}
+	}
+	switch {
+	case v != 0:
+		parts = append(parts, fmt.Sprintf("%#x", v))
+	case len(parts) == 0:
+		parts = append(parts, "0")
+	}
+	return strings.Join(parts, "|")
 }
