@@ -191,6 +191,10 @@ type Group struct{ ID uint32 }
 // Meter is the OpenFlow 1.3+ meter instruction.
 type Meter struct{ ID uint32 }
 
+// MaxMeterID is the highest meter an action may name (OpenFlow 1.3's
+// OFPM_MAX); the ids above it name the switch's own meters.
+const MaxMeterID = 0xffff0000
+
 // Note does nothing; it carries bytes for the controller's benefit. Data
 // is already padded with zeros as OVS pads it on the wire.
 type Note struct{ Data []byte }

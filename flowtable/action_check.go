@@ -134,15 +134,15 @@ func (c *actionChecker) checkOne(act Action) error {
 	case *SetL4Src, *SetL4Dst:
 		c.onlyOpenFlow10(f.PrereqsMet(PrereqTCP) || f.PrereqsMet(PrereqUDP) || f.PrereqsMet(PrereqSCTP))
 	case *SetField:
-		if !act.Field.Writable {
-			// Only load can name one; the switch refuses it.
-			return &ActionCheckError{Code: "OFPBAC_BAD_SET_ARGUMENT"}
-		}
 		// Setting vlan_vid also needs a tag to set it in, though
 		// matching on it does not.
 		vlanless := act.Field == FieldVLANVID && !c.hasVLAN()
 		if !f.PrereqsMet(act.Field.Prereq) || vlanless {
 			return inconsistent("set_field %s lacks correct prerequisites", act.Field.Name)
+		}
+		if !act.Field.Writable {
+			// Only load can name one; the switch refuses it.
+			return &ActionCheckError{Code: "OFPBAC_BAD_SET_ARGUMENT"}
 		}
 		if act.Field.Bits <= 64 {
 			mask := toU64(act.Mask)
@@ -171,6 +171,9 @@ func (c *actionChecker) checkOne(act Action) error {
 		}
 	case *Meter:
 		c.usable &= protocolsOpenFlow13Up
+		if act.ID == 0 || act.ID > MaxMeterID {
+			return &ActionCheckError{Code: "OFPMMFC_INVALID_METER"}
+		}
 	case *DecMPLSTTL, *SetMPLSLabel, *SetMPLSTC, *SetMPLSTTL:
 		c.onlyOpenFlow10(f.PrereqsMet(PrereqMPLS))
 	case *PushMPLS:
@@ -208,13 +211,15 @@ func checkSrc(sf Subfield, m *Match) error {
 	return nil
 }
 
+// checkDst checks a field an action writes: its prerequisites first, as
+// OVS does, then whether it may be written at all.
 func checkDst(sf Subfield, m *Match) error {
+	if !m.PrereqsMet(sf.Field.Prereq) {
+		return inconsistent("destination field %s lacks correct prerequisites", sf.Field.Name)
+	}
 	if !sf.Field.Writable {
 		return &ActionCheckError{Code: "OFPBAC_BAD_SET_ARGUMENT",
 			Warning: fmt.Sprintf("destination field %s is not writable", sf.Field.Name)}
-	}
-	if !m.PrereqsMet(sf.Field.Prereq) {
-		return inconsistent("destination field %s lacks correct prerequisites", sf.Field.Name)
 	}
 	return nil
 }

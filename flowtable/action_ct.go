@@ -43,23 +43,21 @@ type NAT struct {
 
 func (p *actionParser) parseCT(arg string) (Action, error) {
 	ct := &CT{Table: NoTable}
-	items, err := splitTopLevel(arg)
-	if err != nil {
-		return nil, err
-	}
-	for _, item := range items {
-		if item == "" {
-			continue
+	for rest := arg; ; {
+		key, value, delim, after, ok := nextKeyValue(rest)
+		if !ok {
+			break
 		}
-		key, value, _, paren := splitKeyValue(item)
+		rest = after
+		paren := delim == '('
 		switch key {
 		case "commit":
 			ct.Commit = true
 		case "force":
 			ct.Force = true
 		case "table":
-			t, terr := strconv.ParseUint(value, 10, 8)
-			if terr != nil {
+			t, ok := parsePortNumber(value)
+			if !ok || t > 255 {
 				return nil, fmt.Errorf("unknown table %s", value)
 			}
 			if t == NoTable {

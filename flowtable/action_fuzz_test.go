@@ -59,12 +59,18 @@ func roundTrip(t *testing.T, s string, parse func(string) (Actions, error)) {
 //     1.5 turns load:0->in_port[0] into set_field:0/0x1->in_port);
 //   - a set_field with an all-zero mask, printed as set_field:ANY->f;
 //   - a learned match on a ct_state value, printed with every one of the
-//     field's 32 bits, most of them "[Unknown]".
+//     field's 32 bits, most of them "[Unknown]";
+//   - goto_table:255, which OpenFlow 1.0 carries as a resubmit to no
+//     table, printed as resubmit(,).
 func printsUnreadably(acts Actions) bool {
 	for _, a := range acts {
 		switch a := a.(type) {
 		case *SetField:
 			if !a.Load && a.Mask != nil && (allBytes(a.Mask, 0) || !a.Field.Maskable && !isAllOnes(a.Mask, a.Field.Bits)) {
+				return true
+			}
+		case *Resubmit:
+			if a.InPort == PortInPort && a.Table == NoTable {
 				return true
 			}
 		case *Learn:

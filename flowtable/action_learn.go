@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"strconv"
 	"strings"
 )
 
@@ -49,9 +48,6 @@ const learnDefaultPriority = 0x8000
 
 func (p *actionParser) parseLearn(arg string) (Action, error) {
 	l := &Learn{Table: 1, Priority: learnDefaultPriority}
-	if _, err := splitTopLevel(arg); err != nil {
-		return nil, err
-	}
 	err := forEachKeyValue(arg, func(key, value string, hasValue bool) error {
 		return p.parseLearnItem(l, key, value, hasValue, arg)
 	})
@@ -69,9 +65,9 @@ func (p *actionParser) parseLearnItem(l *Learn, key, value string, hasValue bool
 	var err error
 	switch key {
 	case "table":
-		v, err := strconv.ParseUint(value, 10, 8)
+		v, ok := parsePortNumber(value)
 		switch {
-		case err != nil:
+		case !ok || v > 255:
 			return fmt.Errorf("unknown table \"%s\"", value)
 		case v == NoTable:
 			return fmt.Errorf("%s=%s: table id 255 not valid for `learn' action", key, value)

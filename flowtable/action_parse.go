@@ -3,7 +3,6 @@ package flowtable
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -56,23 +55,30 @@ type actionParser struct {
 	parent string
 }
 
-// parseList parses a comma-separated action list; "drop" must stand alone.
+// parseList parses an action list, its items split as nextKeyValue
+// splits them; "drop" must stand alone.
 func (p *actionParser) parseList(s string) (Actions, error) {
-	items, err := splitTopLevel(s)
-	if err != nil {
-		return nil, err
-	}
 	acts := Actions{}
 	drop := false
-	for _, item := range items {
-		if item == "" {
-			continue
+	for {
+		key, arg, delim, rest, ok := nextKeyValue(s)
+		if !ok {
+			break
 		}
-		if strings.EqualFold(item, "drop") {
+		s = rest
+		if strings.EqualFold(key, "drop") {
 			drop = true
 			continue
 		}
-		parsed, err := p.parseOne(item)
+		if strings.EqualFold(key, "check_pkt_larger") {
+			// Its destination follows the parenthesis: "(N)->dst".
+			var err error
+			if arg, rest, err = checkPktLargerArg(arg, delim, s); err != nil {
+				return nil, err
+			}
+			s = rest
+		}
+		parsed, err := p.parseOne(key, arg, delim == '(')
 		if err != nil {
 			return nil, err
 		}
@@ -92,58 +98,20 @@ func (p *actionParser) parseList(s string) (Actions, error) {
 	return acts, nil
 }
 
-// splitTopLevel splits s at commas and white space outside parentheses,
-// as OVS separates actions ("output:1 output:2" is two; brackets do not
-// protect a space); items may be empty.
-func splitTopLevel(s string) ([]string, error) {
-	var items []string
-	depth, start := 0, 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '(':
-			depth++
-		case ')':
-			depth--
-			if depth < 0 {
-				return nil, fmt.Errorf("%s: unbalanced parentheses", s)
-			}
-		case ',', ' ', '\t', '\r', '\n':
-			if depth == 0 {
-				items = append(items, s[start:i])
-				start = i + 1
-			}
-		}
+// checkPktLargerArg returns check_pkt_larger's whole argument, "N->dst":
+// arg itself after ':' or '=', or with the destination that must follow
+// "(N)" directly, which it takes from the list's rest, up to the next
+// separator.
+func checkPktLargerArg(arg string, delim byte, rest string) (whole, after string, err error) {
+	if delim != '(' {
+		return arg, rest, nil
 	}
-	if depth != 0 {
-		return nil, fmt.Errorf("%s: unbalanced parentheses", s)
+	dst, ok := strings.CutPrefix(rest, "->")
+	if !ok {
+		return "", "", fmt.Errorf("%s: missing `->'", arg)
 	}
-	return append(items, s[start:]), nil
-}
-
-// splitKeyValue splits an item into its keyword and argument: "key:arg",
-// "key=arg", "key(arg)rest" or a bare "key". paren reports the "(...)"
-// form, whose trailing text (only check_pkt_larger has any) is rest.
-func splitKeyValue(item string) (key, arg, rest string, paren bool) {
-	i := strings.IndexAny(item, ":=(")
-	if i < 0 {
-		return item, "", "", false
-	}
-	if item[i] != '(' {
-		return item[:i], item[i+1:], "", false
-	}
-	depth := 0
-	for j := i; j < len(item); j++ {
-		switch item[j] {
-		case '(':
-			depth++
-		case ')':
-			depth--
-			if depth == 0 {
-				return item[:i], item[i+1 : j], item[j+1:], true
-			}
-		}
-	}
-	return item[:i], item[i+1:], "", true
+	n := valueLen(dst, itemSeparators)
+	return arg + "->" + dst[:n], dst[n:], nil
 }
 
 // subfield parses a subfield with the bridge's names (for tun_metadataN).
@@ -162,13 +130,10 @@ func (p *actionParser) nestedParser(parent string) *actionParser {
 	return &inner
 }
 
-// parseOne parses one item; set_field to a wide field may yield several
-// actions, every other item yields one.
-func (p *actionParser) parseOne(item string) (Actions, error) {
-	key, arg, rest, paren := splitKeyValue(item)
-	if rest != "" && !strings.EqualFold(key, "check_pkt_larger") {
-		return nil, fmt.Errorf("%s: unexpected text after `)'", item)
-	}
+// parseOne parses one action, key with its argument (paren for the
+// "key(arg)" form); set_field to a wide field may yield several actions,
+// every other action one.
+func (p *actionParser) parseOne(key, arg string, paren bool) (Actions, error) {
 	one := func(a Action, err error) (Actions, error) {
 		if err != nil {
 			return nil, err
@@ -189,13 +154,19 @@ func (p *actionParser) parseOne(item string) (Actions, error) {
 		return one(p.parseEnqueue(arg))
 	case "mod_vlan_vid":
 		v, err := parseUint(arg, 16)
-		if err != nil || v > 0xfff {
+		if err != nil {
+			return nil, fmt.Errorf("invalid VLAN VID \"%s\"", arg)
+		}
+		if v > 0xfff {
 			return nil, fmt.Errorf("%s: not a valid VLAN VID", arg)
 		}
 		return one(&SetVLANVID{VID: uint16(v)}, nil)
 	case "mod_vlan_pcp":
 		v, err := parseUint(arg, 8)
-		if err != nil || v > 7 {
+		if err != nil {
+			return nil, fmt.Errorf("invalid VLAN PCP \"%s\"", arg)
+		}
+		if v > 7 {
 			return nil, fmt.Errorf("%s: not a valid VLAN PCP", arg)
 		}
 		return one(&SetVLANPCP{PCP: uint8(v)}, nil)
@@ -236,7 +207,10 @@ func (p *actionParser) parseOne(item string) (Actions, error) {
 		return one(&SetIPTOS{TOS: uint8(v)}, nil)
 	case "mod_nw_ecn":
 		v, err := parseUint(arg, 8)
-		if err != nil || v > 3 {
+		if err != nil {
+			return nil, fmt.Errorf("invalid ECN \"%s\"", arg)
+		}
+		if v > 3 {
 			return nil, fmt.Errorf("%s: not a valid ECN", arg)
 		}
 		return one(&SetIPECN{ECN: uint8(v)}, nil)
@@ -299,7 +273,7 @@ func (p *actionParser) parseOne(item string) (Actions, error) {
 	case "set_tunnel", "set_tunnel64":
 		v, err := parseUint(arg, 64)
 		if err != nil {
-			return nil, fmt.Errorf("invalid numeric format %s", arg)
+			return nil, err
 		}
 		return one(&SetTunnel{ID: v, Wide: strings.EqualFold(key, "set_tunnel64") || v > 0xffffffff}, nil)
 	case "set_queue":
@@ -375,7 +349,7 @@ func (p *actionParser) parseOne(item string) (Actions, error) {
 	case "push_mpls", "pop_mpls":
 		v, err := parseUint(arg, 16)
 		if err != nil {
-			return nil, fmt.Errorf("invalid numeric format %s", arg)
+			return nil, fmt.Errorf("invalid %s \"%s\"", strings.ToLower(key), arg)
 		}
 		if strings.EqualFold(key, "push_mpls") {
 			if v != EthTypeMPLS && v != EthTypeMPLSM {
@@ -390,7 +364,7 @@ func (p *actionParser) parseOne(item string) (Actions, error) {
 	case "sample":
 		return one(p.parseSample(arg))
 	case "check_pkt_larger":
-		return one(p.parseCheckPktLarger(arg, rest))
+		return one(p.parseCheckPktLarger(arg))
 	case "clone":
 		inner, err := p.nestedParser("clone").parseList(arg)
 		if err != nil {
@@ -404,33 +378,35 @@ func (p *actionParser) parseOne(item string) (Actions, error) {
 	case "learn":
 		return one(p.parseLearn(arg))
 	}
-	if arg == "" && !paren {
-		if port, err := ParsePort(key, p.names); err == nil {
-			return one(outputToPort(port, 0), nil)
-		}
+	// A port name or number alone is an output; OVS ignores any argument.
+	if port, err := ParsePort(key, p.names); err == nil {
+		return one(outputToPort(port, 0), nil)
 	}
 	return nil, fmt.Errorf("unknown action %s", key)
 }
 
-// parseUint parses an unsigned integer as C's strtoull with base 0 does
-// (decimal, 0x hex, leading-0 octal) and checks that it fits in bits,
-// with the messages of OVS's checked readers.
+// parseUint reads all of s as an unsigned integer as OVS's checked
+// readers do, with their message. Up to 16 bits (str_to_u8, str_to_u16)
+// it is strtoll's reading, which must not be negative or exceed bits;
+// at 32 or 64 bits (str_to_u32, str_to_u64) strtoull's, cut to bits, so
+// -1 is all ones and 2^32 is 0 in 32 bits.
 func parseUint(s string, bits int) (uint64, error) {
 	if s == "" {
 		return 0, errors.New("missing required numeric argument")
 	}
-	base, digits := 10, s
-	switch {
-	case len(s) > 2 && (s[:2] == "0x" || s[:2] == "0X"):
-		base, digits = 16, s[2:]
-	case len(s) > 1 && s[0] == '0':
-		base, digits = 8, s[1:]
+	bad := fmt.Errorf("invalid numeric format %s", s)
+	if bits <= 16 {
+		v, n, overflow := strtoll(s)
+		if n == 0 || n != len(s) || overflow || v < 0 || v >= 1<<bits {
+			return 0, bad
+		}
+		return uint64(v), nil
 	}
-	v, err := strconv.ParseUint(digits, base, bits)
-	if err != nil || strings.ContainsAny(digits, "+-_") {
-		return 0, fmt.Errorf("invalid numeric format %s", s)
+	v, n, overflow := strtoull(s)
+	if n == 0 || n != len(s) || overflow {
+		return 0, bad
 	}
-	return v, nil
+	return v & lowBits(bits), nil
 }
 
 func parseUint32(s string) (uint32, error) {

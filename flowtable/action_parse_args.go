@@ -46,10 +46,11 @@ func (p *actionParser) parseOutputTrunc(arg string) (Action, error) {
 		case "port":
 			port, err := ParsePort(v, p.names)
 			if err != nil {
-				if strings.Contains(v, "[") {
-					return fmt.Errorf("output to unknown truncate port: %s", v)
-				}
-				return fmt.Errorf("%s: output to unknown port", arg)
+				return fmt.Errorf("output to unknown truncate port: %s", v)
+			}
+			// Only ports that one packet goes out of take truncation.
+			if port >= PortUnset && port != PortInPort && port != PortLocal {
+				return fmt.Errorf("output to unsupported truncate port: %s", v)
 			}
 			a.Port, havePort = port, true
 		case "max_len":
@@ -134,11 +135,12 @@ func parseControllerReason(s string) (ControllerReason, error) {
 }
 
 func (p *actionParser) parseEnqueue(arg string) (Action, error) {
-	portStr, queueStr, ok := strings.Cut(arg, ":")
-	if !ok {
-		portStr, queueStr, ok = strings.Cut(arg, ",")
-	}
-	if !ok {
+	// OVS splits with strtok: the port ends at ':', 'q' or ',', the queue
+	// is the rest.
+	tok := cTokenizer{rest: arg}
+	portStr, ok1 := tok.next(":q,")
+	queueStr, ok2 := tok.next("")
+	if !ok1 || !ok2 {
 		return nil, errors.New(`"enqueue" syntax is "enqueue:PORT:QUEUE" or "enqueue(PORT,QUEUE)"`)
 	}
 	port, err := ParsePort(portStr, p.names)
@@ -192,13 +194,17 @@ func (p *actionParser) parseSetField(arg string) (Action, error) {
 	if err := p.checkCTField(f); err != nil {
 		return nil, err
 	}
-	value, mask, err := f.ParseValue(valueStr, p.names)
+	value, mask, err := f.parseValueBytes(valueStr, p.names)
 	if err != nil {
 		return nil, err
+	}
+	if !f.validValue(value) {
+		return nil, fmt.Errorf("%s is not a valid value for field %s", valueStr, name)
 	}
 	if mask == nil {
 		mask = onesMask(f)
 	}
+	f.trimToBits(mask)
 	return &SetField{Field: f, Value: value, Mask: mask}, nil
 }
 
@@ -332,8 +338,8 @@ func (p *actionParser) parseResubmit(arg string, paren bool) (Action, error) {
 // parseTable parses a table number; OVS reads table numbers in decimal
 // only, so "010" is table 10.
 func parseTable(s string) (uint8, error) {
-	t, err := strconv.ParseUint(s, 10, 32)
-	if err != nil || t > 254 {
+	t, ok := parsePortNumber(s)
+	if !ok || t > 255 {
 		return 0, fmt.Errorf("unknown table \"%s\"", s)
 	}
 	return uint8(t), nil
@@ -387,15 +393,33 @@ func parseHexBytes(s, what string) ([]byte, error) {
 	return out, nil
 }
 
+// parseConjunction parses "id,k/n" as OVS scans it (" %i , %hhu / %hhu "):
+// white space around the parts, the id in C's bases, k and n in decimal,
+// each cut to its C type's width (so -1 is id 4294967295 and 256 is 0).
 func parseConjunction(arg string) (Action, error) {
-	idStr, clauses, ok := strings.Cut(arg, ",")
-	kStr, nStr, ok2 := strings.Cut(clauses, "/")
-	id, err1 := parseUint(idStr, 32)
-	k, err2 := parseUint(kStr, 8)
-	n, err3 := parseUint(nStr, 8)
-	if !ok || !ok2 || err1 != nil || err2 != nil || err3 != nil {
-		return nil, fmt.Errorf("\"conjunction\" syntax is \"conjunction(id,i/n)\"")
+	syntax := errors.New(`"conjunction" syntax is "conjunction(id,i/n)"`)
+	var nums [3]uint64
+	rest := arg
+	for i, sep := range []string{",", "/", ""} {
+		base := 10
+		if i == 0 {
+			base = 0
+		}
+		v, n, overflow := strtoullBase(rest, base)
+		if n == 0 || overflow {
+			return nil, syntax
+		}
+		nums[i] = v
+		rest = strings.TrimLeft(rest[n:], cSpace)
+		var ok bool
+		if rest, ok = strings.CutPrefix(rest, sep); !ok {
+			return nil, syntax
+		}
 	}
+	if rest != "" {
+		return nil, syntax
+	}
+	id, k, n := uint32(nums[0]), uint8(nums[1]), uint8(nums[2])
 	switch {
 	case n < 2:
 		return nil, errors.New("conjunction must have at least 2 clauses")
@@ -406,7 +430,7 @@ func parseConjunction(arg string) (Action, error) {
 	case k > n:
 		return nil, errors.New("clause index must be less than or equal to number of clauses")
 	}
-	return &Conjunction{ID: uint32(id), Clause: uint8(k), NClauses: uint8(n)}, nil
+	return &Conjunction{ID: id, Clause: k, NClauses: n}, nil
 }
 
 func parseFinTimeout(arg string) (Action, error) {
@@ -475,15 +499,17 @@ func (p *actionParser) parseSample(arg string) (Action, error) {
 	return s, nil
 }
 
-// parseCheckPktLarger parses "(N)->dst": arg is N, rest is "->dst".
-func (p *actionParser) parseCheckPktLarger(arg, rest string) (Action, error) {
-	n, err := parseUint(arg, 16)
-	if err != nil {
-		return nil, fmt.Errorf("invalid numeric format %s", arg)
-	}
-	dstStr, ok := strings.CutPrefix(rest, "->")
+// parseCheckPktLarger parses "N->dst".
+func (p *actionParser) parseCheckPktLarger(arg string) (Action, error) {
+	lenStr, dstStr, ok := strings.Cut(arg, "->")
 	if !ok {
 		return nil, fmt.Errorf("%s: missing `->'", arg)
+	}
+	n, err := parseUint(lenStr, 16)
+	if err != nil {
+		// OVS names the argument with a null string, which glibc
+		// prints as "(null)".
+		return nil, fmt.Errorf("invalid (null) \"%s\"", lenStr)
 	}
 	dst, err := p.subfield(dstStr)
 	if err != nil {
@@ -497,7 +523,7 @@ func (p *actionParser) parseCheckPktLarger(arg, rest string) (Action, error) {
 
 func parseHashFields(s string) (HashFields, bool) {
 	for i, name := range hashFieldNames {
-		if name == s {
+		if strings.EqualFold(name, s) {
 			return HashFields(i), true
 		}
 	}
@@ -516,14 +542,11 @@ func (p *actionParser) parseMultipath(arg string) (Action, error) {
 		return nil, fmt.Errorf("%s: unknown fields `%s'", arg, parts[0])
 	}
 	m.Fields = fields
-	basis, err := parseUint(parts[1], 16)
-	if err != nil {
-		return nil, fmt.Errorf("%s: invalid basis `%s'", arg, parts[1])
-	}
-	m.Basis = uint16(basis)
+	// OVS reads the numbers with atoi and compares names without case.
+	m.Basis = uint16(cAtoi(parts[1]))
 	algo := -1
 	for i, name := range multipathAlgorithmNames {
-		if name == parts[2] {
+		if strings.EqualFold(name, parts[2]) {
 			algo = i
 		}
 	}
@@ -531,16 +554,13 @@ func (p *actionParser) parseMultipath(arg string) (Action, error) {
 		return nil, fmt.Errorf("%s: unknown algorithm `%s'", arg, parts[2])
 	}
 	m.Algorithm = MultipathAlgorithm(algo)
-	nLinks, err := strconv.Atoi(parts[3])
-	if err != nil || nLinks < 1 || nLinks > 65536 {
-		return nil, fmt.Errorf("%s: n_links %s is not in valid range 1 to 65536", arg, parts[3])
+	nLinks := int(cAtoi(parts[3]))
+	if nLinks < 1 || nLinks > 65536 {
+		return nil, fmt.Errorf("%s: n_links %d is not in valid range 1 to 65536", arg, nLinks)
 	}
 	m.MaxLink = uint16(nLinks - 1)
-	a, err := parseUint(parts[4], 32)
-	if err != nil {
-		return nil, fmt.Errorf("%s: invalid arg `%s'", arg, parts[4])
-	}
-	m.Arg = uint32(a)
+	m.Arg = uint32(cAtoi(parts[4]))
+	var err error
 	if m.Dst, err = p.subfield(parts[5]); err != nil {
 		return nil, err
 	}
@@ -572,30 +592,34 @@ func (p *actionParser) parseBundle(arg string, load bool) (Action, error) {
 		// OVS says "bundle" for bundle_load too.
 		return nil, fmt.Errorf("%s: not enough arguments to bundle action", arg)
 	}
-	// OVS checks the "members" word before the fields, basis and algorithm.
-	if delim != "members" && delim != "slaves" {
+	// OVS checks the "members" word and the member ports before the
+	// fields, basis and algorithm, and compares names without case.
+	if !strings.EqualFold(delim, "members") && !strings.EqualFold(delim, "slaves") {
 		return nil, fmt.Errorf("%s: missing member delimiter, expected `members', got `%s'", arg, delim)
 	}
-	b := &Bundle{}
+	b := &Bundle{Members: []Port{}}
+	for s, ok := t.next(", []"); ok; s, ok = t.next(", []") {
+		port, err := ParsePort(s, p.names)
+		if err != nil {
+			return nil, fmt.Errorf("%s: bad port number", s)
+		}
+		b.Members = append(b.Members, port)
+	}
 	fields, ok := parseHashFields(parts[0])
 	if !ok {
 		return nil, fmt.Errorf("%s: unknown fields `%s'", arg, parts[0])
 	}
 	b.Fields = fields
-	basis, err := parseUint(parts[1], 16)
-	if err != nil {
-		return nil, fmt.Errorf("%s: invalid basis `%s'", arg, parts[1])
-	}
-	b.Basis = uint16(basis)
-	switch parts[2] {
-	case "active_backup":
+	b.Basis = uint16(cAtoi(parts[1]))
+	switch {
+	case strings.EqualFold(parts[2], "active_backup"):
 		b.Algorithm = BundleActiveBackup
-	case "hrw":
+	case strings.EqualFold(parts[2], "hrw"):
 		b.Algorithm = BundleHRW
 	default:
 		return nil, fmt.Errorf("%s: unknown algorithm `%s'", arg, parts[2])
 	}
-	if parts[3] != "ofport" {
+	if !strings.EqualFold(parts[3], "ofport") {
 		return nil, fmt.Errorf("%s: unknown member_type `%s'", arg, parts[3])
 	}
 	if load {
@@ -604,14 +628,6 @@ func (p *actionParser) parseBundle(arg string, load bool) (Action, error) {
 			return nil, err
 		}
 		b.Dst = &dst
-	}
-	b.Members = []Port{}
-	for s, ok := t.next(", []"); ok; s, ok = t.next(", []") {
-		port, err := ParsePort(s, p.names)
-		if err != nil {
-			return nil, fmt.Errorf("%s: bad port number", s)
-		}
-		b.Members = append(b.Members, port)
 	}
 	return b, nil
 }

@@ -96,7 +96,7 @@ func cAtoi(s string) int32 {
 // value cut to a C int (32 bits) after strtol's saturation at 64 bits. n
 // is how many bytes it read; ok is false if there are no digits.
 func scanCDecimal(s string) (v int32, n int, ok bool) {
-	n = len(s) - len(strings.TrimLeft(s, " \t\n\v\f\r"))
+	n = len(s) - len(strings.TrimLeft(s, cSpace))
 	neg := false
 	if n < len(s) && (s[n] == '+' || s[n] == '-') {
 		neg = s[n] == '-'
@@ -194,21 +194,50 @@ func scanIntString(s string, nbytes int) (v *big.Int, n int, err error) {
 	return v, n, nil
 }
 
+// strtoll reads s as C's strtoll(s, &end, 0) does: as strtoull, but
+// signed, reporting overflow past the 64-bit signed range.
+func strtoll(s string) (v int64, n int, overflow bool) {
+	u, n, overflow := strtoull(s)
+	if n == 0 {
+		return 0, 0, false
+	}
+	neg := strings.TrimLeft(s, cSpace)[0] == '-'
+	magnitude := u
+	if neg {
+		magnitude = -u
+	}
+	if overflow || !neg && magnitude > math.MaxInt64 || neg && magnitude > 1<<63 {
+		return 0, n, true
+	}
+	return int64(u), n, false
+}
+
 // strtoull reads s as C's strtoull(s, &end, 0) does: white space, an
 // optional sign, then "0x" and hex digits, "0" and octal digits, or
 // decimal digits ("0x" not followed by a hex digit is the 0 alone). n is
 // how many bytes it read, 0 if there was no number. Past 64 bits it
 // reports overflow; a minus sign negates modulo 2^64.
 func strtoull(s string) (v uint64, n int, overflow bool) {
-	n = len(s) - len(strings.TrimLeft(s, " \t\n\v\f\r"))
+	return strtoullBase(s, 0)
+}
+
+// cSpace is the white space C's number readers skip.
+const cSpace = " \t\n\v\f\r"
+
+// strtoullBase is strtoull with a base of 0 (C's prefixes) or 10.
+func strtoullBase(s string, base int) (v uint64, n int, overflow bool) {
+	n = len(s) - len(strings.TrimLeft(s, cSpace))
 	neg := false
 	if n < len(s) && (s[n] == '+' || s[n] == '-') {
 		neg = s[n] == '-'
 		n++
 	}
-	base, prefix := cBase(s[n:])
-	if prefix > 0 && cDigits(s[n+prefix:], base) == 0 {
-		base, prefix = 8, 0
+	prefix := 0
+	if base == 0 {
+		base, prefix = cBase(s[n:])
+		if prefix > 0 && cDigits(s[n+prefix:], base) == 0 {
+			base, prefix = 8, 0
+		}
 	}
 	start := n + prefix
 	digits := cDigits(s[start:], base)

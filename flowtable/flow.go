@@ -164,8 +164,8 @@ func cutActions(s string) (match, actions string, ok bool) {
 func (f *Flow) setKeyword(key, value string, cmd FlowCommand, names PortNamer) error {
 	switch key {
 	case "table":
-		n, err := strconv.ParseUint(value, 10, 32)
-		if err != nil || n > 254 && !(n == TableAll && cmd != FlowAdd) {
+		n, ok := parsePortNumber(value)
+		if !ok || n > 254 && !(n == TableAll && cmd != FlowAdd) {
 			return fmt.Errorf("unknown table \"%s\"", value)
 		}
 		f.Table = uint8(n)

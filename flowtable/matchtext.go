@@ -86,10 +86,6 @@ func (m *Match) SetFieldText(name, value string, names PortNamer) error {
 	}
 	v, mask, err := f.parseValueBytes(value, names)
 	switch {
-	case err != nil && f == FieldInPort:
-		return fmt.Errorf("%s: invalid or unknown port for %s", value, f.Name)
-	case err != nil && f == FieldActsetOutput:
-		return fmt.Errorf("%s: port value out of range for %s", value, f.Name)
 	case err != nil:
 		return err
 	case mask != nil && len(mask) != len(v):
@@ -254,56 +250,85 @@ func ParseMatch(s string, names PortNamer) (Match, error) {
 	return m, nil
 }
 
-// forEachKeyValue splits "k1=v1,k2 k3=v3(a,b)" into items the way OVS
-// does: separators are commas and white space outside parentheses; a key is
-// followed by '=' or ':' and a value, or by nothing. An empty value counts
-// as none, as in OVS ("k=" is "k").
+// forEachKeyValue calls fn for each item of s, as split by
+// nextKeyValue. An empty value counts as none, as in OVS ("k=" is "k").
 func forEachKeyValue(s string, fn func(key, value string, hasValue bool) error) error {
 	for {
-		s = strings.TrimLeft(s, ", \t\r\n")
-		if s == "" {
+		key, value, _, rest, ok := nextKeyValue(s)
+		if !ok {
 			return nil
-		}
-		keyEnd := strings.IndexAny(s, ":=(, \t\r\n")
-		if keyEnd < 0 {
-			return fn(s, "", false)
-		}
-		key := s[:keyEnd]
-		rest := s[keyEnd:]
-		if rest[0] != '=' && rest[0] != ':' && rest[0] != '(' {
-			if err := fn(key, "", false); err != nil {
-				return err
-			}
-			s = rest
-			continue
-		}
-		if rest[0] != '(' {
-			rest = rest[1:]
-		}
-		depth, end := 0, len(rest)
-	scan:
-		for i, c := range rest {
-			switch c {
-			case '(':
-				depth++
-			case ')':
-				depth--
-			case ',', ' ', '\t', '\r', '\n':
-				if depth <= 0 {
-					end = i
-					break scan
-				}
-			}
-		}
-		value := rest[:end]
-		if strings.HasPrefix(s[keyEnd:], "(") && strings.HasSuffix(value, ")") {
-			value = value[1 : len(value)-1]
 		}
 		if err := fn(key, value, value != ""); err != nil {
 			return err
 		}
-		s = rest[end:]
+		s = rest
 	}
+}
+
+// nextKeyValue takes the first item off s, as OVS's key-value reader
+// does for matches, action lists and most action arguments. Commas and
+// white space separate items. A key ends at one of ":=(" or a separator;
+// after ':' or '=' the value runs to the next separator, after '(' to
+// the next ')', and in both a parenthesized part of the value counts as
+// one character (to the end of s, if its ')' is missing). delim is the
+// byte that ended the key, 0 at the end of s; ok is false when s holds
+// only separators.
+func nextKeyValue(s string) (key, value string, delim byte, rest string, ok bool) {
+	s = strings.TrimLeft(s, itemSeparators)
+	if s == "" {
+		return "", "", 0, "", false
+	}
+	n := strings.IndexAny(s, ":=("+itemSeparators)
+	if n < 0 {
+		return s, "", 0, "", true
+	}
+	key, delim, s = s[:n], s[n], s[n+1:]
+	var valueEnds string
+	switch delim {
+	case ':', '=':
+		valueEnds = itemSeparators
+	case '(':
+		valueEnds = ")"
+	default:
+		return key, "", delim, s, true
+	}
+	n = valueLen(s, valueEnds)
+	value, rest = s[:n], s[n:]
+	if rest != "" {
+		rest = rest[1:] // the byte that ended the value
+	}
+	return key, value, delim, rest, true
+}
+
+// itemSeparators separate nextKeyValue's items.
+const itemSeparators = ", \t\r\n"
+
+// valueLen measures the value at the start of s, which ends before a byte
+// of ends outside parentheses.
+func valueLen(s, ends string) int {
+	n := 0
+	for n < len(s) && strings.IndexByte(ends, s[n]) < 0 {
+		if s[n] != '(' {
+			n++
+			continue
+		}
+		for level := 0; ; {
+			if n == len(s) {
+				return n
+			}
+			switch s[n] {
+			case '(':
+				level++
+			case ')':
+				level--
+			}
+			n++
+			if level <= 0 {
+				break
+			}
+		}
+	}
+	return n
 }
 
 // Context the prerequisites of L3 and L4 fields depend on. A packet type

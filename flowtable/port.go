@@ -94,9 +94,9 @@ func ParsePort(s string, names PortNamer) (Port, error) {
 }
 
 // parsePortNumber reads all of s as a decimal number from 0 to 2^32-1, as
-// OVS's str_to_uint does.
+// OVS's str_to_uint does for port and table numbers.
 func parsePortNumber(s string) (uint64, bool) {
-	digits := strings.TrimLeft(s, " \t\n\v\f\r")
+	digits := strings.TrimLeft(s, cSpace)
 	neg := false
 	if digits != "" && (digits[0] == '+' || digits[0] == '-') {
 		neg = digits[0] == '-'

@@ -1,11 +1,13 @@
 package flowtable
 
 import (
+	"bytes"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/big"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -37,6 +39,18 @@ func (f *Field) trimToBits(b []byte) {
 	}
 }
 
+// validValue reports whether value, as parseValueBytes read it, is one
+// that OVS lets an action write into f: no bits above the field's width
+// (ip_dscp 64, dl_vlan 4096), and for nw_tos, no ECN bits.
+func (f *Field) validValue(value []byte) bool {
+	if f == FieldNwTOS && value[0]&0x03 != 0 {
+		return false
+	}
+	trimmed := slices.Clone(value)
+	f.trimToBits(trimmed)
+	return bytes.Equal(trimmed, value)
+}
+
 // parseValueBytes is ParseValue before trimToBits: integers keep the bits
 // above the field's width, which the caller may need to see (dl_vlan
 // 0xffff means "no VLAN", not VLAN 4095).
@@ -54,12 +68,19 @@ func (f *Field) parseValueBytes(s string, names PortNamer) (value, mask []byte, 
 			return nil, nil, err
 		}
 		return bigEndian(uint64(pt), f.Bytes()), nil, nil
+	case FormatOFPort:
+		// A port takes no mask: OVS reads all of s as a port.
+		p, err := ParsePort(s, names)
+		switch {
+		case err != nil && f == FieldActsetOutput:
+			return nil, nil, fmt.Errorf("%s: port value out of range for %s", s, f.Name)
+		case err != nil:
+			return nil, nil, fmt.Errorf("%s: invalid or unknown port for %s", s, f.Name)
+		}
+		return bigEndian(uint64(p), f.Bytes()), nil, nil
 	}
 	valStr, maskStr, masked := strings.Cut(s, "/")
-	if masked && f.Format == FormatOFPort {
-		return nil, nil, fmt.Errorf("%s: invalid mask for field %s", s, f.Name)
-	}
-	value, err = f.parseOne(valStr, names)
+	value, err = f.parseOne(valStr)
 	if err != nil {
 		if f.Format == FormatIPv4 || f.Format == FormatIPv6 || f.Format == FormatEthernet {
 			return nil, nil, f.badAddress(s)
@@ -71,20 +92,31 @@ func (f *Field) parseValueBytes(s string, names PortNamer) (value, mask []byte, 
 	}
 	switch f.Format {
 	case FormatIPv4, FormatIPv6:
-		if n, err := strconv.Atoi(maskStr); err == nil {
-			if n < 0 || n > f.Bits {
+		// As OVS: an IPv4 mask is an address if it reads as one; else,
+		// and for IPv6 first, a mask starting with a number is a prefix
+		// length, checked for range before anything after it is.
+		if f.Format == FormatIPv4 {
+			if mask, err = parseIPv4(maskStr); err == nil {
+				break
+			}
+		}
+		if n, m, ok := scanCDecimal(maskStr); ok {
+			if n < 0 || int(n) > f.Bits {
 				family := "IPv4"
 				if f.Format == FormatIPv6 {
 					family = "IPv6"
 				}
 				return nil, nil, fmt.Errorf("%s: %s network prefix bits not between 0 and %d, inclusive", s, family, f.Bits)
 			}
-			mask = prefixMaskBytes(f.Bytes(), n)
+			if m != len(maskStr) {
+				return nil, nil, f.badAddress(s)
+			}
+			mask = prefixMaskBytes(f.Bytes(), int(n))
 			break
 		}
 		fallthrough
 	default:
-		if mask, err = f.parseOne(maskStr, nil); err != nil {
+		if mask, err = f.parseOne(maskStr); err != nil {
 			if f.Format == FormatIPv4 || f.Format == FormatIPv6 || f.Format == FormatEthernet {
 				return nil, nil, f.badAddress(s)
 			}
@@ -175,8 +207,7 @@ func parseIPv4(s string) ([]byte, error) {
 func startsWithDigit(s string) bool { return s != "" && s[0] >= '0' && s[0] <= '9' }
 
 // parseOne parses a single value (no mask) in the field's format.
-func (f *Field) parseOne(s string, names PortNamer) ([]byte, error) {
-	n := f.Bytes()
+func (f *Field) parseOne(s string) ([]byte, error) {
 	switch f.Format {
 	case FormatEthernet:
 		b, err := parseEthernet(s)
@@ -193,18 +224,6 @@ func (f *Field) parseOne(s string, names PortNamer) ([]byte, error) {
 		}
 		b := a.As16()
 		return b[:], nil
-	case FormatOFPort:
-		p, err := ParsePort(s, names)
-		if err != nil {
-			return nil, err
-		}
-		return bigEndian(uint64(p), n), nil
-	case FormatPacketType:
-		pt, err := parsePacketType(s)
-		if err != nil {
-			return nil, err
-		}
-		return bigEndian(uint64(pt), n), nil
 	}
 	return f.parseInteger(s)
 }

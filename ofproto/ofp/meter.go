@@ -35,7 +35,7 @@ const (
 
 // Reserved meter ids.
 const (
-	MeterMaxID        = 0xffff0000 // OFPM13_MAX
+	MeterMaxID        = 0xffff0000 // OFPM13_MAX, flowtable.MaxMeterID
 	MeterSlowpath     = 0xfffffffd // OFPM13_SLOWPATH
 	MeterController   = 0xfffffffe // OFPM13_CONTROLLER
 	MeterAllID        = 0xffffffff // OFPM13_ALL: every meter (delete, statistics)
