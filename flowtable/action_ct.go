@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"strconv"
 	"strings"
 )
 
@@ -153,8 +152,8 @@ func parseNAT(arg string, paren bool) (Action, error) {
 				return errors.New(`May only specify one of "src" or "dst".`)
 			}
 			n.Src, n.Dst = key == "src", key == "dst"
-			if hasValue && !n.parseRange(value) {
-				return fmt.Errorf("invalid nat range \"%s\"", value)
+			if hasValue {
+				return n.parseRange(value)
 			}
 		case "persistent":
 			n.Persistent = true
@@ -179,67 +178,139 @@ func parseNAT(arg string, paren bool) (Action, error) {
 	return n, nil
 }
 
-// parseRange parses "ADDR[-ADDR][:PORT[-PORT]]"; IPv6 addresses are put in
-// brackets when a port range follows: "[ADDR]-[ADDR]:PORT-PORT". It
-// reports whether s is a valid range.
-func (n *NAT) parseRange(s string) bool {
-	var minStr, maxStr, ports string
-	var isRange bool
-	if strings.HasPrefix(s, "[") {
-		var rest string
-		var ok bool
-		minStr, rest, ok = strings.Cut(s[1:], "]")
-		if ok && strings.HasPrefix(rest, "-[") {
-			maxStr, rest, ok = strings.Cut(rest[2:], "]")
-			isRange = true
+// parseRange reads "ADDR[-ADDR][:PORT[-PORT]]" as OVS scans it: an IPv4
+// address as four decimal bytes (each cut to 8 bits), else an IPv6 one as
+// a run of up to 46 hex digits, ':' and '.', bare or in brackets. A run
+// that is no IPv6 address still counts as read, leaving no range ("0:0"
+// is nat(src)). Ports are decimal, cut to 16 bits. Text left over is
+// "garbage".
+func (n *NAT) parseRange(s string) error {
+	invalid := fmt.Errorf("invalid nat range \"%s\"", s)
+	pos := 0
+	if lo, m, ok := scanNATIPv4(s); ok {
+		n.MinAddr, pos = lo, m
+		if strings.HasPrefix(s[pos:], "-") {
+			hi, m, ok := scanNATIPv4(s[pos+1:])
+			if !ok || hi.Less(lo) {
+				return invalid
+			}
+			n.setMax(hi)
+			pos += 1 + m
 		}
-		if ports, _ = strings.CutPrefix(rest, ":"); !ok || (rest != "" && ports == rest) {
-			return false
-		}
-	} else {
-		addrs := s
-		if strings.Count(s, ":") == 1 {
-			addrs, ports, _ = strings.Cut(s, ":")
-		}
-		minStr, maxStr, isRange = strings.Cut(addrs, "-")
-	}
-	var err error
-	if n.MinAddr, err = netip.ParseAddr(minStr); err != nil || n.MinAddr.Zone() != "" {
-		return false
-	}
-	if isRange {
-		if n.MaxAddr, err = netip.ParseAddr(maxStr); err != nil || n.MaxAddr.Is4() != n.MinAddr.Is4() || n.MaxAddr.Zone() != "" {
-			return false
-		}
-		if n.MaxAddr.Less(n.MinAddr) {
-			return false
-		}
-		if n.MaxAddr == n.MinAddr {
-			n.MaxAddr = netip.Addr{}
+	} else if text, m, ok := scanNATIPv6(s); ok {
+		pos = m
+		if lo, ok := parseNATIPv6(text); ok {
+			n.MinAddr = lo
+			if strings.HasPrefix(s[pos:], "-") {
+				text, m, ok := scanNATIPv6(s[pos+1:])
+				hi, valid := parseNATIPv6(text)
+				if !ok || !valid || hi.Less(lo) {
+					return invalid
+				}
+				n.setMax(hi)
+				pos += 1 + m
+			}
 		}
 	}
-	if ports == "" {
-		return true
-	}
-	minStr, maxStr, isRange = strings.Cut(ports, "-")
-	lo, err := strconv.ParseUint(minStr, 10, 16)
-	if err != nil {
-		return false
-	}
-	if lo == 0 {
-		return true // port 0 means no port range, as in OVS
-	}
-	n.MinPort = uint16(lo)
-	if isRange {
-		hi, err := strconv.ParseUint(maxStr, 10, 16)
-		if err != nil || hi < lo {
-			return false
+	if n.MinAddr.IsValid() && strings.HasPrefix(s[pos:], ":") {
+		lo, m, ok := scanNATPort(s[pos+1:])
+		if !ok {
+			return invalid
 		}
-		if hi != lo {
-			n.MaxPort = uint16(hi)
+		pos += 1 + m
+		hi := lo
+		if strings.HasPrefix(s[pos:], "-") {
+			if hi, m, ok = scanNATPort(s[pos+1:]); !ok || hi < lo {
+				return invalid
+			}
+			pos += 1 + m
+		}
+		// Port 0 means no port range, as in OVS.
+		if lo != 0 {
+			n.MinPort = lo
+			if hi != lo {
+				n.MaxPort = hi
+			}
 		}
 	}
-	return true
+	if pos != len(s) {
+		return fmt.Errorf("garbage (%s) after nat range \"%s\" (pos: %d)", s[pos:], s, pos)
+	}
+	return nil
+}
+
+// setMax sets the top of the address range, which a single address has
+// none of.
+func (n *NAT) setMax(hi netip.Addr) {
+	if hi != n.MinAddr {
+		n.MaxAddr = hi
+	}
+}
+
+// scanNATIPv4 reads "%hhu.%hhu.%hhu.%hhu" at the start of s.
+func scanNATIPv4(s string) (addr netip.Addr, n int, ok bool) {
+	var b [4]byte
+	for i := range b {
+		if i > 0 {
+			if !strings.HasPrefix(s[n:], ".") {
+				return addr, 0, false
+			}
+			n++
+		}
+		v, m, overflow := strtoullBase(s[n:], 10)
+		if m == 0 || overflow {
+			return addr, 0, false
+		}
+		b[i] = byte(v)
+		n += m
+	}
+	return netip.AddrFrom4(b), n, true
+}
+
+// natIPv6Chars are the bytes OVS's scan of an IPv6 address takes, at most
+// natIPv6Len of them.
+const (
+	natIPv6Chars = "0123456789abcdefABCDEF:."
+	natIPv6Len   = 46
+)
+
+// scanNATIPv6 reads an IPv6 address's text at the start of s, bare or in
+// brackets, without checking it.
+func scanNATIPv6(s string) (text string, n int, ok bool) {
+	run := func(s string) int {
+		k := 0
+		for k < len(s) && k < natIPv6Len && strings.IndexByte(natIPv6Chars, s[k]) >= 0 {
+			k++
+		}
+		return k
+	}
+	if k := run(s); k > 0 {
+		return s[:k], k, true
+	}
+	if rest, found := strings.CutPrefix(s, "["); found {
+		if k := run(rest); k > 0 && strings.HasPrefix(rest[k:], "]") {
+			return rest[:k], k + 2, true
+		}
+	}
+	return "", 0, false
+}
+
+// parseNATIPv6 parses text as inet_pton does an IPv6 address.
+func parseNATIPv6(text string) (netip.Addr, bool) {
+	a, err := netip.ParseAddr(text)
+	if err != nil || !a.Is6() {
+		return netip.Addr{}, false
+	}
+	return a, true
+}
+
+// scanNATPort reads "%hu" at the start of s.
+func scanNATPort(s string) (port uint16, n int, ok bool) {
+	v, n, overflow := strtoullBase(s, 10)
+	if n == 0 || overflow {
+		return 0, 0, false
+	}
+	return uint16(v), n, true
 }
 
 func (a *CT) appendText(b *strings.Builder, names PortNamer) {

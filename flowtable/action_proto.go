@@ -283,6 +283,9 @@ func (n *of15Normalizer) action(act Action) Actions {
 	case *SetMPLSTC:
 		return Actions{setFieldTo(FieldMPLSTC, uint64(act.TC))}
 	case *WriteActions:
+		if len(act.Actions) == 0 {
+			return nil // OVS leaves an empty write_actions out
+		}
 		inner := *n
 		return Actions{&WriteActions{Actions: inner.actions(act.Actions)}}
 	case *Clone:

@@ -160,3 +160,57 @@ func TestScanCDecimal(t *testing.T) {
 		}
 	}
 }
+
+func TestParseUint(t *testing.T) {
+	tests := []struct {
+		in   string
+		bits int
+		want uint64
+		err  string
+	}{
+		{"+5", 32, 5, ""},
+		{"-1", 32, 0xffffffff, ""},
+		{"-1", 64, 0xffffffffffffffff, ""},
+		{"4294967297", 32, 1, ""}, // str_to_u32 cuts to 32 bits
+		{"0x10", 8, 16, ""},
+		{"010", 16, 8, ""},
+		{"-1", 8, 0, "invalid numeric format -1"}, // str_to_u8 checks range
+		{"256", 8, 0, "invalid numeric format 256"},
+		{"5x", 32, 0, "invalid numeric format 5x"},
+		{"18446744073709551616", 64, 0, "invalid numeric format 18446744073709551616"},
+		{"", 32, 0, "missing required numeric argument"},
+	}
+	for _, tt := range tests {
+		got, err := parseUint(tt.in, tt.bits)
+		gotErr := ""
+		if err != nil {
+			gotErr = err.Error()
+		}
+		if got != tt.want || gotErr != tt.err {
+			t.Errorf("parseUint(%q, %d) = %d, %q; want %d, %q", tt.in, tt.bits, got, gotErr, tt.want, tt.err)
+		}
+	}
+}
+
+func TestStrtoll(t *testing.T) {
+	tests := []struct {
+		in       string
+		v        int64
+		n        int
+		overflow bool
+	}{
+		{"-5", -5, 2, false},
+		{" +0x10", 16, 6, false},
+		{"9223372036854775807", 9223372036854775807, 19, false},
+		{"9223372036854775808", 0, 19, true},
+		{"-9223372036854775808", -9223372036854775808, 20, false},
+		{"-9223372036854775809", 0, 20, true},
+		{"x", 0, 0, false},
+	}
+	for _, tt := range tests {
+		v, n, overflow := strtoll(tt.in)
+		if v != tt.v || n != tt.n || overflow != tt.overflow {
+			t.Errorf("strtoll(%q) = %d, %d, %v; want %d, %d, %v", tt.in, v, n, overflow, tt.v, tt.n, tt.overflow)
+		}
+	}
+}

@@ -121,17 +121,17 @@ func tlvOf(names PortNamer) *TLVMap {
 	return nil
 }
 
-var tunMetadataName = regexp.MustCompile(`^(?:tun_metadata|(?i:NXM_NX_TUN_METADATA))([0-9]+)$`)
+var tunMetadataName = regexp.MustCompile(`^(?:tun_metadata|NXM_NX_TUN_METADATA)(0|[1-9][0-9]*)$`)
 
-// lookupField resolves a field name as flow text uses it: canonical names
-// and aliases, NXM/OXM names when nxm is true (subfields), and
-// tun_metadataN through the TLV map that names carries.
+// lookupField resolves a field name as flow text uses it, with case, as
+// OVS does: canonical names and aliases, NXM/OXM names when nxm is true
+// (subfields), and tun_metadataN through the TLV map that names carries.
 func lookupField(name string, names PortNamer, nxm bool) (*Field, bool) {
 	if f, ok := byName[name]; ok {
 		return f, true
 	}
 	if nxm {
-		if f, ok := byNXM[strings.ToUpper(name)]; ok {
+		if f, ok := byNXM[name]; ok {
 			return f, true
 		}
 	}

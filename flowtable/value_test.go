@@ -71,7 +71,9 @@ func TestSubfield(t *testing.T) {
 		{"reg0[]", "NXM_NX_REG0[]"},
 		{"eth_src[40]", "NXM_OF_ETH_SRC[40]"},
 		{"metadata[0..31]", "OXM_OF_METADATA[0..31]"},
-		{"nxm_nx_reg1[1..2]", "NXM_NX_REG1[1..2]"},
+		{"reg0[+3]", "NXM_NX_REG0[3]"},
+		{"reg0[08..010]", "NXM_NX_REG0[8..10]"},
+		{"reg0[4294967297]", "NXM_NX_REG0[1]"}, // %d wraps to 32 bits
 	} {
 		sf, err := ParseSubfield(tt.in)
 		if err != nil {
@@ -104,6 +106,12 @@ func TestSubfieldErrors(t *testing.T) {
 		{"NXM_NX_REG0[A]", "NXM_NX_REG0[A]: syntax error expecting [] or [<bit>] or [<start>..<end>]"},
 		{"NXM_NX_REG0[1", "NXM_NX_REG0[1: syntax error expecting [] or [<bit>] or [<start>..<end>]"},
 		{"nosuch[1]x", "nosuch[1]x: unknown field `nosuch'"},
+		{"nxm_nx_reg1[1..2]", "nxm_nx_reg1[1..2]: unknown field `nxm_nx_reg1'"}, // names have case
+		{"tun_metadata00[]", "tun_metadata00[]: unknown field `tun_metadata00'"},
+		{"a-b", "a-b: unknown field `a'"}, // a name ends at '-'
+		{"NXM_NX_REG0[0x3]", "NXM_NX_REG0[0x3]: syntax error expecting [] or [<bit>] or [<start>..<end>]"},
+		{"NXM_NX_REG0[3...4]", "NXM_NX_REG0[3...4]: syntax error expecting [] or [<bit>] or [<start>..<end>]"},
+		{"NXM_NX_REG0[3]x", "unexpected input following field syntax"},
 	} {
 		if _, err := ParseSubfield(tt.in); err == nil || err.Error() != tt.err {
 			t.Errorf("%s: got error %v, want %q", tt.in, err, tt.err)
