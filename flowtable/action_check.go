@@ -161,7 +161,16 @@ func (c *actionChecker) checkOne(act Action) error {
 		return checkDst(act.Dst, f)
 	case *Bundle:
 		if act.Dst != nil {
-			return checkDst(*act.Dst, f)
+			if err := checkDst(*act.Dst, f); err != nil {
+				return err
+			}
+		}
+		// A member is a port one packet goes out of (NONE stands for
+		// none), as OVS checks them.
+		for _, port := range act.Members {
+			if port != PortNone && checkOutPort(port) != nil || port == PortController {
+				return &ActionCheckError{Code: "OFPBAC_BAD_OUT_PORT"}
+			}
 		}
 	case *CheckPktLarger:
 		return checkDst(act.Dst, f)
@@ -263,6 +272,10 @@ func checkCT(ct *CT, m *Match) error {
 		if err := checkSrc(ct.ZoneSrc, m); err != nil {
 			return err
 		}
+	}
+	// A helper needs its protocol: FTP runs over TCP, TFTP over UDP.
+	if ct.Alg == ALGFTP && !m.PrereqsMet(PrereqTCP) || ct.Alg == ALGTFTP && !m.PrereqsMet(PrereqUDP) {
+		return &ActionCheckError{Code: "OFPBAC_MATCH_INCONSISTENT"}
 	}
 	for _, act := range ct.Actions {
 		if nat, ok := act.(*NAT); ok && nat.MinAddr.IsValid() && nat.MinAddr.Is4() != m.PrereqsMet(PrereqIPv4) {

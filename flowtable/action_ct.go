@@ -43,12 +43,11 @@ type NAT struct {
 func (p *actionParser) parseCT(arg string) (Action, error) {
 	ct := &CT{Table: NoTable}
 	for rest := arg; ; {
-		key, value, delim, after, ok := nextKeyValue(rest)
+		key, value, _, after, ok := nextKeyValue(rest)
 		if !ok {
 			break
 		}
 		rest = after
-		paren := delim == '('
 		switch key {
 		case "commit":
 			ct.Commit = true
@@ -101,7 +100,7 @@ func (p *actionParser) parseCT(arg string) (Action, error) {
 			}
 			ct.Actions = append(ct.Actions, acts...)
 		case "nat":
-			nat, err := parseNAT(value, paren)
+			nat, err := parseNAT(value)
 			if err != nil {
 				return nil, err
 			}
@@ -139,19 +138,16 @@ func checkCTNested(acts Actions) error {
 }
 
 // parseNAT parses nat's argument: "src|dst[=ADDR[-ADDR][:PORT[-PORT]]]"
-// followed by flags.
-func parseNAT(arg string, paren bool) (Action, error) {
+// followed by flags. As in OVS, each src or dst replaces the range, and
+// naming both is refused only once all are read.
+func parseNAT(arg string) (Action, error) {
 	n := &NAT{}
-	if !paren {
-		return n, nil
-	}
+	var src, dst bool
 	err := forEachKeyValue(arg, func(key, value string, hasValue bool) error {
 		switch key {
 		case "src", "dst":
-			if n.Src || n.Dst {
-				return errors.New(`May only specify one of "src" or "dst".`)
-			}
-			n.Src, n.Dst = key == "src", key == "dst"
+			src, dst = src || key == "src", dst || key == "dst"
+			n.MinAddr, n.MaxAddr, n.MinPort, n.MaxPort = netip.Addr{}, netip.Addr{}, 0, 0
 			if hasValue {
 				return n.parseRange(value)
 			}
@@ -169,6 +165,10 @@ func parseNAT(arg string, paren bool) (Action, error) {
 	if err != nil {
 		return nil, err
 	}
+	if src && dst {
+		return nil, errors.New(`May only specify one of "src" or "dst".`)
+	}
+	n.Src, n.Dst = src, dst
 	if n.Hash && n.Random {
 		return nil, errors.New(`Both "hash" and "random" are not allowed.`)
 	}
@@ -187,10 +187,10 @@ func parseNAT(arg string, paren bool) (Action, error) {
 func (n *NAT) parseRange(s string) error {
 	invalid := fmt.Errorf("invalid nat range \"%s\"", s)
 	pos := 0
-	if lo, m, ok := scanNATIPv4(s); ok {
+	if lo, m, ok := scanIPv4(s); ok {
 		n.MinAddr, pos = lo, m
 		if strings.HasPrefix(s[pos:], "-") {
-			hi, m, ok := scanNATIPv4(s[pos+1:])
+			hi, m, ok := scanIPv4(s[pos+1:])
 			if !ok || hi.Less(lo) {
 				return invalid
 			}
@@ -247,26 +247,6 @@ func (n *NAT) setMax(hi netip.Addr) {
 	}
 }
 
-// scanNATIPv4 reads "%hhu.%hhu.%hhu.%hhu" at the start of s.
-func scanNATIPv4(s string) (addr netip.Addr, n int, ok bool) {
-	var b [4]byte
-	for i := range b {
-		if i > 0 {
-			if !strings.HasPrefix(s[n:], ".") {
-				return addr, 0, false
-			}
-			n++
-		}
-		v, m, overflow := strtoullBase(s[n:], 10)
-		if m == 0 || overflow {
-			return addr, 0, false
-		}
-		b[i] = byte(v)
-		n += m
-	}
-	return netip.AddrFrom4(b), n, true
-}
-
 // natIPv6Chars are the bytes OVS's scan of an IPv6 address takes, at most
 // natIPv6Len of them.
 const (
@@ -306,8 +286,8 @@ func parseNATIPv6(text string) (netip.Addr, bool) {
 
 // scanNATPort reads "%hu" at the start of s.
 func scanNATPort(s string) (port uint16, n int, ok bool) {
-	v, n, overflow := strtoullBase(s, 10)
-	if n == 0 || overflow {
+	v, n, ok := ovsScanInt(s, 10)
+	if !ok {
 		return 0, 0, false
 	}
 	return uint16(v), n, true
@@ -371,20 +351,22 @@ func (a *NAT) appendText(b *strings.Builder, _ PortNamer) {
 		bracket := a.MinAddr.Is6() && a.MinPort != 0
 		writeAddr := func(addr netip.Addr) {
 			if bracket {
-				b.WriteString("[" + addr.String() + "]")
+				b.WriteString("[" + formatAddr(addr) + "]")
 			} else {
-				b.WriteString(addr.String())
+				b.WriteString(formatAddr(addr))
 			}
 		}
 		writeAddr(a.MinAddr)
-		if a.MaxAddr.IsValid() {
+		// A range whose ends are equal prints as the one value; a
+		// controller's NAT action may carry one.
+		if a.MaxAddr.IsValid() && a.MaxAddr != a.MinAddr {
 			b.WriteByte('-')
 			writeAddr(a.MaxAddr)
 		}
 	}
 	if a.MinPort != 0 {
 		fmt.Fprintf(b, ":%d", a.MinPort)
-		if a.MaxPort != 0 {
+		if a.MaxPort != 0 && a.MaxPort != a.MinPort {
 			fmt.Fprintf(b, "-%d", a.MaxPort)
 		}
 	}

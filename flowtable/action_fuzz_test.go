@@ -58,8 +58,12 @@ func roundTrip(t *testing.T, s string, parse func(string) (Actions, error)) {
 //   - a set_field of part of a field that takes no mask in text (OpenFlow
 //     1.5 turns load:0->in_port[0] into set_field:0/0x1->in_port);
 //   - a set_field with an all-zero mask, printed as set_field:ANY->f;
+//   - a set_field (as OVS prints a load in OpenFlow 1.5, or of an
+//     experimenter field) of a value that set_field refuses: load takes
+//     nsh_ttl 64 and arp_op 256;
 //   - a learned match on a ct_state value, printed with every one of the
-//     field's 32 bits, most of them "[Unknown]";
+//     field's 32 bits, most of them "[Unknown]", or on a packet type,
+//     printed as "eth" or "packet_type=(1,0x800)";
 //   - goto_table:255, which OpenFlow 1.0 carries as a resubmit to no
 //     table, printed as resubmit(,).
 func printsUnreadably(acts Actions) bool {
@@ -69,13 +73,16 @@ func printsUnreadably(acts Actions) bool {
 			if !a.Load && a.Mask != nil && (allBytes(a.Mask, 0) || !a.Field.Maskable && !isAllOnes(a.Mask, a.Field.Bits)) {
 				return true
 			}
+			if !a.Load && !a.Field.validValue(a.Value) {
+				return true
+			}
 		case *Resubmit:
 			if a.InPort == PortInPort && a.Table == NoTable {
 				return true
 			}
 		case *Learn:
 			for _, spec := range a.Specs {
-				if spec.Kind == LearnMatch && spec.Imm != nil && spec.Dst.Field == FieldCTState {
+				if spec.Kind == LearnMatch && spec.Imm != nil && (spec.Dst.Field == FieldCTState || spec.Dst.Field == FieldPacketType) {
 					return true
 				}
 			}

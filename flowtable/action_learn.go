@@ -3,6 +3,7 @@ package flowtable
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"strings"
 )
@@ -84,7 +85,10 @@ func (p *actionParser) parseLearnItem(l *Learn, key, value string, hasValue bool
 	case "fin_hard_timeout":
 		l.FinHardTimeout = uint16(cAtoi(value))
 	case "cookie":
-		l.Cookie, _, _ = scanCInt(value)
+		var overflow bool
+		if l.Cookie, _, overflow = strtoull(value); overflow {
+			l.Cookie = math.MaxUint64 // strtoull's saturation
+		}
 	case "limit":
 		l.Limit = uint32(cAtoi(value))
 	case "send_flow_rem":

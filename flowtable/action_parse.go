@@ -3,6 +3,7 @@ package flowtable
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 )
 
@@ -70,14 +71,6 @@ func (p *actionParser) parseList(s string) (Actions, error) {
 			drop = true
 			continue
 		}
-		if strings.EqualFold(key, "check_pkt_larger") {
-			// Its destination follows the parenthesis: "(N)->dst".
-			var err error
-			if arg, rest, err = checkPktLargerArg(arg, delim, s); err != nil {
-				return nil, err
-			}
-			s = rest
-		}
 		parsed, err := p.parseOne(key, arg, delim == '(')
 		if err != nil {
 			return nil, err
@@ -98,27 +91,11 @@ func (p *actionParser) parseList(s string) (Actions, error) {
 	return acts, nil
 }
 
-// checkPktLargerArg returns check_pkt_larger's whole argument, "N->dst":
-// arg itself after ':' or '=', or with the destination that must follow
-// "(N)" directly, which it takes from the list's rest, up to the next
-// separator.
-func checkPktLargerArg(arg string, delim byte, rest string) (whole, after string, err error) {
-	if delim != '(' {
-		return arg, rest, nil
-	}
-	dst, ok := strings.CutPrefix(rest, "->")
-	if !ok {
-		return "", "", fmt.Errorf("%s: missing `->'", arg)
-	}
-	n := valueLen(dst, itemSeparators)
-	return arg + "->" + dst[:n], dst[n:], nil
-}
-
 // subfield parses a subfield with the bridge's names (for tun_metadataN).
 func (p *actionParser) subfield(s string) (Subfield, error) { return ParseSubfieldNames(s, p.names) }
 
-// scanSubfield reads a subfield that more text may follow; see
-// [scanSubfield].
+// scanSubfield reads, with the bridge's names, a subfield that more text
+// may follow.
 func (p *actionParser) scanSubfield(s string) (Subfield, int, error) {
 	return scanSubfield(s, p.names)
 }
@@ -174,7 +151,10 @@ func (p *actionParser) parseOne(key, arg string, paren bool) (Actions, error) {
 		return one(&StripVLAN{Pop: strings.EqualFold(key, "pop_vlan")}, nil)
 	case "push_vlan":
 		v, err := parseUint(arg, 16)
-		if err != nil || (v != 0x8100 && v != 0x88a8) {
+		if err != nil {
+			return nil, fmt.Errorf("invalid ethertype \"%s\"", arg)
+		}
+		if v != 0x8100 && v != 0x88a8 {
 			return nil, fmt.Errorf("%s: not a valid VLAN ethertype", arg)
 		}
 		return one(&PushVLAN{EthType: uint16(v)}, nil)
@@ -188,14 +168,15 @@ func (p *actionParser) parseOne(key, arg string, paren bool) (Actions, error) {
 		}
 		return one(&SetEthDst{MAC: [6]byte(b)}, nil)
 	case "mod_nw_src", "mod_nw_dst":
-		b, err := parseIPv4(arg)
-		if err != nil {
+		// OVS reads these with inet_pton: four plain decimal bytes.
+		a, err := netip.ParseAddr(arg)
+		if err != nil || !a.Is4() {
 			return nil, fmt.Errorf("%s: could not convert to IP address", arg)
 		}
 		if strings.EqualFold(key, "mod_nw_src") {
-			return one(&SetIPv4Src{Addr: [4]byte(b)}, nil)
+			return one(&SetIPv4Src{Addr: a.As4()}, nil)
 		}
-		return one(&SetIPv4Dst{Addr: [4]byte(b)}, nil)
+		return one(&SetIPv4Dst{Addr: a.As4()}, nil)
 	case "mod_nw_tos":
 		v, err := parseUint(arg, 8)
 		if err != nil {
@@ -233,7 +214,9 @@ func (p *actionParser) parseOne(key, arg string, paren bool) (Actions, error) {
 		}
 		return one(&SetL4Dst{Port: uint16(v)}, nil)
 	case "dec_ttl":
-		return one(parseDecTTL(arg, paren))
+		return one(parseDecTTL(arg))
+	case "apply_actions":
+		return nil, errors.New("apply_actions is the default instruction")
 	case "set_field":
 		return one(p.parseSetField(arg))
 	case "load":
@@ -297,7 +280,7 @@ func (p *actionParser) parseOne(key, arg string, paren bool) (Actions, error) {
 		if !p.inCT {
 			return nil, errors.New("nat action only allowed within ct")
 		}
-		return one(parseNAT(arg, paren))
+		return one(parseNAT(arg))
 	case "ct_clear":
 		return one(&CTClear{}, nil)
 	case "delete_field":

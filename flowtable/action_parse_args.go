@@ -20,17 +20,16 @@ func outputToPort(port Port, maxLen uint16) Action {
 	return &Output{Port: port}
 }
 
+// parseOutput parses output's port, or, as OVS tries next, a subfield
+// holding one (output:reg1 is output:NXM_NX_REG1[]).
 func (p *actionParser) parseOutput(arg string) (Action, error) {
-	if strings.Contains(arg, "[") {
-		if sf, err := p.subfield(arg); err == nil {
-			return &OutputReg{Src: sf}, nil
-		}
+	if port, err := ParsePort(arg, p.names); err == nil {
+		return outputToPort(port, 0), nil
 	}
-	port, err := ParsePort(arg, p.names)
-	if err != nil {
-		return nil, fmt.Errorf("%s: output to unknown port", arg)
+	if sf, err := p.subfield(arg); err == nil {
+		return &OutputReg{Src: sf}, nil
 	}
-	return outputToPort(port, 0), nil
+	return nil, fmt.Errorf("%s: output to unknown port", arg)
 }
 
 // minTruncateLen is the shortest truncation OVS allows: an Ethernet
@@ -49,7 +48,7 @@ func (p *actionParser) parseOutputTrunc(arg string) (Action, error) {
 				return fmt.Errorf("output to unknown truncate port: %s", v)
 			}
 			// Only ports that one packet goes out of take truncation.
-			if port >= PortUnset && port != PortInPort && port != PortLocal {
+			if port > PortMax && port != PortInPort && port != PortLocal {
 				return fmt.Errorf("output to unsupported truncate port: %s", v)
 			}
 			a.Port, havePort = port, true
@@ -154,8 +153,8 @@ func (p *actionParser) parseEnqueue(arg string) (Action, error) {
 	return &Enqueue{Port: port, Queue: q}, nil
 }
 
-func parseDecTTL(arg string, paren bool) (Action, error) {
-	if !paren || arg == "" {
+func parseDecTTL(arg string) (Action, error) {
+	if arg == "" {
 		return &DecTTL{}, nil
 	}
 	d := &DecTTL{}
@@ -172,8 +171,11 @@ func parseDecTTL(arg string, paren bool) (Action, error) {
 // parseSetField parses "value[/mask]->field".
 func (p *actionParser) parseSetField(arg string) (Action, error) {
 	valueStr, name, ok := strings.Cut(arg, "->")
-	if !ok {
+	switch {
+	case !ok:
 		return nil, fmt.Errorf("%s: missing `->'", arg)
+	case name == "":
+		return nil, fmt.Errorf("%s: missing field name following `->'", arg)
 	}
 	f, found := lookupField(name, p.names, false)
 	switch name {
@@ -191,11 +193,11 @@ func (p *actionParser) parseSetField(arg string) (Action, error) {
 	if !f.Writable {
 		return nil, fmt.Errorf("%s is read-only", f.Name)
 	}
-	if err := p.checkCTField(f); err != nil {
-		return nil, err
-	}
 	value, mask, err := f.parseValueBytes(valueStr, p.names)
 	if err != nil {
+		return nil, err
+	}
+	if err := p.checkCTField(f); err != nil {
 		return nil, err
 	}
 	if !f.validValue(value) {
@@ -264,7 +266,7 @@ func subfieldValue(s string, dst Subfield, whole bool, text string) (*big.Int, e
 		return nil, fmt.Errorf("%s: cannot parse integer value", text)
 	}
 	if v.BitLen() > dst.NBits {
-		return nil, fmt.Errorf("%s: value %s does not fit into %d bits", text, dst.Field.formatWhole(v), dst.NBits)
+		return nil, fmt.Errorf("%s: value %s does not fit into %d bits", text, dst.Field.FormatValue(v.FillBytes(make([]byte, dst.Field.Bytes())), nil, nil), dst.NBits)
 	}
 	return v, nil
 }
@@ -393,9 +395,10 @@ func parseHexBytes(s, what string) ([]byte, error) {
 	return out, nil
 }
 
-// parseConjunction parses "id,k/n" as OVS scans it (" %i , %hhu / %hhu "):
-// white space around the parts, the id in C's bases, k and n in decimal,
-// each cut to its C type's width (so -1 is id 4294967295 and 256 is 0).
+// parseConjunction parses "id,k/n" as OVS scans it (" %i , %hhu / %hhu ",
+// see ovsScanInt): white space around the parts, the id in C's bases, k
+// and n in decimal, each cut to its C type's width (so -1 is id
+// 4294967295 and 256 is 0).
 func parseConjunction(arg string) (Action, error) {
 	syntax := errors.New(`"conjunction" syntax is "conjunction(id,i/n)"`)
 	var nums [3]uint64
@@ -405,14 +408,12 @@ func parseConjunction(arg string) (Action, error) {
 		if i == 0 {
 			base = 0
 		}
-		v, n, overflow := strtoullBase(rest, base)
-		if n == 0 || overflow {
+		v, n, ok := ovsScanInt(rest, base)
+		if !ok {
 			return nil, syntax
 		}
 		nums[i] = v
-		rest = strings.TrimLeft(rest[n:], cSpace)
-		var ok bool
-		if rest, ok = strings.CutPrefix(rest, sep); !ok {
+		if rest, ok = strings.CutPrefix(strings.TrimLeft(rest[n:], cSpace), sep); !ok {
 			return nil, syntax
 		}
 	}
@@ -499,17 +500,16 @@ func (p *actionParser) parseSample(arg string) (Action, error) {
 	return s, nil
 }
 
-// parseCheckPktLarger parses "N->dst".
+// parseCheckPktLarger parses "N->dst", or "N)->dst" as the "(N)->dst"
+// form reaches it: the destination is read and checked before the
+// length, as OVS does.
 func (p *actionParser) parseCheckPktLarger(arg string) (Action, error) {
 	lenStr, dstStr, ok := strings.Cut(arg, "->")
-	if !ok {
+	switch {
+	case !ok:
 		return nil, fmt.Errorf("%s: missing `->'", arg)
-	}
-	n, err := parseUint(lenStr, 16)
-	if err != nil {
-		// OVS names the argument with a null string, which glibc
-		// prints as "(null)".
-		return nil, fmt.Errorf("invalid (null) \"%s\"", lenStr)
+	case dstStr == "":
+		return nil, fmt.Errorf("%s: missing field name following `->'", arg)
 	}
 	dst, err := p.subfield(dstStr)
 	if err != nil {
@@ -517,6 +517,13 @@ func (p *actionParser) parseCheckPktLarger(arg string) (Action, error) {
 	}
 	if dst.NBits != 1 {
 		return nil, errors.New("Only 1-bit destination field is allowed")
+	}
+	lenStr = strings.TrimSuffix(lenStr, ")")
+	n, err := parseUint(lenStr, 16)
+	if err != nil {
+		// OVS names the argument with a null string, which glibc
+		// prints as "(null)".
+		return nil, fmt.Errorf("invalid (null) \"%s\"", lenStr)
 	}
 	return &CheckPktLarger{PktLen: uint16(n), Dst: dst}, nil
 }

@@ -13,39 +13,37 @@ import (
 // leniency: garbage ends a number instead of refusing it, and empty list
 // items vanish.
 
-// scanCInt reads an integer at the start of s much as C's strtoull does
-// with base 0 (OVS's own flag scanner differs past 64 bits, where it
-// wraps): an optional sign, then "0x" and hex digits, or "0" and octal
-// digits, or decimal digits. A value past 64 bits saturates and a minus
-// sign negates modulo 2^64, as strtoull's do. n is how many bytes it
-// read; ok is false if s starts with no integer ("0x" alone is none).
-func scanCInt(s string) (v uint64, n int, ok bool) {
+// ovsScanInt reads an integer at the start of s as OVS's own scanner
+// (ovs_scan, for flag values, subfield bits, prefix lengths, conjunction
+// and nat ranges) does: white space, an optional sign, then digits of
+// base, which is 10, or 0 for C's prefixes ("0x" and hex digits, "0" and
+// octal digits, else decimal). The value is taken modulo 2^64, so unlike
+// strtoull's it wraps rather than saturates, and a minus negates it;
+// callers cut it to their C type. n is how many bytes it read; ok is
+// false if s starts with no integer ("0x" alone is none).
+func ovsScanInt(s string, base int) (v uint64, n int, ok bool) {
+	n = len(s) - len(strings.TrimLeft(s, cSpace))
 	neg := false
 	if n < len(s) && (s[n] == '+' || s[n] == '-') {
 		neg = s[n] == '-'
 		n++
 	}
-	base, prefix := cBase(s[n:])
-	n += prefix
+	if base == 0 {
+		var prefix int
+		base, prefix = cBase(s[n:])
+		n += prefix
+	}
 	digits := cDigits(s[n:], base)
 	if digits == 0 {
 		return 0, 0, false
 	}
-	overflow := false
 	for _, c := range []byte(s[n : n+digits]) {
-		d := uint64(digitValue(c))
-		if v > (math.MaxUint64-d)/uint64(base) {
-			overflow = true
-		}
-		v = v*uint64(base) + d
+		v = v*uint64(base) + uint64(digitValue(c))
 	}
-	n += digits
-	if overflow {
-		v = math.MaxUint64
-	} else if neg {
+	if neg {
 		v = -v
 	}
-	return v, n, true
+	return v, n + digits, true
 }
 
 // cBase returns the base C's base-0 conversions read the number at the
@@ -85,44 +83,32 @@ func digitValue(c byte) byte {
 
 // cAtoi reads s as C's atoi does: white space, an optional sign and
 // decimal digits, stopping at anything else (so "12abc" is 12 and "x" is
-// 0), the result cut to a C int (32 bits) as atoi's is.
+// 0), the value saturated at 64 bits as strtol's is and then cut to a C
+// int (32 bits).
 func cAtoi(s string) int32 {
-	v, _, _ := scanCDecimal(s)
-	return v
-}
-
-// scanCDecimal reads a decimal integer at the start of s as C's atoi and
-// scanf's %d do: white space, an optional sign and decimal digits, the
-// value cut to a C int (32 bits) after strtol's saturation at 64 bits. n
-// is how many bytes it read; ok is false if there are no digits.
-func scanCDecimal(s string) (v int32, n int, ok bool) {
-	n = len(s) - len(strings.TrimLeft(s, cSpace))
+	s = strings.TrimLeft(s, cSpace)
 	neg := false
-	if n < len(s) && (s[n] == '+' || s[n] == '-') {
-		neg = s[n] == '-'
-		n++
-	}
-	digits := cDigits(s[n:], 10)
-	if digits == 0 {
-		return 0, 0, false
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg = s[0] == '-'
+		s = s[1:]
 	}
 	var x int64
-	for _, c := range []byte(s[n : n+digits]) {
+	for _, c := range []byte(s[:cDigits(s, 10)]) {
 		d := int64(c - '0')
 		if x > (math.MaxInt64-d)/10 {
 			// strtol saturates at LONG_MAX or LONG_MIN, whose low 32
 			// bits are -1 and 0.
 			if neg {
-				return 0, n + digits, true
+				return 0
 			}
-			return -1, n + digits, true
+			return -1
 		}
 		x = x*10 + d
 	}
 	if neg {
 		x = -x
 	}
-	return int32(x), n + digits, true
+	return int32(x)
 }
 
 // cTokens splits s as strtok(s, ", ") does: at commas and spaces, with
@@ -165,7 +151,8 @@ var (
 // scanIntString reads an unsigned integer at the start of s as OVS reads
 // the integers of field values and of load and learn, for a field of
 // nbytes bytes: "0x" (or "0X") and any number of hex digits, so of any
-// width ("0x" alone is 0); otherwise what strtoull reads with base 0,
+// width ("0x" alone is 0), with spaces, tabs and line ends among them
+// skipped; otherwise what strtoull reads with base 0,
 // which skips white space, takes a sign (a minus negates modulo 2^64),
 // reads octal after a leading 0 and allows at most 64 bits. n is how many
 // bytes it read. A value wider than nbytes bytes, or past 64 bits without
@@ -173,9 +160,17 @@ var (
 func scanIntString(s string, nbytes int) (v *big.Int, n int, err error) {
 	v = new(big.Int)
 	if len(s) >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
-		n = 2 + cDigits(s[2:], 16)
-		if n > 2 {
-			v.SetString(s[2:n], 16)
+		// OVS skips spaces, tabs and line ends among the hex digits.
+		var digits []byte
+		for n = 2; n < len(s); n++ {
+			if c := s[n]; digitValue(c) < 16 {
+				digits = append(digits, c)
+			} else if strings.IndexByte(" \t\r\n", c) < 0 {
+				break
+			}
+		}
+		if len(digits) > 0 {
+			v.SetString(string(digits), 16)
 		}
 	} else {
 		u, m, overflow := strtoull(s)
@@ -212,32 +207,25 @@ func strtoll(s string) (v int64, n int, overflow bool) {
 	return int64(u), n, false
 }
 
+// cSpace is the white space C's number readers skip.
+const cSpace = " \t\n\v\f\r"
+
 // strtoull reads s as C's strtoull(s, &end, 0) does: white space, an
 // optional sign, then "0x" and hex digits, "0" and octal digits, or
 // decimal digits ("0x" not followed by a hex digit is the 0 alone). n is
 // how many bytes it read, 0 if there was no number. Past 64 bits it
-// reports overflow; a minus sign negates modulo 2^64.
+// reports overflow (where strtoull would return 2^64-1, v is left
+// wrapped: callers decide); a minus sign negates modulo 2^64.
 func strtoull(s string) (v uint64, n int, overflow bool) {
-	return strtoullBase(s, 0)
-}
-
-// cSpace is the white space C's number readers skip.
-const cSpace = " \t\n\v\f\r"
-
-// strtoullBase is strtoull with a base of 0 (C's prefixes) or 10.
-func strtoullBase(s string, base int) (v uint64, n int, overflow bool) {
 	n = len(s) - len(strings.TrimLeft(s, cSpace))
 	neg := false
 	if n < len(s) && (s[n] == '+' || s[n] == '-') {
 		neg = s[n] == '-'
 		n++
 	}
-	prefix := 0
-	if base == 0 {
-		base, prefix = cBase(s[n:])
-		if prefix > 0 && cDigits(s[n+prefix:], base) == 0 {
-			base, prefix = 8, 0
-		}
+	base, prefix := cBase(s[n:])
+	if prefix > 0 && cDigits(s[n+prefix:], base) == 0 {
+		base, prefix = 8, 0
 	}
 	start := n + prefix
 	digits := cDigits(s[start:], base)

@@ -5,33 +5,38 @@ import (
 	"testing"
 )
 
-func TestScanCInt(t *testing.T) {
+func TestOVSScanInt(t *testing.T) {
 	tests := []struct {
-		in string
-		v  uint64
-		n  int
-		ok bool
+		in   string
+		base int
+		v    uint64
+		n    int
+		ok   bool
 	}{
-		{"12", 12, 2, true},
-		{"0x1f/3", 0x1f, 4, true},
-		{"0X1F", 0x1f, 4, true},
-		{"010", 8, 3, true},
-		{"08", 0, 1, true}, // octal 0, then an 8 that is not octal
-		{"+5", 5, 2, true},
-		{"-1", 1<<64 - 1, 2, true},
-		{"0xffffffff00000001", 0xffffffff00000001, 18, true},
-		{"99999999999999999999", 1<<64 - 1, 20, true}, // saturates
-		{"-99999999999999999999", 1<<64 - 1, 21, true},
-		{"0x", 0, 0, false},
-		{"0xg", 0, 0, false},
-		{"", 0, 0, false},
-		{"-", 0, 0, false},
-		{"new", 0, 0, false},
+		{"12", 0, 12, 2, true},
+		{"0x1f/3", 0, 0x1f, 4, true},
+		{"0X1F", 0, 0x1f, 4, true},
+		{"010", 0, 8, 3, true},
+		{"08", 0, 0, 1, true}, // octal 0, then an 8 that is not octal
+		{"08", 10, 8, 2, true},
+		{"0x3", 10, 0, 1, true},
+		{" +5", 0, 5, 3, true},
+		{"-1", 0, 1<<64 - 1, 2, true},
+		{"0xffffffff00000001", 0, 0xffffffff00000001, 18, true},
+		{"99999999999999999999", 10, 99999999999999999999 % (1 << 64), 20, true}, // wraps
+		{"18446744073709551619", 10, 3, 20, true},
+		{"0x10000000000000002", 0, 2, 19, true},
+		{"-99999999999999999999", 0, -(99999999999999999999 % (1 << 64)) & (1<<64 - 1), 21, true},
+		{"0x", 0, 0, 0, false},
+		{"0xg", 0, 0, 0, false},
+		{"", 0, 0, 0, false},
+		{"-", 10, 0, 0, false},
+		{"new", 0, 0, 0, false},
 	}
 	for _, tt := range tests {
-		v, n, ok := scanCInt(tt.in)
+		v, n, ok := ovsScanInt(tt.in, tt.base)
 		if v != tt.v || n != tt.n || ok != tt.ok {
-			t.Errorf("scanCInt(%q) = %#x, %d, %v; want %#x, %d, %v", tt.in, v, n, ok, tt.v, tt.n, tt.ok)
+			t.Errorf("ovsScanInt(%q, %d) = %#x, %d, %v; want %#x, %d, %v", tt.in, tt.base, v, n, ok, tt.v, tt.n, tt.ok)
 		}
 	}
 }
@@ -101,6 +106,8 @@ func TestScanIntString(t *testing.T) {
 		{"010", 4, "8", 3},
 		{"08", 4, "0", 1},
 		{"0x1f->x", 4, "31", 4},
+		{"0x1 2->x", 4, "18", 5}, // white space among hex digits is skipped
+		{"0x 1", 4, "1", 4},
 		{"0x", 4, "0", 2},
 		{"0xg", 4, "0", 2},
 		{"00x5", 4, "0", 2},
@@ -130,33 +137,6 @@ func TestScanIntString(t *testing.T) {
 		}
 		if got != tt.want || n != tt.n {
 			t.Errorf("scanIntString(%q, %d) = %s, %d; want %s, %d", tt.in, tt.nbytes, got, n, tt.want, tt.n)
-		}
-	}
-}
-
-func TestScanCDecimal(t *testing.T) {
-	tests := []struct {
-		in string
-		v  int32
-		n  int
-		ok bool
-	}{
-		{"3]", 3, 1, true},
-		{"+3", 3, 2, true},
-		{"-1..", -1, 2, true},
-		{"08", 8, 2, true},
-		{" 3", 3, 2, true},
-		{"4294967297", 1, 10, true},
-		{"2147483648", -2147483648, 10, true},
-		{"99999999999999999999", -1, 20, true},
-		{"0x3", 0, 1, true},
-		{"x", 0, 0, false},
-		{"-", 0, 0, false},
-	}
-	for _, tt := range tests {
-		v, n, ok := scanCDecimal(tt.in)
-		if v != tt.v || n != tt.n || ok != tt.ok {
-			t.Errorf("scanCDecimal(%q) = %d, %d, %v; want %d, %d, %v", tt.in, v, n, ok, tt.v, tt.n, tt.ok)
 		}
 	}
 }

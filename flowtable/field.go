@@ -398,12 +398,12 @@ func narrower(f Field, subBits int) Field {
 }
 
 // FieldByName finds a field by its canonical name, an alias, or its NXM/OXM
-// name (the latter case-insensitively, as OVS accepts them).
+// name, with case, as OVS looks them up.
 func FieldByName(name string) (*Field, bool) {
 	if f, ok := byName[name]; ok {
 		return f, true
 	}
-	f, ok := byNXM[strings.ToUpper(name)]
+	f, ok := byNXM[name]
 	return f, ok
 }
 

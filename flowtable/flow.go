@@ -170,13 +170,13 @@ func (f *Flow) setKeyword(key, value string, cmd FlowCommand, names PortNamer) e
 		}
 		f.Table = uint8(n)
 	case "priority":
-		n, err := strconv.ParseUint(value, 0, 16)
+		n, err := parseUint(value, 16)
 		if err != nil {
 			return fmt.Errorf("invalid priority \"%s\"", value)
 		}
 		f.Priority = uint16(n)
 	case "idle_timeout", "hard_timeout", "importance":
-		n, err := strconv.ParseUint(value, 0, 16)
+		n, err := parseUint(value, 16)
 		if err != nil {
 			return fmt.Errorf("invalid %s \"%s\"", key, value)
 		}
@@ -192,9 +192,9 @@ func (f *Flow) setKeyword(key, value string, cmd FlowCommand, names PortNamer) e
 		// With a mask the cookie selects flows; without one it is the
 		// cookie to give them, as in ovs-ofctl.
 		v, m, masked := strings.Cut(value, "/")
-		c, err := strconv.ParseUint(v, 0, 64)
+		c, err := parseUint(v, 64)
 		if err != nil {
-			return fmt.Errorf("invalid cookie \"%s\"", value)
+			return err
 		}
 		if !masked {
 			if cmd == FlowDelete || cmd == FlowDeleteStrict {
@@ -206,12 +206,9 @@ func (f *Flow) setKeyword(key, value string, cmd FlowCommand, names PortNamer) e
 		if cmd == FlowAdd {
 			return errors.New("flow additions cannot use a cookie mask")
 		}
-		mask, err := strconv.ParseUint(m, 0, 64)
-		if m == "-1" {
-			mask, err = ^uint64(0), nil // OVS's shorthand for an exact match
-		}
+		mask, err := parseUint(m, 64) // -1 is all ones
 		if err != nil {
-			return fmt.Errorf("invalid cookie mask \"%s\"", m)
+			return err
 		}
 		f.CookieMatch, f.CookieMask = c&mask, mask
 	case "out_port":

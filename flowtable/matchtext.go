@@ -2,6 +2,7 @@ package flowtable
 
 import (
 	"fmt"
+	"math/big"
 	"strconv"
 	"strings"
 )
@@ -73,6 +74,9 @@ func (m *Match) SetProtocol(word string) bool {
 // As in ovs-ofctl, "*" means any value, and a field given no value, or
 // an empty one, reads as "0/0", which only integer fields take.
 func (m *Match) SetFieldText(name, value string, names PortNamer) error {
+	if strings.Contains(name, "[") {
+		return m.setSubfieldText(name, value, names)
+	}
 	f, ok := matchFieldNamed(name, names)
 	if !ok {
 		return fmt.Errorf("unknown keyword %s", name)
@@ -119,10 +123,45 @@ func matchFieldNamed(name string, names PortNamer) (*Field, bool) {
 	return nil, false
 }
 
+// setSubfieldText applies "field[bits]=value", which matches those bits
+// of the field on an integer and leaves the field's other bits as they
+// were, as ovs-ofctl does.
+func (m *Match) setSubfieldText(name, value string, names PortNamer) error {
+	sf, err := ParseSubfieldNames(name, names)
+	if err != nil {
+		return err
+	}
+	f := sf.Field
+	v, n, err := scanIntString(value, f.Bytes())
+	if err != nil || n != len(value) {
+		return fmt.Errorf("%s: cannot parse integer value: %s", name, value)
+	}
+	if v.BitLen() > sf.NBits {
+		return fmt.Errorf("%s: value %s does not fit into %d bits", name, f.FormatValue(v.FillBytes(make([]byte, f.Bytes())), nil, nil), sf.NBits)
+	}
+	old, oldMask := make([]byte, f.Bytes()), make([]byte, f.Bytes())
+	f.GetBytes(&m.Key, old)
+	f.GetBytes(&m.Mask, oldMask)
+	bits := new(big.Int).Lsh(new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(sf.NBits)), big.NewInt(1)), uint(sf.Ofs))
+	key := new(big.Int).AndNot(toBig(old), bits)
+	key.Or(key, new(big.Int).Lsh(v, uint(sf.Ofs)))
+	mask := new(big.Int).Or(toBig(oldMask), bits).FillBytes(oldMask)
+	if !f.Maskable && !isAllOnes(mask, f.Bits) {
+		// Part of a field that takes no mask: OVS lets the match through
+		// and then finds it inconsistent with any actions.
+		return inconsistent("%s matches part of a field that takes no mask", name)
+	}
+	m.SetBytesMasked(f, key.FillBytes(old), mask)
+	return nil
+}
+
 // setFieldWithoutValue applies a match item that has a field's name and
 // no value, which ovs-ofctl reads as "0/0"; ok is false if name is no
 // field's.
 func (m *Match) setFieldWithoutValue(name string, names PortNamer) (ok bool, err error) {
+	if strings.Contains(name, "[") {
+		return true, m.setSubfieldText(name, "", names)
+	}
 	if _, ok := matchFieldNamed(name, names); !ok {
 		return false, nil
 	}
@@ -269,8 +308,9 @@ func forEachKeyValue(s string, fn func(key, value string, hasValue bool) error) 
 // does for matches, action lists and most action arguments. Commas and
 // white space separate items. A key ends at one of ":=(" or a separator;
 // after ':' or '=' the value runs to the next separator, after '(' to
-// the next ')', and in both a parenthesized part of the value counts as
-// one character (to the end of s, if its ')' is missing). delim is the
+// the next ')' (and on through "->" and what follows it, if the ')' is
+// followed by "->"), and in both a parenthesized part of the value counts
+// as one character (to the end of s, if its ')' is missing). delim is the
 // byte that ended the key, 0 at the end of s; ok is false when s holds
 // only separators.
 func nextKeyValue(s string) (key, value string, delim byte, rest string, ok bool) {
@@ -293,6 +333,11 @@ func nextKeyValue(s string) (key, value string, delim byte, rest string, ok bool
 		return key, "", delim, s, true
 	}
 	n = valueLen(s, valueEnds)
+	if delim == '(' && strings.HasPrefix(s[n:], ")->") {
+		// "key(x)->y": the value is "x)->y", up to the next separator
+		// (check_pkt_larger's destination, and ignored by the rest).
+		n += 3 + valueLen(s[n+3:], itemSeparators)
+	}
 	value, rest = s[:n], s[n:]
 	if rest != "" {
 		rest = rest[1:] // the byte that ended the value

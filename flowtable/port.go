@@ -94,8 +94,13 @@ func ParsePort(s string, names PortNamer) (Port, error) {
 }
 
 // parsePortNumber reads all of s as a decimal number from 0 to 2^32-1, as
-// OVS's str_to_uint does for port and table numbers.
+// OVS reads port and table numbers: strtoll's reading (white space, then a
+// sign), except that s may not start with '-' ("-0" is refused, " -0" is
+// 0).
 func parsePortNumber(s string) (uint64, bool) {
+	if strings.HasPrefix(s, "-") {
+		return 0, false
+	}
 	digits := strings.TrimLeft(s, cSpace)
 	neg := false
 	if digits != "" && (digits[0] == '+' || digits[0] == '-') {
@@ -106,7 +111,7 @@ func parsePortNumber(s string) (uint64, bool) {
 		return 0, false
 	}
 	n, err := strconv.ParseUint(digits, 10, 32)
-	if err != nil || neg {
+	if err != nil || neg && n != 0 {
 		return 0, false
 	}
 	return n, true

@@ -54,16 +54,18 @@ func scanSubfield(s string, names PortNamer) (Subfield, int, error) {
 	if strings.HasPrefix(s[n:], "]") {
 		return sf, n + 1, nil
 	}
-	start, m, ok := scanCDecimal(s[n:])
+	v, m, ok := ovsScanInt(s[n:], 10)
+	start := int32(v)
 	if !ok {
 		return Subfield{}, 0, syntaxError
 	}
 	n += m
 	end := start
 	if rest, ok := strings.CutPrefix(s[n:], ".."); ok {
-		if end, m, ok = scanCDecimal(rest); !ok {
+		if v, m, ok = ovsScanInt(rest, 10); !ok {
 			return Subfield{}, 0, syntaxError
 		}
+		end = int32(v)
 		n += 2 + m
 	}
 	if !strings.HasPrefix(s[n:], "]") {

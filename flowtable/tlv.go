@@ -131,7 +131,8 @@ func lookupField(name string, names PortNamer, nxm bool) (*Field, bool) {
 		return f, true
 	}
 	if nxm {
-		if f, ok := byNXM[name]; ok {
+		// A masked NXM/OXM header's name ends in _W; it names the field.
+		if f, ok := byNXM[strings.TrimSuffix(name, "_W")]; ok {
 			return f, true
 		}
 	}

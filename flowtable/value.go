@@ -41,9 +41,13 @@ func (f *Field) trimToBits(b []byte) {
 
 // validValue reports whether value, as parseValueBytes read it, is one
 // that OVS lets an action write into f: no bits above the field's width
-// (ip_dscp 64, dl_vlan 4096), and for nw_tos, no ECN bits.
+// (ip_dscp 64, dl_vlan 4096), and OVS's narrower ranges for nw_tos (no ECN
+// bits), arp_op (one byte) and nsh_ttl (6 bits).
 func (f *Field) validValue(value []byte) bool {
-	if f == FieldNwTOS && value[0]&0x03 != 0 {
+	switch {
+	case f == FieldNwTOS && value[0]&0x03 != 0,
+		f == FieldARPOp && value[0] != 0,
+		f == FieldNSHTTL && value[0] > 63:
 		return false
 	}
 	trimmed := slices.Clone(value)
@@ -100,7 +104,8 @@ func (f *Field) parseValueBytes(s string, names PortNamer) (value, mask []byte, 
 				break
 			}
 		}
-		if n, m, ok := scanCDecimal(maskStr); ok {
+		if v, m, ok := ovsScanInt(maskStr, 10); ok {
+			n := int32(v)
 			if n < 0 || int(n) > f.Bits {
 				family := "IPv4"
 				if f.Format == FormatIPv6 {
@@ -183,28 +188,38 @@ func (f *Field) badAddress(s string) error {
 	return fmt.Errorf("%s: invalid IP address", s)
 }
 
-// parseIPv4 reads dotted-quad notation the way OVS's scanf does: each of
-// the four decimal parts is taken modulo 256, so 300.0.0.1 is 44.0.0.1.
+// parseIPv4 reads all of s as an IPv4 address (see scanIPv4).
 func parseIPv4(s string) ([]byte, error) {
-	parts := strings.Split(s, ".")
-	if len(parts) != 4 {
+	a, n, ok := scanIPv4(s)
+	if !ok || n != len(s) {
 		return nil, errors.New("bad IPv4 address")
 	}
-	b := make([]byte, 4)
-	for i, p := range parts {
-		if p == "" || strings.Trim(p, "0123456789") != "" {
-			return nil, errors.New("bad IPv4 address")
-		}
-		var v byte
-		for _, c := range []byte(p) {
-			v = v*10 + (c - '0')
-		}
-		b[i] = v
-	}
-	return b, nil
+	b := a.As4()
+	return b[:], nil
 }
 
-func startsWithDigit(s string) bool { return s != "" && s[0] >= '0' && s[0] <= '9' }
+// scanIPv4 reads an IPv4 address at the start of s as OVS scans one
+// ("%hhu.%hhu.%hhu.%hhu", see ovsScanInt): each part decimal, with an
+// optional sign, cut to 8 bits (300.0.0.1 is 44.0.0.1, -1.2.3.4 is
+// 255.2.3.4).
+func scanIPv4(s string) (addr netip.Addr, n int, ok bool) {
+	var b [4]byte
+	for i := range b {
+		if i > 0 {
+			if !strings.HasPrefix(s[n:], ".") {
+				return addr, 0, false
+			}
+			n++
+		}
+		v, m, ok := ovsScanInt(s[n:], 10)
+		if !ok {
+			return addr, 0, false
+		}
+		b[i] = byte(v)
+		n += m
+	}
+	return netip.AddrFrom4(b), n, true
+}
 
 // parseOne parses a single value (no mask) in the field's format.
 func (f *Field) parseOne(s string) ([]byte, error) {
@@ -448,8 +463,8 @@ func (f *Field) parseFlags(s string) ([]byte, []byte, error) {
 	names := flagNames(f.Format)
 	defined := definedFlags(names)
 	unknown := fmt.Errorf("%s: unknown %s flag(s)", s, flagKind(f.Format))
-	if v, n, ok := scanCInt(s); ok && strings.HasPrefix(s[n:], "/") {
-		if m, _, ok := scanCInt(s[n+1:]); ok {
+	if v, n, ok := ovsScanInt(s, 0); ok && strings.HasPrefix(s[n:], "/") {
+		if m, _, ok := ovsScanInt(s[n+1:], 0); ok {
 			value, mask := uint64(uint32(v)), uint64(uint32(m))
 			if (value|mask)&^defined != 0 {
 				return nil, nil, unknown
@@ -462,7 +477,7 @@ func (f *Field) parseFlags(s string) ([]byte, []byte, error) {
 	}
 	var value uint64
 	for rest := s; rest != ""; {
-		if v, n, ok := scanCInt(rest); ok {
+		if v, n, ok := ovsScanInt(rest, 0); ok {
 			if uint64(uint32(v))&^defined != 0 {
 				return nil, nil, unknown
 			}
@@ -590,7 +605,12 @@ func (f *Field) FormatValue(value, mask []byte, names PortNamer) string {
 		}
 		return toBig(value).String() + "/" + formatHex(mask)
 	case FormatPacketType:
-		return formatPacketType(uint32(toU64(value)))
+		// OVS prints Ethernet as "eth" and names the field again for the
+		// rest: packet_type=packet_type=(1,0x800).
+		if pt := uint32(toU64(value)); pt != 0 {
+			return "packet_type=" + formatPacketType(pt)
+		}
+		return "eth"
 	}
 	if mask == nil {
 		return formatHex(value)
@@ -615,13 +635,25 @@ func formatEthernet(b []byte) string {
 func formatIP(value, mask []byte) string {
 	addr, _ := netip.AddrFromSlice(value)
 	if mask == nil {
-		return addr.String()
+		return formatAddr(addr)
 	}
 	if n := prefixLenBytes(mask); n >= 0 {
-		return fmt.Sprintf("%s/%d", addr, n)
+		return fmt.Sprintf("%s/%d", formatAddr(addr), n)
 	}
 	m, _ := netip.AddrFromSlice(mask)
-	return addr.String() + "/" + m.String()
+	return formatAddr(addr) + "/" + formatAddr(m)
+}
+
+// formatAddr prints an address as C's inet_ntop does, which OVS uses: as
+// Go does, except that an IPv6 address whose first six 16-bit words are
+// zero and whose seventh is not (an IPv4-compatible one) ends in dotted
+// quad form, as the IPv4-mapped ones do in both (::1:80 is ::0.1.0.128).
+func formatAddr(a netip.Addr) string {
+	b := a.As16()
+	if a.Is6() && !a.Is4In6() && allBytes(b[:12], 0) && (b[12] != 0 || b[13] != 0) {
+		return "::" + netip.AddrFrom4([4]byte(b[12:])).String()
+	}
+	return a.String()
 }
 
 // formatFlags prints "+a-b" for the flags in mask, in bit order.
@@ -639,17 +671,6 @@ func formatFlags(names []flagName, value, mask uint64) string {
 		sb.WriteString(fn.name)
 	}
 	return sb.String()
-}
-
-// formatWhole prints v, which fits in f's bytes, as OVS prints a field's
-// value in its messages: as FormatValue does, but a packet type with its
-// field name.
-func (f *Field) formatWhole(v *big.Int) string {
-	value := v.FillBytes(make([]byte, f.Bytes()))
-	if f.Format == FormatPacketType {
-		return "packet_type=" + formatPacketType(uint32(toU64(value)))
-	}
-	return f.FormatValue(value, nil, nil)
 }
 
 // formatCTState prints every one of a ct_state's 32 bits as set (+) or

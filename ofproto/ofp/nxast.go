@@ -614,12 +614,5 @@ func (d actionDecoder) nat(r *dec) (flowtable.Actions, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	// A range whose ends are equal is the one value, as OVS prints it.
-	if n.MaxAddr == n.MinAddr {
-		n.MaxAddr = netip.Addr{}
-	}
-	if n.MaxPort == n.MinPort {
-		n.MaxPort = 0
-	}
 	return flowtable.Actions{n}, nil
 }
