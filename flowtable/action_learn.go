@@ -143,21 +143,9 @@ func (p *actionParser) parseLearnSpec(key, value string, hasValue bool, arg stri
 			imm := v.FillBytes(make([]byte, (dst.NBits+7)/8))
 			return LearnSpec{Kind: LearnLoad, Dst: dst, Imm: imm}, nil
 		}
-		src, n, err := p.scanSubfield(rest)
+		src, dst, err := p.subfieldToSubfield(rest)
 		if err != nil {
 			return LearnSpec{}, err
-		}
-		dstStr, ok := strings.CutPrefix(rest[n:], "->")
-		if !ok {
-			return LearnSpec{}, fmt.Errorf("%s: missing `->' following source", rest)
-		}
-		dst, err := p.subfield(dstStr)
-		if err != nil {
-			return LearnSpec{}, err
-		}
-		if src.NBits != dst.NBits {
-			return LearnSpec{}, fmt.Errorf("%s: source field is %d bits wide but destination is %d bits wide",
-				rest, src.NBits, dst.NBits)
 		}
 		return LearnSpec{Kind: LearnLoad, Src: src, Dst: dst}, nil
 	}

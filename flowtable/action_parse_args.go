@@ -282,23 +282,32 @@ func subfieldLoad(dst Subfield, v *big.Int) *SetField {
 }
 
 func (p *actionParser) parseMove(arg string) (Action, error) {
-	src, n, err := p.scanSubfield(arg)
+	src, dst, err := p.subfieldToSubfield(arg)
 	if err != nil {
 		return nil, err
-	}
-	dstStr, ok := strings.CutPrefix(arg[n:], "->")
-	if !ok {
-		return nil, fmt.Errorf("%s: missing `->' following source", arg)
-	}
-	dst, err := p.subfield(dstStr)
-	if err != nil {
-		return nil, err
-	}
-	if src.NBits != dst.NBits {
-		return nil, fmt.Errorf("%s: source field is %d bits wide but destination is %d bits wide",
-			arg, src.NBits, dst.NBits)
 	}
 	return &Move{Src: src, Dst: dst}, nil
+}
+
+// subfieldToSubfield parses "src->dst", two subfields of one width, as
+// move and learn's load read them.
+func (p *actionParser) subfieldToSubfield(text string) (src, dst Subfield, err error) {
+	src, n, err := p.scanSubfield(text)
+	if err != nil {
+		return src, dst, err
+	}
+	dstStr, ok := strings.CutPrefix(text[n:], "->")
+	if !ok {
+		return src, dst, fmt.Errorf("%s: missing `->' following source", text)
+	}
+	if dst, err = p.subfield(dstStr); err != nil {
+		return src, dst, err
+	}
+	if src.NBits != dst.NBits {
+		return src, dst, fmt.Errorf("%s: source field is %d bits wide but destination is %d bits wide",
+			text, src.NBits, dst.NBits)
+	}
+	return src, dst, nil
 }
 
 // parseResubmit parses "port" (colon form) or "[port],[table][,ct]".
