@@ -379,7 +379,7 @@ func parseUint(s string, bits int) (uint64, error) {
 	}
 	bad := fmt.Errorf("invalid numeric format %s", s)
 	if bits <= 16 {
-		v, n, overflow := strtoll(s)
+		v, n, overflow := strtoll(s, 0)
 		if n == 0 || n != len(s) || overflow || v < 0 || v >= 1<<bits {
 			return 0, bad
 		}

@@ -265,8 +265,8 @@ func subfieldValue(s string, dst Subfield, whole bool, text string) (*big.Int, e
 	if err != nil || whole && n != len(s) {
 		return nil, fmt.Errorf("%s: cannot parse integer value", text)
 	}
-	if v.BitLen() > dst.NBits {
-		return nil, fmt.Errorf("%s: value %s does not fit into %d bits", text, dst.Field.FormatValue(v.FillBytes(make([]byte, dst.Field.Bytes())), nil, nil), dst.NBits)
+	if err := dst.checkFits(v, text); err != nil {
+		return nil, err
 	}
 	return v, nil
 }
@@ -275,9 +275,7 @@ func subfieldValue(s string, dst Subfield, whole bool, text string) (*big.Int, e
 func subfieldLoad(dst Subfield, v *big.Int) *SetField {
 	n := dst.Field.Bytes()
 	value := new(big.Int).Lsh(v, uint(dst.Ofs)).FillBytes(make([]byte, n))
-	ones := new(big.Int).Lsh(big.NewInt(1), uint(dst.NBits))
-	ones.Sub(ones, big.NewInt(1))
-	mask := ones.Lsh(ones, uint(dst.Ofs)).FillBytes(make([]byte, n))
+	mask := dst.bits().FillBytes(make([]byte, n))
 	return &SetField{Field: dst.Field, Value: value, Mask: mask, Load: true}
 }
 

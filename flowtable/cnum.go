@@ -22,28 +22,60 @@ import (
 // callers cut it to their C type. n is how many bytes it read; ok is
 // false if s starts with no integer ("0x" alone is none).
 func ovsScanInt(s string, base int) (v uint64, n int, ok bool) {
-	n = len(s) - len(strings.TrimLeft(s, cSpace))
-	neg := false
+	c := scanCNumber(s, base, false)
+	if c.start == c.end {
+		return 0, 0, false
+	}
+	v, _ = c.value(s)
+	return v, c.end, true
+}
+
+// cNumber locates the integer at the start of a string as C's number
+// readers see it: white space, an optional sign, a base prefix, then the
+// digits s[start:end], in base; start == end when there are none.
+type cNumber struct {
+	neg              bool
+	base, start, end int
+}
+
+// scanCNumber locates the integer at the start of s, in base 10 or, for
+// base 0, in the base C's prefixes give ("0x" hex, "0" octal, else
+// decimal). With bareZeroX, "0x" without a hex digit after it is the 0
+// before the x, as strtoull reads it; without, it is no number.
+func scanCNumber(s string, base int, bareZeroX bool) cNumber {
+	c := cNumber{base: base}
+	n := len(s) - len(strings.TrimLeft(s, cSpace))
 	if n < len(s) && (s[n] == '+' || s[n] == '-') {
-		neg = s[n] == '-'
+		c.neg = s[n] == '-'
 		n++
 	}
 	if base == 0 {
 		var prefix int
-		base, prefix = cBase(s[n:])
+		c.base, prefix = cBase(s[n:])
+		if bareZeroX && prefix > 0 && cDigits(s[n+prefix:], c.base) == 0 {
+			c.base, prefix = 8, 0
+		}
 		n += prefix
 	}
-	digits := cDigits(s[n:], base)
-	if digits == 0 {
-		return 0, 0, false
+	c.start, c.end = n, n+cDigits(s[n:], c.base)
+	return c
+}
+
+// value returns the number's value modulo 2^64, negated if it has a
+// minus, and whether its magnitude is past 64 bits.
+func (c cNumber) value(s string) (v uint64, overflow bool) {
+	base := uint64(c.base)
+	for _, ch := range []byte(s[c.start:c.end]) {
+		d := uint64(digitValue(ch))
+		if v > (math.MaxUint64-d)/base {
+			overflow = true
+		}
+		v = v*base + d
 	}
-	for _, c := range []byte(s[n : n+digits]) {
-		v = v*uint64(base) + uint64(digitValue(c))
-	}
-	if neg {
+	if c.neg {
 		v = -v
 	}
-	return v, n + digits, true
+	return v, overflow
 }
 
 // cBase returns the base C's base-0 conversions read the number at the
@@ -86,29 +118,16 @@ func digitValue(c byte) byte {
 // 0), the value saturated at 64 bits as strtol's is and then cut to a C
 // int (32 bits).
 func cAtoi(s string) int32 {
-	s = strings.TrimLeft(s, cSpace)
-	neg := false
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		neg = s[0] == '-'
-		s = s[1:]
-	}
-	var x int64
-	for _, c := range []byte(s[:cDigits(s, 10)]) {
-		d := int64(c - '0')
-		if x > (math.MaxInt64-d)/10 {
-			// strtol saturates at LONG_MAX or LONG_MIN, whose low 32
-			// bits are -1 and 0.
-			if neg {
-				return 0
-			}
-			return -1
+	v, _, overflow := strtoll(s, 10)
+	if overflow {
+		// strtol saturates at LONG_MAX or LONG_MIN, whose low 32 bits
+		// are -1 and 0.
+		if strings.TrimLeft(s, cSpace)[0] == '-' {
+			return 0
 		}
-		x = x*10 + d
+		return -1
 	}
-	if neg {
-		x = -x
-	}
-	return int32(x)
+	return int32(v)
 }
 
 // cTokens splits s as strtok(s, ", ") does: at commas and spaces, with
@@ -189,22 +208,23 @@ func scanIntString(s string, nbytes int) (v *big.Int, n int, err error) {
 	return v, n, nil
 }
 
-// strtoll reads s as C's strtoll(s, &end, 0) does: as strtoull, but
-// signed, reporting overflow past the 64-bit signed range.
-func strtoll(s string) (v int64, n int, overflow bool) {
-	u, n, overflow := strtoull(s)
-	if n == 0 {
+// strtoll reads s as C's strtoll(s, &end, base) does, for base 0 or 10:
+// as strtoull, but signed, reporting overflow past the 64-bit signed
+// range (v is then 0).
+func strtoll(s string, base int) (v int64, n int, overflow bool) {
+	c := scanCNumber(s, base, true)
+	if c.start == c.end {
 		return 0, 0, false
 	}
-	neg := strings.TrimLeft(s, cSpace)[0] == '-'
+	u, overflow := c.value(s)
 	magnitude := u
-	if neg {
+	if c.neg {
 		magnitude = -u
 	}
-	if overflow || !neg && magnitude > math.MaxInt64 || neg && magnitude > 1<<63 {
-		return 0, n, true
+	if overflow || !c.neg && magnitude > math.MaxInt64 || c.neg && magnitude > 1<<63 {
+		return 0, c.end, true
 	}
-	return int64(u), n, false
+	return int64(u), c.end, false
 }
 
 // cSpace is the white space C's number readers skip.
@@ -217,30 +237,10 @@ const cSpace = " \t\n\v\f\r"
 // reports overflow (where strtoull would return 2^64-1, v is left
 // wrapped: callers decide); a minus sign negates modulo 2^64.
 func strtoull(s string) (v uint64, n int, overflow bool) {
-	n = len(s) - len(strings.TrimLeft(s, cSpace))
-	neg := false
-	if n < len(s) && (s[n] == '+' || s[n] == '-') {
-		neg = s[n] == '-'
-		n++
-	}
-	base, prefix := cBase(s[n:])
-	if prefix > 0 && cDigits(s[n+prefix:], base) == 0 {
-		base, prefix = 8, 0
-	}
-	start := n + prefix
-	digits := cDigits(s[start:], base)
-	if digits == 0 {
+	c := scanCNumber(s, 0, true)
+	if c.start == c.end {
 		return 0, 0, false
 	}
-	for _, c := range []byte(s[start : start+digits]) {
-		d := uint64(digitValue(c))
-		if v > (math.MaxUint64-d)/uint64(base) {
-			overflow = true
-		}
-		v = v*uint64(base) + d
-	}
-	if neg {
-		v = -v
-	}
-	return v, start + digits, overflow
+	v, overflow = c.value(s)
+	return v, c.end, overflow
 }

@@ -188,7 +188,7 @@ func TestStrtoll(t *testing.T) {
 		{"x", 0, 0, false},
 	}
 	for _, tt := range tests {
-		v, n, overflow := strtoll(tt.in)
+		v, n, overflow := strtoll(tt.in, 0)
 		if v != tt.v || n != tt.n || overflow != tt.overflow {
 			t.Errorf("strtoll(%q) = %d, %d, %v; want %d, %d, %v", tt.in, v, n, overflow, tt.v, tt.n, tt.overflow)
 		}

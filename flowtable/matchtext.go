@@ -136,13 +136,13 @@ func (m *Match) setSubfieldText(name, value string, names PortNamer) error {
 	if err != nil || n != len(value) {
 		return fmt.Errorf("%s: cannot parse integer value: %s", name, value)
 	}
-	if v.BitLen() > sf.NBits {
-		return fmt.Errorf("%s: value %s does not fit into %d bits", name, f.FormatValue(v.FillBytes(make([]byte, f.Bytes())), nil, nil), sf.NBits)
+	if err := sf.checkFits(v, name); err != nil {
+		return err
 	}
 	old, oldMask := make([]byte, f.Bytes()), make([]byte, f.Bytes())
 	f.GetBytes(&m.Key, old)
 	f.GetBytes(&m.Mask, oldMask)
-	bits := new(big.Int).Lsh(new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(sf.NBits)), big.NewInt(1)), uint(sf.Ofs))
+	bits := sf.bits()
 	key := new(big.Int).AndNot(toBig(old), bits)
 	key.Or(key, new(big.Int).Lsh(v, uint(sf.Ofs)))
 	mask := new(big.Int).Or(toBig(oldMask), bits).FillBytes(oldMask)

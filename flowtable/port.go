@@ -2,6 +2,7 @@ package flowtable
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -101,20 +102,11 @@ func parsePortNumber(s string) (uint64, bool) {
 	if strings.HasPrefix(s, "-") {
 		return 0, false
 	}
-	digits := strings.TrimLeft(s, cSpace)
-	neg := false
-	if digits != "" && (digits[0] == '+' || digits[0] == '-') {
-		neg = digits[0] == '-'
-		digits = digits[1:]
-	}
-	if digits == "" || digits[0] == '+' || digits[0] == '-' {
+	v, n, overflow := strtoll(s, 10)
+	if n == 0 || n != len(s) || overflow || v < 0 || v > math.MaxUint32 {
 		return 0, false
 	}
-	n, err := strconv.ParseUint(digits, 10, 32)
-	if err != nil || neg && n != 0 {
-		return 0, false
-	}
-	return n, true
+	return uint64(v), true
 }
 
 // FormatPort writes p as ovs-ofctl prints it: reserved ports by name,

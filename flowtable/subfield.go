@@ -3,6 +3,7 @@ package flowtable
 import (
 	"errors"
 	"fmt"
+	"math/big"
 	"strings"
 )
 
@@ -106,6 +107,25 @@ func (sf Subfield) Get(k *Key) uint64 { return sf.Field.getBits(k, sf.Ofs, sf.NB
 
 // Set writes the low NBits of v (NBits ≤ 64) into the subfield of k.
 func (sf Subfield) Set(k *Key, v uint64) { sf.Field.setBits(k, sf.Ofs, sf.NBits, v) }
+
+// bits returns the subfield's bits within its field's value, as a
+// number: NBits ones shifted up by Ofs.
+func (sf Subfield) bits() *big.Int {
+	ones := new(big.Int).Lsh(big.NewInt(1), uint(sf.NBits))
+	ones.Sub(ones, big.NewInt(1))
+	return ones.Lsh(ones, uint(sf.Ofs))
+}
+
+// checkFits refuses v, which fits in the field's bytes, if it is wider
+// than the subfield, with OVS's message: it quotes text and prints v in
+// the field's own format (01:00:00:00:00:00, 0.0.1.0, LOCAL).
+func (sf Subfield) checkFits(v *big.Int, text string) error {
+	if v.BitLen() <= sf.NBits {
+		return nil
+	}
+	value := sf.Field.FormatValue(v.FillBytes(make([]byte, sf.Field.Bytes())), nil, nil)
+	return fmt.Errorf("%s: value %s does not fit into %d bits", text, value, sf.NBits)
+}
 
 // SetMask sets the subfield's bits in m.
 func (sf Subfield) SetMask(m *Mask) {
