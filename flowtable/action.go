@@ -1,6 +1,9 @@
 package flowtable
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Action is one OpenFlow action or instruction, as Open vSwitch holds it
 // internally (its "ofpacts"). Every action is a pointer to one of the
@@ -46,7 +49,10 @@ type Controller struct {
 // ControllerReason is the packet-in reason a controller action reports.
 type ControllerReason uint8
 
-// Packet-in reasons, numbered as OpenFlow does.
+// Packet-in reasons, numbered as OpenFlow does, then OVS's two internal
+// ones: the packet-in of a table-miss flow (which OpenFlow 1.3 and later
+// report as no_match, earlier versions as action) and of a miss with no
+// such flow. A controller action may carry them; their name is empty.
 const (
 	ReasonNoMatch ControllerReason = iota
 	ReasonAction
@@ -54,23 +60,28 @@ const (
 	ReasonActionSet
 	ReasonGroup
 	ReasonPacketOut
+	ReasonExplicitMiss
+	ReasonImplicitMiss
 )
 
 var controllerReasonNames = [...]string{
-	ReasonNoMatch:    "no_match",
-	ReasonAction:     "action",
-	ReasonInvalidTTL: "invalid_ttl",
-	ReasonActionSet:  "action_set",
-	ReasonGroup:      "group",
-	ReasonPacketOut:  "packet_out",
+	ReasonNoMatch:      "no_match",
+	ReasonAction:       "action",
+	ReasonInvalidTTL:   "invalid_ttl",
+	ReasonActionSet:    "action_set",
+	ReasonGroup:        "group",
+	ReasonPacketOut:    "packet_out",
+	ReasonExplicitMiss: "",
+	ReasonImplicitMiss: "",
 }
 
-// String returns the reason's name in ovs-ofctl syntax.
+// String returns the reason's name in ovs-ofctl syntax; a reason with no
+// name is its number.
 func (r ControllerReason) String() string {
 	if int(r) < len(controllerReasonNames) {
 		return controllerReasonNames[r]
 	}
-	return "unknown"
+	return strconv.Itoa(int(r))
 }
 
 // Enqueue outputs the packet to a port through one of its queues.

@@ -137,6 +137,9 @@ func (p *actionParser) parseLearnSpec(key, value string, hasValue bool, arg stri
 			if err != nil {
 				return LearnSpec{}, err
 			}
+			if !learnable(dst.Field) {
+				return LearnSpec{}, fmt.Errorf("%s: experimenter OXM field '%s' not supported", rest, dstStr)
+			}
 			if v.BitLen() > dst.NBits {
 				return LearnSpec{}, fmt.Errorf("%s: value does not fit into %d bits", rest, dst.NBits)
 			}
@@ -160,6 +163,9 @@ func (p *actionParser) parseLearnSpec(key, value string, hasValue bool, arg stri
 	if err != nil {
 		return LearnSpec{}, fmt.Errorf("%s: unknown keyword %s", arg, key)
 	}
+	if !learnable(dst.Field) {
+		return LearnSpec{}, fmt.Errorf("%s: experimenter OXM field '%s' not supported", arg, key)
+	}
 	if !hasValue {
 		return LearnSpec{Kind: LearnMatch, Src: dst, Dst: dst}, nil
 	}
@@ -179,6 +185,12 @@ func (p *actionParser) parseLearnSpec(key, value string, hasValue bool, arg stri
 	}
 	return LearnSpec{Kind: LearnMatch, Imm: imm, Dst: dst}, nil
 }
+
+// learnable reports whether a learned flow may match or load f: learn
+// names its fields by NXM or OXM header, which a few fields (dl_vlan,
+// dl_vlan_pcp, tun_tos, tun_ttl) lack. Like ovs-ofctl, the parser checks
+// the fields a spec writes to, not those it reads from.
+func learnable(f *Field) bool { return f.NXMName != "" }
 
 // learnImmediateBytes is how wide a number learn's load reads before it
 // checks the destination's width: OVS's buffer for any subfield's value.

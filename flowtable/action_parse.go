@@ -159,14 +159,14 @@ func (p *actionParser) parseOne(key, arg string, paren bool) (Actions, error) {
 		}
 		return one(&PushVLAN{EthType: uint16(v)}, nil)
 	case "mod_dl_src", "mod_dl_dst":
-		b, err := parseEthernet(arg)
-		if err != nil {
+		mac, ok := scanMAC(arg)
+		if !ok {
 			return nil, fmt.Errorf("invalid mac address %s", arg)
 		}
 		if strings.EqualFold(key, "mod_dl_src") {
-			return one(&SetEthSrc{MAC: [6]byte(b)}, nil)
+			return one(&SetEthSrc{MAC: mac}, nil)
 		}
-		return one(&SetEthDst{MAC: [6]byte(b)}, nil)
+		return one(&SetEthDst{MAC: mac}, nil)
 	case "mod_nw_src", "mod_nw_dst":
 		// OVS reads these with inet_pton: four plain decimal bytes.
 		a, err := netip.ParseAddr(arg)

@@ -124,9 +124,11 @@ func (p *actionParser) parseController(arg string) (Action, error) {
 	return c, nil
 }
 
+// parseControllerReason reads a reason's name, in any case; the empty
+// name is the first reason that has it, as in ovs-ofctl.
 func parseControllerReason(s string) (ControllerReason, error) {
 	for r, name := range controllerReasonNames {
-		if name == s {
+		if strings.EqualFold(name, s) {
 			return ControllerReason(r), nil
 		}
 	}
@@ -380,26 +382,49 @@ func parseNote(arg string) (Action, error) {
 	return &Note{Data: append(data, make([]byte, padded-len(data))...)}, nil
 }
 
-// parseHexBytes parses pairs of hex digits, optionally separated by dots;
-// what names the argument in the error, as OVS words it for the action.
+// scanMAC reads a MAC address as mod_dl_src and mod_dl_dst read theirs
+// (OVS scans "%hhx:%hhx:…"): each byte is OVS's scanner's hex number cut
+// to 8 bits, so white space, a sign, a "0x" and any number of digits are
+// allowed; the colons must follow at once; text after the sixth byte is
+// ignored.
+func scanMAC(s string) (mac [6]byte, ok bool) {
+	for i := range mac {
+		if i > 0 {
+			if s, ok = strings.CutPrefix(s, ":"); !ok {
+				return mac, false
+			}
+		}
+		v, n, ok := ovsScanInt(s, 16)
+		if !ok {
+			return mac, false
+		}
+		mac[i], s = byte(v), s[n:]
+	}
+	return mac, true
+}
+
+// parseHexBytes parses pairs of hex digits, as ovs-ofctl does: dots and
+// white space before any pair are skipped, and the text must end after
+// the last one. what names the argument in the error, as OVS words it
+// for the action.
 func parseHexBytes(s, what string) ([]byte, error) {
 	out := []byte{}
-	for i := 0; i < len(s); {
-		if s[i] == '.' {
-			i++
-			continue
+	for {
+		s = strings.TrimLeft(s, " .\t\r\n")
+		if s == "" {
+			return out, nil
 		}
-		if i+1 >= len(s) {
+		if len(s) < 2 || !isHexDigit(s[0]) || !isHexDigit(s[1]) {
 			return nil, fmt.Errorf("bad hex digit in %s", what)
 		}
-		b, err := strconv.ParseUint(s[i:i+2], 16, 8)
-		if err != nil {
-			return nil, fmt.Errorf("bad hex digit in %s", what)
-		}
+		b, _ := strconv.ParseUint(s[:2], 16, 8)
 		out = append(out, byte(b))
-		i += 2
+		s = s[2:]
 	}
-	return out, nil
+}
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // parseConjunction parses "id,k/n" as OVS scans it (" %i , %hhu / %hhu ",

@@ -15,9 +15,10 @@ import (
 
 // ovsScanInt reads an integer at the start of s as OVS's own scanner
 // (ovs_scan, for flag values, subfield bits, prefix lengths, conjunction
-// and nat ranges) does: white space, an optional sign, then digits of
-// base, which is 10, or 0 for C's prefixes ("0x" and hex digits, "0" and
-// octal digits, else decimal). The value is taken modulo 2^64, so unlike
+// and nat ranges, and %x for MAC bytes) does: white space, an optional
+// sign, then digits of base, which is 10, 16 (after an optional "0x"), or
+// 0 for C's prefixes ("0x" and hex digits, "0" and octal digits, else
+// decimal). The value is taken modulo 2^64, so unlike
 // strtoull's it wraps rather than saturates, and a minus negates it;
 // callers cut it to their C type. n is how many bytes it read; ok is
 // false if s starts with no integer ("0x" alone is none).
@@ -38,10 +39,11 @@ type cNumber struct {
 	base, start, end int
 }
 
-// scanCNumber locates the integer at the start of s, in base 10 or, for
-// base 0, in the base C's prefixes give ("0x" hex, "0" octal, else
-// decimal). With bareZeroX, "0x" without a hex digit after it is the 0
-// before the x, as strtoull reads it; without, it is no number.
+// scanCNumber locates the integer at the start of s, in base 10, in base
+// 16 after an optional "0x", or, for base 0, in the base C's prefixes give
+// ("0x" hex, "0" octal, else decimal). With bareZeroX, "0x" without a hex
+// digit after it is the 0 before the x, as strtoull reads it; without, it
+// is no number.
 func scanCNumber(s string, base int, bareZeroX bool) cNumber {
 	c := cNumber{base: base}
 	n := len(s) - len(strings.TrimLeft(s, cSpace))
@@ -49,11 +51,13 @@ func scanCNumber(s string, base int, bareZeroX bool) cNumber {
 		c.neg = s[n] == '-'
 		n++
 	}
-	if base == 0 {
-		var prefix int
-		c.base, prefix = cBase(s[n:])
-		if bareZeroX && prefix > 0 && cDigits(s[n+prefix:], c.base) == 0 {
-			c.base, prefix = 8, 0
+	if base == 0 || base == 16 {
+		prefixBase, prefix := cBase(s[n:])
+		if base == 0 {
+			c.base = prefixBase
+		}
+		if bareZeroX && prefix > 0 && cDigits(s[n+prefix:], 16) == 0 {
+			c.base, prefix = max(base, 8), 0
 		}
 		n += prefix
 	}

@@ -32,6 +32,13 @@ func TestOVSScanInt(t *testing.T) {
 		{"", 0, 0, 0, false},
 		{"-", 10, 0, 0, false},
 		{"new", 0, 0, 0, false},
+		// Base 16, as %x: an optional 0x, any number of digits.
+		{"ff:", 16, 0xff, 2, true},
+		{"0X1:", 16, 1, 3, true},
+		{" -0x1", 16, 1<<64 - 1, 5, true},
+		{"10000000000000001", 16, 1, 17, true},
+		{"0x", 16, 0, 0, false},
+		{":1", 16, 0, 0, false},
 	}
 	for _, tt := range tests {
 		v, n, ok := ovsScanInt(tt.in, tt.base)

@@ -103,31 +103,33 @@ func ParseFlow(s string, cmd FlowCommand, names PortNamer, proto Protocol) (*Flo
 		}
 	}
 	err := forEachKeyValue(matchText, func(key, value string, hasValue bool) error {
-		if !hasValue {
-			switch key {
-			case "send_flow_rem":
-				f.Flags |= FlagSendFlowRem
-			case "check_overlap":
-				f.Flags |= FlagCheckOverlap
-			case "reset_counts":
-				f.Flags |= FlagResetCounts
-			case "no_packet_counts":
-				f.Flags |= FlagNoPacketCounts
-			case "no_byte_counts":
-				f.Flags |= FlagNoByteCounts
-			case "no_readonly_table", "allow_hidden_fields":
-			default:
-				if f.Match.SetProtocol(key) {
-					return nil
-				}
-				if ok, err := f.Match.setFieldWithoutValue(key, names); ok {
-					return err
-				}
-				return fmt.Errorf("field %s missing value", key)
-			}
+		// Protocol shorthands and flags take no value: ovs-ofctl ignores
+		// one given to them.
+		if f.Match.SetProtocol(key) {
 			return nil
 		}
-		return f.setKeyword(key, value, cmd, names)
+		switch key {
+		case "send_flow_rem":
+			f.Flags |= FlagSendFlowRem
+		case "check_overlap":
+			f.Flags |= FlagCheckOverlap
+		case "reset_counts":
+			f.Flags |= FlagResetCounts
+		case "no_packet_counts":
+			f.Flags |= FlagNoPacketCounts
+		case "no_byte_counts":
+			f.Flags |= FlagNoByteCounts
+		case "no_readonly_table", "allow_hidden_fields":
+		default:
+			if hasValue {
+				return f.setKeyword(key, value, cmd, names)
+			}
+			if ok, err := f.Match.setFieldWithoutValue(key, names); ok {
+				return err
+			}
+			return fmt.Errorf("field %s missing value", key)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

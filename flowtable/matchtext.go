@@ -271,10 +271,10 @@ func (m *Match) NormalizeFor(proto Protocol) {
 func ParseMatch(s string, names PortNamer) (Match, error) {
 	var m Match
 	err := forEachKeyValue(s, func(key, value string, hasValue bool) error {
+		if m.SetProtocol(key) {
+			return nil // a value after a shorthand is ignored, as in OVS
+		}
 		if !hasValue {
-			if m.SetProtocol(key) {
-				return nil
-			}
 			if ok, err := m.setFieldWithoutValue(key, names); ok {
 				return err
 			}

@@ -95,6 +95,8 @@ func TestPacketInMetadata(t *testing.T) {
 			md: map[*flowtable.Field]uint64{flowtable.FieldReg[3]: 5, flowtable.FieldMetadata: 0x77}, userd: []byte{1, 2}},
 		{name: "table-miss flow", flows: []string{"priority=0,actions=CONTROLLER:65535"},
 			reason: flowtable.ReasonAction, maxLen: 0xffff, md: map[*flowtable.Field]uint64{}, explicit: true},
+		{name: "controller action with OVS's explicit-miss reason", flows: []string{"ip,actions=controller(reason=)"},
+			reason: flowtable.ReasonAction, maxLen: 0xffff, md: map[*flowtable.Field]uint64{}, explicit: true},
 		{name: "a priority 0 flow that matches is no table-miss flow", flows: []string{"priority=0,ip,actions=CONTROLLER:65535"},
 			reason: flowtable.ReasonAction, maxLen: 0xffff, md: map[*flowtable.Field]uint64{}},
 		{name: "invalid TTL", flows: []string{"actions=dec_ttl,output:2"},

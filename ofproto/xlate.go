@@ -525,6 +525,16 @@ func (x *xlate) outputTo(p *Port, maxLen uint32) {
 // controller sends the packet, as changed so far, to the controllers.
 func (x *xlate) controller(reason flowtable.ControllerReason, maxLen, id uint16, userdata []byte) {
 	x.commit()
+	// OVS's internal reasons, which a controller action may name, are
+	// held as the packet-ins they stand for: an explicit miss is an
+	// action packet-in marked as such, an implicit miss a no_match.
+	explicitMiss := reason == flowtable.ReasonExplicitMiss
+	switch reason {
+	case flowtable.ReasonExplicitMiss:
+		reason = flowtable.ReasonAction
+	case flowtable.ReasonImplicitMiss:
+		reason = flowtable.ReasonNoMatch
+	}
 	// Without a flow (a table miss, a packet-out) the cookie is all
 	// ones, as OpenFlow 1.3 specifies.
 	u := &datapath.Userspace{Reason: uint8(reason), MaxLen: maxLen, ControllerID: id,
@@ -535,6 +545,7 @@ func (x *xlate) controller(reason flowtable.ControllerReason, maxLen, id uint16,
 		f := x.rule.Flow()
 		meta.explicitMiss = f.Priority == 0 && f.Match.Mask == flowtable.Mask{}
 	}
+	meta.explicitMiss = meta.explicitMiss || explicitMiss
 	x.res.packetIns = append(x.res.packetIns, meta)
 }
 
