@@ -128,14 +128,10 @@ func (st *subtable[T]) stageHolding(idx int) *stage {
 	panic("flowtable: subtable mask does not touch the word of a tracked prefix")
 }
 
-// Hashing: each word is multiplied by a random odd salt of its position
-// and the products are added up, so the multiplies of a subtable's words
-// run in parallel rather than as one dependent chain; hashFinal then mixes
-// every bit of the sum into every bit of the hash. Multiplying by an odd
-// number is one-to-one, so keys that differ in one word never collide in
-// the sum, and keys that differ in several collide as rarely as random
-// salts make them. A stage's partial hash is the finalized sum after its
-// last word, so hashing stage by stage costs the same as hashing
+// Hashing: each word is scrambled on its own, salted by its position, and
+// added up, so the multiplies of a subtable's words run in parallel rather
+// than as one dependent chain. A stage's partial hash is the finalized sum
+// after its last word, so hashing stage by stage costs the same as hashing
 // everything at once.
 
 // wordSalt holds an odd multiplier per key word so equal values in
@@ -152,6 +148,8 @@ var wordSalt = func() (salt [NumWords]uint64) {
 // hashWord adds a key word holding w, whose position has the given salt
 // (its wordSalt), to the hash h.
 func hashWord(h, salt, w uint64) uint64 {
+	w *= 0x9e3779b97f4a7c15
+	w ^= w >> 32
 	return h + w*salt
 }
 

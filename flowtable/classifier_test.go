@@ -922,3 +922,31 @@ func TestPriorityBag(t *testing.T) {
 		}
 	}
 }
+
+// TestSubtableHashSpreadsHighBits: rule groups that differ only in the
+// top bits of several words get distinct hashes. A plain sum of words
+// times odd salts would not do: a difference in the top bit of two words
+// cancels out (2^63·s1 + 2^63·s2 is 0 modulo 2^64), and 65 536 groups of
+// /8 prefixes on ipv6_src and ipv6_dst fall into 256 hashes.
+func TestSubtableHashSpreadsHighBits(t *testing.T) {
+	var mask Match
+	mask.SetBytesMasked(FieldIPv6Src, make([]byte, 16), prefix6(8))
+	mask.SetBytesMasked(FieldIPv6Dst, make([]byte, 16), prefix6(8))
+	st := newSubtable[int](&mask.Mask, nil)
+	hashes := map[uint64]bool{}
+	for src := range 256 {
+		for dst := range 256 {
+			var k Key
+			a, b := make([]byte, 16), make([]byte, 16)
+			a[0], b[0] = byte(src), byte(dst)
+			FieldIPv6Src.SetBytes(&k, a)
+			FieldIPv6Dst.SetBytes(&k, b)
+			var mk matchKey
+			st.reduce(&k, &mk)
+			hashes[mk.hash()] = true
+		}
+	}
+	if len(hashes) < 65_530 {
+		t.Errorf("65 536 rule groups got %d distinct hashes", len(hashes))
+	}
+}
