@@ -53,6 +53,9 @@ type PacketIn struct {
 	// flow (priority 0, matching everything): OpenFlow 1.3 made such a
 	// flow the way to send misses, so those connections see no_match.
 	ExplicitMiss bool
+	// ImplicitMiss marks a packet sent because no flow matched, which
+	// OVS masks apart from a controller action's no_match.
+	ImplicitMiss bool
 	// Continuation, for a controller(pause) action, is what a controller
 	// hands back in NXT_RESUME to continue the pipeline ([Bridge.Resume]).
 	Continuation *Continuation
@@ -64,6 +67,7 @@ type packetInMeta struct {
 	u            *datapath.Userspace
 	md           flowtable.Match
 	explicitMiss bool
+	implicitMiss bool
 	cont         *Continuation // set for a pause
 }
 
@@ -99,7 +103,7 @@ func (t *Translation) PacketIn(u *datapath.Userspace, frame []byte) PacketIn {
 		ControllerID: u.ControllerID, Cookie: u.Cookie, Table: u.Table, Userdata: u.Userdata, Packet: frame}
 	for i := range t.packetIns {
 		if t.packetIns[i].u == u {
-			pin.Metadata, pin.ExplicitMiss, pin.Continuation = t.packetIns[i].md, t.packetIns[i].explicitMiss, t.packetIns[i].cont
+			pin.Metadata, pin.ExplicitMiss, pin.ImplicitMiss, pin.Continuation = t.packetIns[i].md, t.packetIns[i].explicitMiss, t.packetIns[i].implicitMiss, t.packetIns[i].cont
 			return pin
 		}
 	}

@@ -97,6 +97,8 @@ func TestPacketInMetadata(t *testing.T) {
 			reason: flowtable.ReasonAction, maxLen: 0xffff, md: map[*flowtable.Field]uint64{}, explicit: true},
 		{name: "controller action with OVS's explicit-miss reason", flows: []string{"ip,actions=controller(reason=)"},
 			reason: flowtable.ReasonAction, maxLen: 0xffff, md: map[*flowtable.Field]uint64{}, explicit: true},
+		{name: "controller action with reason no_match is no miss", flows: []string{"ip,actions=controller(reason=no_match)"},
+			reason: flowtable.ReasonNoMatch, maxLen: 0xffff, md: map[*flowtable.Field]uint64{}},
 		{name: "a priority 0 flow that matches is no table-miss flow", flows: []string{"priority=0,ip,actions=CONTROLLER:65535"},
 			reason: flowtable.ReasonAction, maxLen: 0xffff, md: map[*flowtable.Field]uint64{}},
 		{name: "invalid TTL", flows: []string{"actions=dec_ttl,output:2"},
@@ -123,7 +125,7 @@ func TestPacketInMetadata(t *testing.T) {
 			}
 			pin := d.upcalls[0].pin
 			if pin.Reason != tt.reason || pin.MaxLen != tt.maxLen || pin.Table != tt.table || pin.Cookie != tt.cookie ||
-				!bytes.Equal(pin.Userdata, tt.userd) || pin.ExplicitMiss != tt.explicit {
+				!bytes.Equal(pin.Userdata, tt.userd) || pin.ExplicitMiss != tt.explicit || pin.ImplicitMiss != tt.miss {
 				t.Errorf("packet-in %+v", pin)
 			}
 			if !bytes.Equal(pin.Packet, frame) {

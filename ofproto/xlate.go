@@ -255,7 +255,7 @@ func (x *xlate) missToController(id uint8) {
 	// The packet-in names the table that missed and no flow.
 	savedTable, savedRule, savedCookie := x.table, x.rule, x.cookie
 	x.table, x.rule, x.cookie = id, nil, ^uint64(0)
-	x.controller(flowtable.ReasonNoMatch, 0xffff, 0, nil)
+	x.controller(flowtable.ReasonImplicitMiss, 0xffff, 0, nil)
 	x.table, x.rule, x.cookie = savedTable, savedRule, savedCookie
 }
 
@@ -525,10 +525,12 @@ func (x *xlate) outputTo(p *Port, maxLen uint32) {
 // controller sends the packet, as changed so far, to the controllers.
 func (x *xlate) controller(reason flowtable.ControllerReason, maxLen, id uint16, userdata []byte) {
 	x.commit()
-	// OVS's internal reasons, which a controller action may name, are
-	// held as the packet-ins they stand for: an explicit miss is an
-	// action packet-in marked as such, an implicit miss a no_match.
+	// OVS's internal reasons, which a controller action may name too,
+	// are held as the packet-ins they stand for: an explicit miss is an
+	// action packet-in marked as such, an implicit miss (a packet no flow
+	// matched) a no_match one.
 	explicitMiss := reason == flowtable.ReasonExplicitMiss
+	implicitMiss := reason == flowtable.ReasonImplicitMiss
 	switch reason {
 	case flowtable.ReasonExplicitMiss:
 		reason = flowtable.ReasonAction
@@ -540,7 +542,7 @@ func (x *xlate) controller(reason flowtable.ControllerReason, maxLen, id uint16,
 	u := &datapath.Userspace{Reason: uint8(reason), MaxLen: maxLen, ControllerID: id,
 		Table: x.table, Cookie: x.cookie, Userdata: userdata}
 	x.out = append(x.out, u)
-	meta := packetInMeta{u: u, md: packetInMetadata(&x.key)}
+	meta := packetInMeta{u: u, md: packetInMetadata(&x.key), implicitMiss: implicitMiss}
 	if x.rule != nil && reason == flowtable.ReasonAction {
 		f := x.rule.Flow()
 		meta.explicitMiss = f.Priority == 0 && f.Match.Mask == flowtable.Mask{}

@@ -62,12 +62,12 @@ func (s *session) receives(a *asyncState, kind ofp.AsyncType, reason uint) bool 
 
 // pinReasonBit is the bit of OVS's packet-in reason that masks pin: a
 // table-miss flow's packet-in is an explicit miss, a miss without one an
-// implicit miss.
+// implicit miss; a controller action's no_match is no miss.
 func pinReasonBit(pin *ofproto.PacketIn) uint {
 	switch {
 	case pin.ExplicitMiss:
 		return ofp.PinReasonExplicitMiss
-	case pin.Reason == flowtable.ReasonNoMatch:
+	case pin.ImplicitMiss:
 		return ofp.PinReasonImplicitMiss
 	}
 	return uint(pin.Reason)

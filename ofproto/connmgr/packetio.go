@@ -55,13 +55,18 @@ func (s *session) wants(a *asyncState, pin *ofproto.PacketIn) bool {
 // packetIn encodes pin for a session with settings a: the whole frame
 // unbuffered (govs, as OVS's userspace, keeps no buffers), cut to the
 // miss_send_len for a table miss or to the controller action's max_len.
-// A table-miss flow's packet-in reads no_match from OpenFlow 1.3 on.
+// A table-miss flow's packet-in reads no_match from OpenFlow 1.3 on;
+// reasons newer than the connection's version read action.
 func packetIn(a *asyncState, pin *ofproto.PacketIn) ([]byte, error) {
 	maxLen, reason := pin.MaxLen, pin.Reason
-	if reason == flowtable.ReasonNoMatch {
+	switch {
+	case pin.ImplicitMiss:
 		maxLen = a.missSendLen
-	} else if pin.ExplicitMiss && a.v >= ofp.OF13 {
+	case pin.ExplicitMiss && a.v >= ofp.OF13:
 		reason = flowtable.ReasonNoMatch
+	case reason >= flowtable.ReasonActionSet && a.v < ofp.OF14:
+		// action_set, group and packet_out came with OpenFlow 1.4.
+		reason = flowtable.ReasonAction
 	}
 	data := pin.Packet
 	if maxLen != 0xffff && len(data) > int(maxLen) {

@@ -290,9 +290,11 @@ func TestPacketInEncoding(t *testing.T) {
 	var md flowtable.Match
 	md.SetExact(flowtable.FieldInPort, 4)
 	md.SetExact(flowtable.FieldReg[1], 9)
-	miss := ofproto.PacketIn{Reason: flowtable.ReasonNoMatch, MaxLen: 0xffff, Cookie: ^uint64(0), Metadata: md, Packet: frame}
+	miss := ofproto.PacketIn{Reason: flowtable.ReasonNoMatch, MaxLen: 0xffff, Cookie: ^uint64(0), Metadata: md, Packet: frame, ImplicitMiss: true}
+	noMatchAction := ofproto.PacketIn{Reason: flowtable.ReasonNoMatch, MaxLen: 20, Table: 1, Cookie: 0x7, Metadata: md, Packet: frame}
 	action := ofproto.PacketIn{Reason: flowtable.ReasonAction, MaxLen: 20, Table: 3, Cookie: 0x42, Metadata: md, Packet: frame}
 	explicit := ofproto.PacketIn{Reason: flowtable.ReasonAction, MaxLen: 0xffff, Metadata: md, Packet: frame, ExplicitMiss: true}
+	group := ofproto.PacketIn{Reason: flowtable.ReasonGroup, MaxLen: 0xffff, Metadata: md, Packet: frame}
 	ttl := ofproto.PacketIn{Reason: flowtable.ReasonInvalidTTL, MaxLen: 0xffff, Metadata: md, Packet: frame}
 	otherID := ofproto.PacketIn{Reason: flowtable.ReasonAction, MaxLen: 0xffff, ControllerID: 7, Metadata: md, Packet: frame}
 	ctl := func(v ofp.Version) asyncState {
@@ -319,6 +321,12 @@ func TestPacketInEncoding(t *testing.T) {
 			reason: flowtable.ReasonAction, dataLen: len(frame)},
 		{name: "table-miss flow reads no_match in OF1.3", controller: true, a: ctl(ofp.OF13), pin: explicit,
 			reason: flowtable.ReasonNoMatch, dataLen: len(frame), reg1: 9},
+		{name: "a controller action's no_match is no miss", controller: true, a: asyncState{v: ofp.OF13, missSendLen: 30},
+			pin: noMatchAction, reason: flowtable.ReasonNoMatch, dataLen: 20, reg1: 9},
+		{name: "group reads action before OF1.4", controller: true, a: ctl(ofp.OF13), pin: group,
+			reason: flowtable.ReasonAction, dataLen: len(frame), reg1: 9},
+		{name: "group reads group from OF1.4", controller: true, a: ctl(ofp.OF14), pin: group,
+			reason: flowtable.ReasonGroup, dataLen: len(frame), reg1: 9},
 		{name: "invalid TTL not asked for", controller: true, a: ctl(ofp.OF10), pin: ttl, drop: true},
 		{name: "invalid TTL asked for", controller: true, a: asyncState{v: ofp.OF10, missSendLen: 128, invalidTTL: true},
 			pin: ttl, reason: flowtable.ReasonInvalidTTL, dataLen: len(frame)},

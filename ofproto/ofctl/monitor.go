@@ -80,16 +80,6 @@ func monitorMsgName(raw []byte) (string, bool) {
 	return "", false
 }
 
-// packetInReasons are OVS's names of packet-in reasons (OFPR_*).
-var packetInReasons = []string{"no_match", "action", "invalid_ttl", "action_set", "group", "packet_out"}
-
-func packetInReason(r uint8) string {
-	if int(r) < len(packetInReasons) {
-		return packetInReasons[r]
-	}
-	return strconv.Itoa(int(r))
-}
-
 // removedReason names a flow removed reason as OVS does.
 func removedReason(r ofp.FlowRemovedReason) string {
 	names := []string{"idle", "hard", "delete", "group_delete", "meter_delete", "eviction"}
@@ -119,7 +109,7 @@ func formatPacketIn(b *strings.Builder, table uint8, cookie uint64, totalLen int
 	if cookie != ^uint64(0) {
 		fmt.Fprintf(b, " cookie=%#x", cookie)
 	}
-	fmt.Fprintf(b, " total_len=%d %s (via %s) data_len=%d", totalLen, meta.Format(names), packetInReason(reason), len(data))
+	fmt.Fprintf(b, " total_len=%d %s (via %s) data_len=%d", totalLen, meta.Format(names), flowtable.ControllerReason(reason).String(), len(data))
 	if bufferID == ofp.NoBuffer {
 		b.WriteString(" (unbuffered)")
 		if totalLen != len(data) {
