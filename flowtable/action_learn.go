@@ -187,10 +187,13 @@ func (p *actionParser) parseLearnSpec(key, value string, hasValue bool, arg stri
 }
 
 // learnable reports whether a learned flow may match or load f: learn
-// names its fields by NXM or OXM header, which a few fields (dl_vlan,
-// dl_vlan_pcp, tun_tos, tun_ttl) lack. Like ovs-ofctl, the parser checks
-// the fields a spec writes to, not those it reads from.
-func learnable(f *Field) bool { return f.NXMName != "" }
+// names its fields by 32-bit NXM or OXM headers, which some fields lack,
+// having none (dl_vlan, dl_vlan_pcp, tun_tos, tun_ttl) or only an
+// experimenter OXM's (ERSPAN, GTP-U, NSH, actset_output). Like ovs-ofctl,
+// the parser checks the fields a spec writes to, not those it reads.
+func learnable(f *Field) bool {
+	return f.NXMName != "" && !f.Experimenter() && !strings.HasPrefix(f.NXMName, "ONFOXM_")
+}
 
 // learnImmediateBytes is how wide a number learn's load reads before it
 // checks the destination's width: OVS's buffer for any subfield's value.
@@ -287,11 +290,27 @@ func (s *LearnSpec) appendText(b *strings.Builder, names PortNamer) {
 		case s.Src.Field != nil:
 			b.WriteString(s.Dst.String() + "=" + s.Src.String())
 		case s.Dst.Ofs == 0 && s.Dst.NBits == s.Dst.Field.SubfieldBits():
-			b.WriteString(s.Dst.Field.Name + "=" + s.Dst.Field.FormatValue(s.Imm, nil, names))
+			f := *s.Dst.Field
+			f.Format = learnedValueFormat(s.Dst.Field)
+			b.WriteString(f.Name + "=" + f.FormatValue(s.Imm, nil, names))
 		default:
 			b.WriteString(s.Dst.String() + "=" + formatHex(s.Imm))
 		}
 	}
+}
+
+// learnedValueFormat returns the format OVS prints a learned value of f
+// in. Its generic field printer, which learn uses, gives recirc_id in
+// decimal and ct_zone in hex, while a match prints them the other way
+// round.
+func learnedValueFormat(f *Field) Format {
+	switch f {
+	case FieldRecircID:
+		return FormatDecimal
+	case FieldCTZone:
+		return FormatHex
+	}
+	return f.Format
 }
 
 // learnedMatch accumulates what the learned flow's immediate match specs

@@ -159,7 +159,7 @@ func (p *actionParser) parseOne(key, arg string, paren bool) (Actions, error) {
 		}
 		return one(&PushVLAN{EthType: uint16(v)}, nil)
 	case "mod_dl_src", "mod_dl_dst":
-		mac, ok := scanMAC(arg)
+		mac, _, ok := scanMAC(arg) // text after the address is ignored
 		if !ok {
 			return nil, fmt.Errorf("invalid mac address %s", arg)
 		}

@@ -382,27 +382,6 @@ func parseNote(arg string) (Action, error) {
 	return &Note{Data: append(data, make([]byte, padded-len(data))...)}, nil
 }
 
-// scanMAC reads a MAC address as mod_dl_src and mod_dl_dst read theirs
-// (OVS scans "%hhx:%hhx:…"): each byte is OVS's scanner's hex number cut
-// to 8 bits, so white space, a sign, a "0x" and any number of digits are
-// allowed; the colons must follow at once; text after the sixth byte is
-// ignored.
-func scanMAC(s string) (mac [6]byte, ok bool) {
-	for i := range mac {
-		if i > 0 {
-			if s, ok = strings.CutPrefix(s, ":"); !ok {
-				return mac, false
-			}
-		}
-		v, n, ok := ovsScanInt(s, 16)
-		if !ok {
-			return mac, false
-		}
-		mac[i], s = byte(v), s[n:]
-	}
-	return mac, true
-}
-
 // parseHexBytes parses pairs of hex digits, as ovs-ofctl does: dots and
 // white space before any pair are skipped, and the text must end after
 // the last one. what names the argument in the error, as OVS words it

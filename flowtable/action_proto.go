@@ -2,7 +2,6 @@ package flowtable
 
 import (
 	"errors"
-	"fmt"
 	"math/big"
 )
 
@@ -32,6 +31,12 @@ func (p Protocol) allowed() protocols {
 // message, and returns them normalized for p, as dump-flows prints them
 // back in p.
 func ParseFlowActions(s string, names PortNamer, m *Match, p Protocol) (Actions, error) {
+	return parseFlowActions(s, names, m, p, protocolsAny)
+}
+
+// parseFlowActions is ParseFlowActions for a flow whose other parts can
+// be sent only in flowUsable.
+func parseFlowActions(s string, names PortNamer, m *Match, p Protocol, flowUsable protocols) (Actions, error) {
 	acts, err := parseActionText(s, names)
 	if err != nil {
 		return nil, err
@@ -40,12 +45,12 @@ func ParseFlowActions(s string, names PortNamer, m *Match, p Protocol) (Actions,
 	if err != nil {
 		return nil, err
 	}
+	usable &= flowUsable
 	if usable&p.allowed() == 0 {
 		if usable == 0 {
 			return nil, &ActionCheckError{Code: "OFPBAC_MATCH_INCONSISTENT"}
 		}
-		return nil, fmt.Errorf("none of the usable flow formats (%s) is among the allowed flow formats (%s)",
-			usable, p.allowed())
+		return nil, notAllowedError(usable, p)
 	}
 	if p == OpenFlow15 {
 		return acts.openFlow15(m), nil

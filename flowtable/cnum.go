@@ -41,9 +41,9 @@ type cNumber struct {
 
 // scanCNumber locates the integer at the start of s, in base 10, in base
 // 16 after an optional "0x", or, for base 0, in the base C's prefixes give
-// ("0x" hex, "0" octal, else decimal). With bareZeroX, "0x" without a hex
-// digit after it is the 0 before the x, as strtoull reads it; without, it
-// is no number.
+// ("0x" hex, "0" octal, else decimal). In base 0 with bareZeroX, "0x"
+// without a hex digit after it is the 0 before the x, as strtoull reads
+// it; otherwise it is no number.
 func scanCNumber(s string, base int, bareZeroX bool) cNumber {
 	c := cNumber{base: base}
 	n := len(s) - len(strings.TrimLeft(s, cSpace))
@@ -51,15 +51,18 @@ func scanCNumber(s string, base int, bareZeroX bool) cNumber {
 		c.neg = s[n] == '-'
 		n++
 	}
-	if base == 0 || base == 16 {
-		prefixBase, prefix := cBase(s[n:])
-		if base == 0 {
-			c.base = prefixBase
-		}
-		if bareZeroX && prefix > 0 && cDigits(s[n+prefix:], 16) == 0 {
-			c.base, prefix = max(base, 8), 0
+	switch base {
+	case 0:
+		var prefix int
+		c.base, prefix = cBase(s[n:])
+		if bareZeroX && prefix > 0 && cDigits(s[n+prefix:], c.base) == 0 {
+			c.base, prefix = 8, 0
 		}
 		n += prefix
+	case 16:
+		if _, prefix := cBase(s[n:]); prefix > 0 {
+			n += prefix
+		}
 	}
 	c.start, c.end = n, n+cDigits(s[n:], c.base)
 	return c

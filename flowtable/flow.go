@@ -3,7 +3,7 @@ package flowtable
 import (
 	"errors"
 	"fmt"
-	"strconv"
+	"math"
 	"strings"
 )
 
@@ -80,8 +80,11 @@ type Flow struct {
 	Actions     Actions
 }
 
-// GroupAny in OutGroup means no group filter.
-const GroupAny = 0xffffffff
+// Reserved group ids: GroupAny in OutGroup means no group filter.
+const (
+	GroupAll = 0xfffffffc
+	GroupAny = 0xffffffff
+)
 
 // ParseFlow parses a flow in ovs-ofctl syntax for the given command, as
 // `ovs-ofctl -O proto` does: with its error messages, its prerequisite
@@ -102,34 +105,31 @@ func ParseFlow(s string, cmd FlowCommand, names PortNamer, proto Protocol) (*Flo
 			return nil, errors.New("must specify an action")
 		}
 	}
+	kw := flowKeywordsOf(cmd)
+	usable := protocolsAny // what the flow's keywords can be sent in
 	err := forEachKeyValue(matchText, func(key, value string, hasValue bool) error {
-		// Protocol shorthands and flags take no value: ovs-ofctl ignores
-		// one given to them.
+		// Protocol shorthands ("eth" too) and flags take no value:
+		// ovs-ofctl ignores one given to them.
 		if f.Match.SetProtocol(key) {
 			return nil
 		}
-		switch key {
-		case "send_flow_rem":
-			f.Flags |= FlagSendFlowRem
-		case "check_overlap":
-			f.Flags |= FlagCheckOverlap
-		case "reset_counts":
-			f.Flags |= FlagResetCounts
-		case "no_packet_counts":
-			f.Flags |= FlagNoPacketCounts
-		case "no_byte_counts":
-			f.Flags |= FlagNoByteCounts
-		case "no_readonly_table", "allow_hidden_fields":
-		default:
-			if hasValue {
-				return f.setKeyword(key, value, cmd, names)
+		if kw&kwFlags != 0 {
+			if flag, ok := flowFlagByName(key); ok {
+				f.Flags |= flag
+				usable &= flag.protocols()
+				return nil
 			}
-			if ok, err := f.Match.setFieldWithoutValue(key, names); ok {
-				return err
-			}
-			return fmt.Errorf("field %s missing value", key)
 		}
-		return nil
+		switch {
+		case key == "no_readonly_table" || key == "allow_hidden_fields":
+			return nil
+		case hasValue:
+			return f.setKeyword(key, value, cmd, kw, names, &usable)
+		}
+		if ok, err := f.Match.setFieldWithoutValue(key, names); ok {
+			return err
+		}
+		return fmt.Errorf("field %s missing value", key)
 	})
 	if err != nil {
 		return nil, err
@@ -143,27 +143,106 @@ func ParseFlow(s string, cmd FlowCommand, names PortNamer, proto Protocol) (*Flo
 			return nil, &ActionCheckError{Code: "OFPBAC_MATCH_INCONSISTENT"}
 		}
 	}
-	if hasActions {
-		acts, err := ParseFlowActions(actionText, names, &f.Match, proto)
-		if err != nil {
-			return nil, err
+	if !hasActions {
+		if usable&proto.allowed() == 0 {
+			return nil, notAllowedError(usable, proto)
 		}
-		f.Actions = acts
+		return f, nil
 	}
+	acts, err := parseFlowActions(actionText, names, &f.Match, proto, usable)
+	if err != nil {
+		return nil, err
+	}
+	f.Actions = acts
 	return f, nil
 }
 
-// cutActions splits a flow at "actions=" (or "action=").
+// cutActions splits a flow where ovs-ofctl does: the match ends at the
+// first "action", and the actions start after the next '=' ("actionsx=1"
+// and "actions =1" are actions too); ok is false without both.
 func cutActions(s string) (match, actions string, ok bool) {
-	for _, kw := range []string{"actions=", "action="} {
-		if i := strings.Index(s, kw); i >= 0 {
-			return s[:i], s[i+len(kw):], true
-		}
+	i := strings.Index(s, "action")
+	if i < 0 {
+		return s, "", false
 	}
-	return s, "", false
+	j := strings.IndexByte(s[i+1:], '=')
+	if j < 0 {
+		return s[:i], "", false
+	}
+	return s[:i], s[i+1+j+1:], true
 }
 
-func (f *Flow) setKeyword(key, value string, cmd FlowCommand, names PortNamer) error {
+// flowKeywords are the sets of keywords beyond match fields that a flow
+// text may hold, which depend on its command as in ovs-ofctl.
+type flowKeywords uint8
+
+const (
+	kwActions flowKeywords = 1 << iota
+	kwOutPort              // out_port, out_group
+	kwPriority
+	kwTimeouts // idle_timeout, hard_timeout
+	kwImportance
+	kwFlags // send_flow_rem, check_overlap, reset_counts, no_packet_counts, no_byte_counts
+)
+
+// keywordNeeds maps the keywords that not every command allows to the set
+// that holds them.
+var keywordNeeds = map[string]flowKeywords{
+	"out_port": kwOutPort, "out_group": kwOutPort, "priority": kwPriority,
+	"idle_timeout": kwTimeouts, "hard_timeout": kwTimeouts, "importance": kwImportance,
+}
+
+// flowKeywordsOf returns the keywords cmd allows: a delete selects flows
+// (out_port, and priority if strict), an add or modify writes them
+// (actions, timeouts, priority, flags, and importance for an add).
+func flowKeywordsOf(cmd FlowCommand) flowKeywords {
+	switch cmd {
+	case FlowAdd:
+		return kwActions | kwTimeouts | kwPriority | kwFlags | kwImportance
+	case FlowModify, FlowModifyStrict:
+		return kwActions | kwTimeouts | kwPriority | kwFlags
+	case FlowDeleteStrict:
+		return kwOutPort | kwPriority
+	}
+	return kwOutPort
+}
+
+// flowFlagByName returns the flag a keyword names.
+func flowFlagByName(name string) (FlowFlags, bool) {
+	for _, n := range flowFlagNames {
+		if n.name == name {
+			return n.flag, true
+		}
+	}
+	return 0, false
+}
+
+// protocols returns what can carry the flags: reset_counts came with
+// OpenFlow 1.2, the counting flags with 1.3.
+func (fl FlowFlags) protocols() protocols {
+	switch {
+	case fl&(FlagNoPacketCounts|FlagNoByteCounts) != 0:
+		return protocolsOpenFlow13Up
+	case fl&FlagResetCounts != 0:
+		return protocolsOXM
+	}
+	return protocolsAny
+}
+
+// notAllowedError is ovs-ofctl's refusal of a flow whose features usable
+// holds none of the protocols proto allows.
+func notAllowedError(usable protocols, proto Protocol) error {
+	return fmt.Errorf("none of the usable flow formats (%s) is among the allowed flow formats (%s)",
+		usable, proto.allowed())
+}
+
+// setKeyword sets what "key=value" says, for a flow text of cmd, which
+// allows the keywords kw; it narrows usable to the protocols that can
+// carry it.
+func (f *Flow) setKeyword(key, value string, cmd FlowCommand, kw flowKeywords, names PortNamer, usable *protocols) error {
+	if need, ok := keywordNeeds[key]; ok && kw&need == 0 {
+		return f.Match.SetFieldText(key, value, names) // as OVS: "unknown keyword"
+	}
 	switch key {
 	case "table":
 		n, ok := parsePortNumber(value)
@@ -214,29 +293,40 @@ func (f *Flow) setKeyword(key, value string, cmd FlowCommand, names PortNamer) e
 		}
 		f.CookieMatch, f.CookieMask = c&mask, mask
 	case "out_port":
-		if cmd == FlowAdd {
-			return fmt.Errorf("unknown keyword %s", key)
-		}
 		p, err := ParsePort(value, names)
 		if err != nil {
-			return fmt.Errorf("%s: invalid or unknown port for out_port", value)
+			return fmt.Errorf("%s is not a valid OpenFlow port", value)
 		}
 		f.OutPort = p
 	case "out_group":
-		if cmd == FlowAdd {
-			return fmt.Errorf("unknown keyword %s", key)
+		g, ok := parseGroupID(value)
+		if !ok {
+			return fmt.Errorf("%s is not a valid OpenFlow group", value)
 		}
-		g, err := strconv.ParseUint(value, 0, 32)
-		if err != nil {
-			return fmt.Errorf("invalid group \"%s\"", value)
-		}
-		f.OutGroup = uint32(g)
+		f.OutGroup = g
+		*usable &= protocolsOpenFlow11Up
 	case "duration", "n_packets", "n_bytes", "idle_age", "hard_age":
 		// Statistics from dump-flows output; ovs-ofctl ignores them.
 	default:
 		return f.Match.SetFieldText(key, value, names)
 	}
 	return nil
+}
+
+// parseGroupID reads a group id as OVS does: "any" or "all" in any case,
+// or all of s as a decimal number from 0 to 2^32-1.
+func parseGroupID(s string) (uint32, bool) {
+	switch {
+	case strings.EqualFold(s, "any"):
+		return GroupAny, true
+	case strings.EqualFold(s, "all"):
+		return GroupAll, true
+	}
+	v, n, overflow := strtoll(s, 10)
+	if n == 0 || n != len(s) || overflow || v < 0 || v > math.MaxUint32 {
+		return 0, false
+	}
+	return uint32(v), true
 }
 
 // Format writes the flow as ovs-ofctl dump-flows --no-stats prints it

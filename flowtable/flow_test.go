@@ -1,6 +1,7 @@
 package flowtable
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -168,5 +169,40 @@ func TestFlowSeedSession(t *testing.T) {
 	if _, err := ParseFlow("cookie=1/1,actions=drop", FlowAdd, ports, OpenFlow10); err == nil ||
 		err.Error() != "flow additions cannot use a cookie mask" {
 		t.Errorf("cookie mask on add: %v", err)
+	}
+}
+
+// TestFlowCommandsGolden: each flow command takes the keywords ovs-ofctl
+// lets it take (a delete no actions, timeouts or flags; a modify no
+// importance or out_port), and refuses the rest with its message.
+// commands.golden holds real ovs-ofctl's answers (gen-commands.sh).
+func TestFlowCommandsGolden(t *testing.T) {
+	commands := map[string]FlowCommand{
+		"add-flow": FlowAdd, "mod-flows": FlowModify, "--strict mod-flows": FlowModifyStrict,
+		"del-flows": FlowDelete, "--strict del-flows": FlowDeleteStrict,
+	}
+	data, err := os.ReadFile("../testdata/ofctl/commands.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for line := range strings.Lines(string(data)) {
+		in, want, ok := strings.Cut(strings.TrimSuffix(line, "\n"), " => ")
+		cmdName, text, ok2 := strings.Cut(in, "|")
+		cmd, known := commands[cmdName]
+		if !ok || !ok2 || !known {
+			t.Fatalf("bad record %q", line)
+		}
+		got := "OK"
+		if _, err := ParseFlow(text, cmd, nil, OpenFlow10); err != nil {
+			got = err.Error()
+		}
+		if got != want {
+			t.Errorf("%s %q: got %q, want %q", cmdName, text, got, want)
+		}
+		n++
+	}
+	if n < 200 {
+		t.Errorf("only %d records", n)
 	}
 }

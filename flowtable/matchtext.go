@@ -52,9 +52,14 @@ var protocolShorthands = map[string]protocolShorthand{
 	"mplsm": {EthTypeMPLSM, 0, false},
 }
 
-// SetProtocol applies a shorthand such as "tcp" or "arp"; it reports false
-// for a word that is not one.
+// SetProtocol applies a shorthand such as "tcp" or "arp", or "eth", which
+// sets the packet type back to Ethernet; it reports false for a word that
+// is none of them.
 func (m *Match) SetProtocol(word string) bool {
+	if word == "eth" {
+		m.Clear(FieldPacketType) // Ethernet, as every match is unless it says otherwise
+		return true
+	}
 	p, ok := protocolShorthands[word]
 	if !ok {
 		return false

@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-// flowKeywords are the non-match, non-action keys of a flow.
-var flowKeywords = map[string]bool{
+// flowOnlyKeys are the non-match, non-action keys of a flow.
+var flowOnlyKeys = map[string]bool{
 	"priority": true, "table": true, "cookie": true, "idle_timeout": true, "hard_timeout": true,
 	"importance": true, "send_flow_rem": true, "check_overlap": true, "reset_counts": true,
 	"no_packet_counts": true, "no_byte_counts": true, "no_readonly_table": true,
@@ -14,12 +14,10 @@ var flowKeywords = map[string]bool{
 
 // matchPart strips actions and flow keywords from an add-flow argument.
 func matchPart(flow string) string {
-	if i := strings.Index(flow, "actions="); i >= 0 {
-		flow = flow[:i]
-	}
+	flow, _, _ = cutActions(flow)
 	var kept []string
 	_ = forEachKeyValue(flow, func(k, v string, hasValue bool) error {
-		if flowKeywords[k] {
+		if flowOnlyKeys[k] {
 			return nil
 		}
 		if hasValue {

@@ -321,23 +321,35 @@ func (f *Field) parseInteger(s string) ([]byte, error) {
 	return v.FillBytes(make([]byte, f.Bytes())), nil
 }
 
+// parseEthernet reads all of s as a MAC address, as OVS reads one in a
+// match or set_field (see scanMAC).
 func parseEthernet(s string) ([]byte, error) {
-	parts := strings.Split(s, ":")
-	if len(parts) != 6 {
+	mac, rest, ok := scanMAC(s)
+	if !ok || rest != "" {
 		return nil, errors.New("bad Ethernet address")
 	}
-	b := make([]byte, 6)
-	for i, p := range parts {
-		if len(p) < 1 || len(p) > 2 {
-			return nil, errors.New("bad Ethernet address")
+	return mac[:], nil
+}
+
+// scanMAC reads a MAC address at the start of s as OVS scans one
+// ("%hhx:%hhx:…"): each byte is OVS's scanner's hex number cut to 8
+// bits, so white space, a sign, a "0x" and any number of digits are
+// allowed, and the colons must follow at once. rest is the text after the
+// sixth byte.
+func scanMAC(s string) (mac [6]byte, rest string, ok bool) {
+	for i := range mac {
+		if i > 0 {
+			if s, ok = strings.CutPrefix(s, ":"); !ok {
+				return mac, "", false
+			}
 		}
-		v, err := strconv.ParseUint(p, 16, 8)
-		if err != nil {
-			return nil, err
+		v, n, isNumber := ovsScanInt(s, 16)
+		if !isNumber {
+			return mac, "", false
 		}
-		b[i] = byte(v)
+		mac[i], s = byte(v), s[n:]
 	}
-	return b, nil
+	return mac, s, true
 }
 
 func prefixMaskBytes(nbytes, bits int) []byte {

@@ -190,11 +190,7 @@ func (c *ctl) flowFilter(target string, args []string) (*flowtable.Flow, error) 
 		}
 		ports = p
 	}
-	for _, kw := range []string{"actions", "action"} {
-		if strings.Contains(text, kw+"=") {
-			return nil, fatalf("unknown keyword %s", kw)
-		}
-	}
+	// A filter takes the keywords of a delete (actions are unknown).
 	f, err := flowtable.ParseFlow(text, flowtable.FlowDelete, ports, c.parseProtocol())
 	if err != nil {
 		return nil, fatalf("%v", err)
