@@ -46,6 +46,14 @@ type Controller struct {
 	MeterID  uint32 // meter to apply to the packet-ins; 0 for none
 }
 
+// IsOutput reports whether the action is, as OVS holds it, an output to
+// the CONTROLLER port (printed "CONTROLLER:max_len"): one with nothing but
+// a max_len. Its packet-in's reason then says where the output ran (a
+// group bucket, the action set, a packet-out) rather than "action".
+func (a *Controller) IsOutput() bool {
+	return a.Reason == ReasonAction && a.ID == 0 && len(a.Userdata) == 0 && !a.Pause && a.MeterID == 0
+}
+
 // ControllerReason is the packet-in reason a controller action reports.
 type ControllerReason uint8
 

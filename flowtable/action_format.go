@@ -52,7 +52,7 @@ func (a *OutputReg) appendText(b *strings.Builder, _ PortNamer) {
 }
 
 func (a *Controller) appendText(b *strings.Builder, _ PortNamer) {
-	if a.Reason == ReasonAction && a.ID == 0 && len(a.Userdata) == 0 && !a.Pause && a.MeterID == 0 {
+	if a.IsOutput() {
 		fmt.Fprintf(b, "CONTROLLER:%d", a.MaxLen)
 		return
 	}

@@ -33,11 +33,7 @@ func (b *Bridge) Receive(dpPort uint32, p *datapath.Packet) (*Translation, bool)
 // invalid TTL sends to the controllers; the connection manager encodes it
 // for each controller connection that wants it.
 type PacketIn struct {
-	Reason flowtable.ControllerReason
-	// MaxLen is how much of the packet a controller action asked for
-	// (0xffff: all of it); a table miss uses each connection's
-	// miss_send_len instead.
-	MaxLen       uint16
+	Reason       flowtable.ControllerReason
 	ControllerID uint16 // 0: connections that set no controller id
 	Cookie       uint64 // the cookie of the flow that sent it
 	Table        uint8  // the table of that flow
@@ -99,7 +95,7 @@ func packetInMetadata(k *flowtable.Key) flowtable.Match {
 // is. A Userspace action t did not produce gets only in_port, from the
 // end of the pipeline.
 func (t *Translation) PacketIn(u *datapath.Userspace, frame []byte) PacketIn {
-	pin := PacketIn{Reason: flowtable.ControllerReason(u.Reason), MaxLen: u.MaxLen,
+	pin := PacketIn{Reason: flowtable.ControllerReason(u.Reason),
 		ControllerID: u.ControllerID, Cookie: u.Cookie, Table: u.Table, Userdata: u.Userdata, Packet: frame}
 	for i := range t.packetIns {
 		if t.packetIns[i].u == u {
@@ -155,6 +151,7 @@ func (b *Bridge) TranslatePacketOut(inPort flowtable.Port, acts flowtable.Action
 	k.ParseFrame(frame)
 	flowtable.FieldInPort.Set(&k, uint64(inPort))
 	x := b.newXlate(&k, len(frame), true, nil)
+	x.inPacketOut = true
 	if x.mayReceive() {
 		x.runActions(acts)
 	}

@@ -76,7 +76,6 @@ func TestPacketInMetadata(t *testing.T) {
 		flows  []string
 		miss   bool
 		reason flowtable.ControllerReason
-		maxLen uint16
 		table  uint8
 		cookie uint64
 		md     map[*flowtable.Field]uint64
@@ -85,24 +84,24 @@ func TestPacketInMetadata(t *testing.T) {
 		explicit bool
 	}{
 		{name: "table miss", flows: []string{"priority=1,in_port=2,actions=drop"}, miss: true,
-			reason: flowtable.ReasonNoMatch, maxLen: 0xffff, cookie: ^uint64(0), md: map[*flowtable.Field]uint64{}},
+			reason: flowtable.ReasonNoMatch, cookie: ^uint64(0), md: map[*flowtable.Field]uint64{}},
 		{name: "miss after goto_table names that table", proto: flowtable.OpenFlow15, flows: []string{"cookie=0x5,actions=goto_table:4"}, miss: true,
-			reason: flowtable.ReasonNoMatch, maxLen: 0xffff, table: 4, cookie: ^uint64(0), md: map[*flowtable.Field]uint64{}},
+			reason: flowtable.ReasonNoMatch, table: 4, cookie: ^uint64(0), md: map[*flowtable.Field]uint64{}},
 		{name: "controller action with registers",
 			flows: []string{"cookie=0x42,actions=load:5->NXM_NX_REG3[],load:0x77->OXM_OF_METADATA[],resubmit(,3)",
 				"table=3,cookie=0x99,actions=controller(max_len=100,userdata=01.02)"},
-			reason: flowtable.ReasonAction, maxLen: 100, table: 3, cookie: 0x99,
+			reason: flowtable.ReasonAction, table: 3, cookie: 0x99,
 			md: map[*flowtable.Field]uint64{flowtable.FieldReg[3]: 5, flowtable.FieldMetadata: 0x77}, userd: []byte{1, 2}},
 		{name: "table-miss flow", flows: []string{"priority=0,actions=CONTROLLER:65535"},
-			reason: flowtable.ReasonAction, maxLen: 0xffff, md: map[*flowtable.Field]uint64{}, explicit: true},
+			reason: flowtable.ReasonAction, md: map[*flowtable.Field]uint64{}, explicit: true},
 		{name: "controller action with OVS's explicit-miss reason", flows: []string{"ip,actions=controller(reason=)"},
-			reason: flowtable.ReasonAction, maxLen: 0xffff, md: map[*flowtable.Field]uint64{}, explicit: true},
+			reason: flowtable.ReasonAction, md: map[*flowtable.Field]uint64{}, explicit: true},
 		{name: "controller action with reason no_match is no miss", flows: []string{"ip,actions=controller(reason=no_match)"},
-			reason: flowtable.ReasonNoMatch, maxLen: 0xffff, md: map[*flowtable.Field]uint64{}},
+			reason: flowtable.ReasonNoMatch, md: map[*flowtable.Field]uint64{}},
 		{name: "a priority 0 flow that matches is no table-miss flow", flows: []string{"priority=0,ip,actions=CONTROLLER:65535"},
-			reason: flowtable.ReasonAction, maxLen: 0xffff, md: map[*flowtable.Field]uint64{}},
+			reason: flowtable.ReasonAction, md: map[*flowtable.Field]uint64{}},
 		{name: "invalid TTL", flows: []string{"actions=dec_ttl,output:2"},
-			reason: flowtable.ReasonInvalidTTL, maxLen: 0xffff, md: map[*flowtable.Field]uint64{}},
+			reason: flowtable.ReasonInvalidTTL, md: map[*flowtable.Field]uint64{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,7 +123,7 @@ func TestPacketInMetadata(t *testing.T) {
 				t.Fatalf("%d upcalls, want 1 (actions %s)", len(d.upcalls), d.last.Actions)
 			}
 			pin := d.upcalls[0].pin
-			if pin.Reason != tt.reason || pin.MaxLen != tt.maxLen || pin.Table != tt.table || pin.Cookie != tt.cookie ||
+			if pin.Reason != tt.reason || pin.Table != tt.table || pin.Cookie != tt.cookie ||
 				!bytes.Equal(pin.Userdata, tt.userd) || pin.ExplicitMiss != tt.explicit || pin.ImplicitMiss != tt.miss {
 				t.Errorf("packet-in %+v", pin)
 			}
@@ -142,4 +141,50 @@ func TestPacketInMetadata(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOutputToControllerReason: an output to CONTROLLER names where it
+// ran, as OVS does: a group bucket's own actions give group (not those of
+// a flow the bucket resubmits to), the action set action_set, a
+// packet-out packet_out, anything else action.
+func TestOutputToControllerReason(t *testing.T) {
+	tests := []struct {
+		name   string
+		flows  []string
+		reason flowtable.ControllerReason
+	}{
+		{"flow", []string{"actions=CONTROLLER"}, flowtable.ReasonAction},
+		{"group bucket", []string{"actions=group:1"}, flowtable.ReasonGroup},
+		{"flow a bucket resubmits to", []string{"actions=group:2", "table=1,actions=CONTROLLER"}, flowtable.ReasonAction},
+		{"action set", []string{"actions=write_actions(CONTROLLER)"}, flowtable.ReasonActionSet},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := newTestDP(t, PortConfig{Name: "p1"}, PortConfig{Name: "p2"})
+			d.delFlows("")
+			addGroup(t, d, &Group{ID: 1, Type: GroupAll, Buckets: []Bucket{{Actions: parseActions(t, d, "CONTROLLER")}}})
+			addGroup(t, d, &Group{ID: 2, Type: GroupAll, Buckets: []Bucket{{Actions: parseActions(t, d, "resubmit(,1)")}}})
+			d.flows(flowtable.OpenFlow15, tt.flows...)
+			d.inject("p1", pkt{src: macA, dst: macB}.build(t))
+			if len(d.upcalls) != 1 {
+				t.Fatalf("%d upcalls, want 1", len(d.upcalls))
+			}
+			if got := d.upcalls[0].pin.Reason; got != tt.reason {
+				t.Errorf("reason %s, want %s", got, tt.reason)
+			}
+		})
+	}
+	t.Run("packet-out", func(t *testing.T) {
+		d := newTestDP(t, PortConfig{Name: "p1"}, PortConfig{Name: "p2"})
+		acts, err := flowtable.ParseActions("CONTROLLER", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.br.PacketOut(flowtable.PortController, acts, pkt{src: macA, dst: macB}.build(t)); err != nil {
+			t.Fatal(err)
+		}
+		if len(d.upcalls) != 1 || d.upcalls[0].pin.Reason != flowtable.ReasonPacketOut {
+			t.Fatalf("upcalls %+v, want one packet_out packet-in", d.upcalls)
+		}
+	})
 }

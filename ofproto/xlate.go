@@ -89,9 +89,13 @@ type xlate struct {
 	rule      *flowtable.Rule // the flow whose actions are running
 	cookie    uint64          // its cookie (all ones without a flow)
 	actionSet flowtable.Actions
-	stack     [][]uint64
-	exit      bool
-	err       error
+	// Where the running actions come from, which names the reason of an
+	// output to CONTROLLER as in OVS: a packet-out's actions and what
+	// they reach, the action set, or a group bucket's own actions.
+	inPacketOut, inActionSet, inBucket bool
+	stack                              [][]uint64
+	exit                               bool
+	err                                error
 	// frozen is the continuation a controller(pause) is collecting while
 	// the pipeline unwinds (continuation.go).
 	frozen *Continuation
@@ -145,7 +149,9 @@ func (x *xlate) finish() *Translation {
 		set := x.actionSet
 		x.actionSet = nil
 		x.exit = false
+		x.inActionSet = true
 		x.runActions(orderActionSet(set))
+		x.inActionSet = false
 	}
 	x.finishMask()
 	res := x.res
@@ -386,7 +392,11 @@ func (x *xlate) resubmit(inPort flowtable.Port, table uint8, honorMiss, last boo
 	if !last && x.tr != nil {
 		x.tr.level++
 	}
+	// A flow reached from a bucket runs no bucket actions of its own.
+	savedInBucket := x.inBucket
+	x.inBucket = false
 	x.runTable(table, honorMiss)
+	x.inBucket = savedInBucket
 	if !last && x.tr != nil {
 		x.tr.level--
 	}
@@ -420,7 +430,11 @@ func (x *xlate) runActions(acts flowtable.Actions) {
 				x.pause(a)
 				continue
 			}
-			x.controller(a.Reason, a.MaxLen, a.ID, a.Userdata)
+			reason := a.Reason
+			if a.IsOutput() {
+				reason = x.outputReason()
+			}
+			x.controller(reason, a.MaxLen, a.ID, a.Userdata)
 		case *flowtable.Resubmit:
 			table := a.Table
 			if table == flowtable.NoTable {
@@ -488,7 +502,7 @@ func (x *xlate) output(port flowtable.Port, maxLen uint32) {
 			}
 		}
 	case flowtable.PortController:
-		x.controller(flowtable.ReasonAction, 0xffff, 0, nil)
+		x.controller(x.outputReason(), 0xffff, 0, nil)
 	case flowtable.PortTable:
 		// Through the flow tables from table 0, as a packet-out's
 		// "output:TABLE" asks; it nests like a resubmit so a flow that
@@ -549,6 +563,20 @@ func (x *xlate) controller(reason flowtable.ControllerReason, maxLen, id uint16,
 	}
 	meta.explicitMiss = meta.explicitMiss || explicitMiss
 	x.res.packetIns = append(x.res.packetIns, meta)
+}
+
+// outputReason is the packet-in reason of an output to CONTROLLER, which
+// says where the output ran, as in OVS.
+func (x *xlate) outputReason() flowtable.ControllerReason {
+	switch {
+	case x.inPacketOut:
+		return flowtable.ReasonPacketOut
+	case x.inBucket:
+		return flowtable.ReasonGroup
+	case x.inActionSet:
+		return flowtable.ReasonActionSet
+	}
+	return flowtable.ReasonAction
 }
 
 // decTTL decrements the IP TTL; when it would reach zero it sends the
@@ -622,11 +650,13 @@ func (x *xlate) group(id uint32) {
 // outlive it (though the datapath actions it emitted stay).
 func (x *xlate) bucket(g *Group, i int) {
 	x.traceLine(4*x.level()+4, "bucket %d", i)
-	saved, savedExit := x.key, x.exit
+	saved, savedExit, savedInBucket := x.key, x.exit, x.inBucket
 	if x.tr != nil {
 		x.tr.level += 2
 	}
+	x.inBucket = true
 	x.runActions(g.Buckets[i].Actions)
+	x.inBucket = savedInBucket
 	if x.tr != nil {
 		x.tr.level -= 2
 	}

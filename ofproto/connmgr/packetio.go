@@ -52,16 +52,14 @@ func (s *session) wants(a *asyncState, pin *ofproto.PacketIn) bool {
 	return s.receives(a, ofp.AsyncPacketIn, pinReasonBit(pin)) && pin.ControllerID == a.controllerID
 }
 
-// packetIn encodes pin for a session with settings a: the whole frame
-// unbuffered (govs, as OVS's userspace, keeps no buffers), cut to the
-// miss_send_len for a table miss or to the controller action's max_len.
-// A table-miss flow's packet-in reads no_match from OpenFlow 1.3 on;
-// reasons newer than the connection's version read action.
+// packetIn encodes pin for a session with settings a: the whole frame,
+// unbuffered, whatever the controller action's max_len or the session's
+// miss_send_len say, as OVS 3.1 sends it (it keeps no buffers and reads
+// neither). A table-miss flow's packet-in reads no_match from OpenFlow
+// 1.3 on; reasons newer than the connection's version read action.
 func packetIn(a *asyncState, pin *ofproto.PacketIn) ([]byte, error) {
-	maxLen, reason := pin.MaxLen, pin.Reason
+	reason := pin.Reason
 	switch {
-	case pin.ImplicitMiss:
-		maxLen = a.missSendLen
 	case pin.ExplicitMiss && a.v >= ofp.OF13:
 		reason = flowtable.ReasonNoMatch
 	case reason >= flowtable.ReasonActionSet && a.v < ofp.OF14:
@@ -69,9 +67,6 @@ func packetIn(a *asyncState, pin *ofproto.PacketIn) ([]byte, error) {
 		reason = flowtable.ReasonAction
 	}
 	data := pin.Packet
-	if maxLen != 0xffff && len(data) > int(maxLen) {
-		data = data[:maxLen]
-	}
 	if a.format == ofp.PacketInNX2 {
 		return packetIn2(a, pin, reason, data)
 	}

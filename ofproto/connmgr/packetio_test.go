@@ -290,13 +290,13 @@ func TestPacketInEncoding(t *testing.T) {
 	var md flowtable.Match
 	md.SetExact(flowtable.FieldInPort, 4)
 	md.SetExact(flowtable.FieldReg[1], 9)
-	miss := ofproto.PacketIn{Reason: flowtable.ReasonNoMatch, MaxLen: 0xffff, Cookie: ^uint64(0), Metadata: md, Packet: frame, ImplicitMiss: true}
-	noMatchAction := ofproto.PacketIn{Reason: flowtable.ReasonNoMatch, MaxLen: 20, Table: 1, Cookie: 0x7, Metadata: md, Packet: frame}
-	action := ofproto.PacketIn{Reason: flowtable.ReasonAction, MaxLen: 20, Table: 3, Cookie: 0x42, Metadata: md, Packet: frame}
-	explicit := ofproto.PacketIn{Reason: flowtable.ReasonAction, MaxLen: 0xffff, Metadata: md, Packet: frame, ExplicitMiss: true}
-	group := ofproto.PacketIn{Reason: flowtable.ReasonGroup, MaxLen: 0xffff, Metadata: md, Packet: frame}
-	ttl := ofproto.PacketIn{Reason: flowtable.ReasonInvalidTTL, MaxLen: 0xffff, Metadata: md, Packet: frame}
-	otherID := ofproto.PacketIn{Reason: flowtable.ReasonAction, MaxLen: 0xffff, ControllerID: 7, Metadata: md, Packet: frame}
+	miss := ofproto.PacketIn{Reason: flowtable.ReasonNoMatch, Cookie: ^uint64(0), Metadata: md, Packet: frame, ImplicitMiss: true}
+	noMatchAction := ofproto.PacketIn{Reason: flowtable.ReasonNoMatch, Table: 1, Cookie: 0x7, Metadata: md, Packet: frame}
+	action := ofproto.PacketIn{Reason: flowtable.ReasonAction, Table: 3, Cookie: 0x42, Metadata: md, Packet: frame}
+	explicit := ofproto.PacketIn{Reason: flowtable.ReasonAction, Metadata: md, Packet: frame, ExplicitMiss: true}
+	group := ofproto.PacketIn{Reason: flowtable.ReasonGroup, Metadata: md, Packet: frame}
+	ttl := ofproto.PacketIn{Reason: flowtable.ReasonInvalidTTL, Metadata: md, Packet: frame}
+	otherID := ofproto.PacketIn{Reason: flowtable.ReasonAction, ControllerID: 7, Metadata: md, Packet: frame}
 	ctl := func(v ofp.Version) asyncState {
 		return asyncState{v: v, missSendLen: defaultMissSendLen, role: ofp.RoleEqual}
 	}
@@ -312,17 +312,19 @@ func TestPacketInEncoding(t *testing.T) {
 		reg1       uint64 // 0: metadata beyond in_port not sent
 	}{
 		{name: "OF1.0 miss", controller: true, a: ctl(ofp.OF10), pin: miss, reason: flowtable.ReasonNoMatch, dataLen: len(frame)},
-		{name: "miss_send_len cuts a miss", controller: true, a: asyncState{v: ofp.OF12, missSendLen: 30}, pin: miss,
-			reason: flowtable.ReasonNoMatch, dataLen: 30, reg1: 9},
-		{name: "max_len cuts an action", controller: true, a: ctl(ofp.OF13), pin: action, reason: flowtable.ReasonAction, dataLen: 20, reg1: 9},
+		// OVS 3.1 keeps no buffers and sends every packet whole, whatever
+		// miss_send_len and the action's max_len say.
+		{name: "miss_send_len does not cut a miss", controller: true, a: asyncState{v: ofp.OF12, missSendLen: 30}, pin: miss,
+			reason: flowtable.ReasonNoMatch, dataLen: len(frame), reg1: 9},
+		{name: "max_len does not cut an action", controller: true, a: ctl(ofp.OF13), pin: action, reason: flowtable.ReasonAction, dataLen: len(frame), reg1: 9},
 		{name: "NXM", controller: true, a: asyncState{v: ofp.OF10, format: ofp.PacketInNXM, missSendLen: 128}, pin: action,
-			reason: flowtable.ReasonAction, dataLen: 20, nxm: true, reg1: 9},
+			reason: flowtable.ReasonAction, dataLen: len(frame), nxm: true, reg1: 9},
 		{name: "table-miss flow reads action in OF1.0", controller: true, a: ctl(ofp.OF10), pin: explicit,
 			reason: flowtable.ReasonAction, dataLen: len(frame)},
 		{name: "table-miss flow reads no_match in OF1.3", controller: true, a: ctl(ofp.OF13), pin: explicit,
 			reason: flowtable.ReasonNoMatch, dataLen: len(frame), reg1: 9},
 		{name: "a controller action's no_match is no miss", controller: true, a: asyncState{v: ofp.OF13, missSendLen: 30},
-			pin: noMatchAction, reason: flowtable.ReasonNoMatch, dataLen: 20, reg1: 9},
+			pin: noMatchAction, reason: flowtable.ReasonNoMatch, dataLen: len(frame), reg1: 9},
 		{name: "group reads action before OF1.4", controller: true, a: ctl(ofp.OF13), pin: group,
 			reason: flowtable.ReasonAction, dataLen: len(frame), reg1: 9},
 		{name: "group reads group from OF1.4", controller: true, a: ctl(ofp.OF14), pin: group,
@@ -439,6 +441,39 @@ func TestMonitorWithRealOfctl(t *testing.T) {
 				}
 			case <-time.After(5 * time.Second):
 				t.Fatal("the monitor printed nothing")
+			}
+		})
+	}
+}
+
+// TestPacketInReasonBits: a packet-in is masked by the bit of OVS's own
+// reason: a packet no flow matched by the implicit-miss bit, a table-miss
+// flow's by the explicit-miss bit, and a controller action's no_match by
+// no_match's bit, as ofconn_receives_async_msg does.
+func TestPacketInReasonBits(t *testing.T) {
+	implicit := ofproto.PacketIn{Reason: flowtable.ReasonNoMatch, ImplicitMiss: true}
+	explicit := ofproto.PacketIn{Reason: flowtable.ReasonAction, ExplicitMiss: true}
+	noMatch := ofproto.PacketIn{Reason: flowtable.ReasonNoMatch}
+	tests := []struct {
+		name string
+		bit  uint
+		pin  ofproto.PacketIn
+		want bool
+	}{
+		{"implicit miss by its bit", ofp.PinReasonImplicitMiss, implicit, true},
+		{"implicit miss not by no_match", uint(flowtable.ReasonNoMatch), implicit, false},
+		{"explicit miss by its bit", ofp.PinReasonExplicitMiss, explicit, true},
+		{"explicit miss not by action", uint(flowtable.ReasonAction), explicit, false},
+		{"no_match action by no_match", uint(flowtable.ReasonNoMatch), noMatch, true},
+		{"no_match action not by implicit miss", ofp.PinReasonImplicitMiss, noMatch, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &session{controller: true}
+			a := asyncState{v: ofp.OF13, role: ofp.RoleEqual}
+			a.cfg.Primary[ofp.AsyncPacketIn] = 1 << tt.bit
+			if got := s.wants(&a, &tt.pin); got != tt.want {
+				t.Errorf("wants = %v, want %v", got, tt.want)
 			}
 		})
 	}

@@ -155,7 +155,7 @@ func (e actionEncoder) action(a flowtable.Action) error {
 		e.u16(0)
 		return e.finish(off)
 	case *flowtable.Controller:
-		if a.Reason == flowtable.ReasonAction && a.ID == 0 && len(a.Userdata) == 0 && !a.Pause && a.MeterID == 0 {
+		if a.IsOutput() {
 			off := e.start(aOutput)
 			e.port(flowtable.PortController)
 			e.u16(a.MaxLen)
