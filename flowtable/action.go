@@ -83,8 +83,8 @@ var controllerReasonNames = [...]string{
 	ReasonImplicitMiss: "",
 }
 
-// String returns the reason's name in ovs-ofctl syntax; a reason with no
-// name is its number.
+// String returns the reason's name in ovs-ofctl syntax: empty for OVS's
+// two internal reasons, the number for a reason past them.
 func (r ControllerReason) String() string {
 	if int(r) < len(controllerReasonNames) {
 		return controllerReasonNames[r]

@@ -95,9 +95,9 @@ func ParseFlow(s string, cmd FlowCommand, names PortNamer, proto Protocol) (*Flo
 	if cmd != FlowAdd {
 		f.Table = TableAll
 	}
-	isDelete := cmd == FlowDelete || cmd == FlowDeleteStrict
+	kw := flowKeywordsOf(cmd)
 	matchText, actionText, hasActions := s, "", false
-	if !isDelete {
+	if kw&kwActions != 0 {
 		// A delete takes no actions: there "actions" is just an unknown
 		// keyword, as ovs-ofctl reports it.
 		matchText, actionText, hasActions = cutActions(s)
@@ -105,7 +105,6 @@ func ParseFlow(s string, cmd FlowCommand, names PortNamer, proto Protocol) (*Flo
 			return nil, errors.New("must specify an action")
 		}
 	}
-	kw := flowKeywordsOf(cmd)
 	usable := protocolsAny // what the flow's keywords can be sent in
 	err := forEachKeyValue(matchText, func(key, value string, hasValue bool) error {
 		// Protocol shorthands ("eth" too) and flags take no value:
@@ -299,7 +298,7 @@ func (f *Flow) setKeyword(key, value string, cmd FlowCommand, kw flowKeywords, n
 		}
 		f.OutPort = p
 	case "out_group":
-		g, ok := parseGroupID(value)
+		g, ok := parseOutGroup(value)
 		if !ok {
 			return fmt.Errorf("%s is not a valid OpenFlow group", value)
 		}
@@ -313,9 +312,10 @@ func (f *Flow) setKeyword(key, value string, cmd FlowCommand, kw flowKeywords, n
 	return nil
 }
 
-// parseGroupID reads a group id as OVS does: "any" or "all" in any case,
-// or all of s as a decimal number from 0 to 2^32-1.
-func parseGroupID(s string) (uint32, bool) {
+// parseOutGroup reads out_group's group id as ovs-ofctl does: "any" or
+// "all" in any case, or all of s as a decimal number from 0 to 2^32-1.
+// (A group_mod's group_id has a reader of its own, in ofctl, as in OVS.)
+func parseOutGroup(s string) (uint32, bool) {
 	switch {
 	case strings.EqualFold(s, "any"):
 		return GroupAny, true

@@ -52,7 +52,7 @@ const (
 )
 
 // GroupAll in a delete means every group (OFPG_ALL).
-const GroupAllID = 0xfffffffc
+const GroupAllID = flowtable.GroupAll
 
 // GroupModError is a group_mod refused with an OpenFlow error code.
 type GroupModError struct{ Code string }

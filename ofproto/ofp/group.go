@@ -45,12 +45,12 @@ const (
 
 // Reserved group and bucket ids.
 const (
-	GroupMaxID  = 0xffffff00 // OFPG_MAX: the largest id a group may have
-	GroupAllID  = 0xfffffffc // OFPG_ALL: every group (delete, statistics)
-	GroupAnyID  = 0xffffffff // OFPG_ANY: no group (watch_group)
-	BucketFirst = 0xfffffffd // OFPG15_BUCKET_FIRST
-	BucketLast  = 0xfffffffe // OFPG15_BUCKET_LAST
-	BucketAll   = 0xffffffff // OFPG15_BUCKET_ALL
+	GroupMaxID  = 0xffffff00         // OFPG_MAX: the largest id a group may have
+	GroupAllID  = flowtable.GroupAll // OFPG_ALL: every group (delete, statistics)
+	GroupAnyID  = flowtable.GroupAny // OFPG_ANY: no group (watch_group)
+	BucketFirst = 0xfffffffd         // OFPG15_BUCKET_FIRST
+	BucketLast  = 0xfffffffe         // OFPG15_BUCKET_LAST
+	BucketAll   = 0xffffffff         // OFPG15_BUCKET_ALL
 )
 
 // Bucket is one bucket of a group as the wire carries it.
