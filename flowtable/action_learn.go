@@ -290,27 +290,11 @@ func (s *LearnSpec) appendText(b *strings.Builder, names PortNamer) {
 		case s.Src.Field != nil:
 			b.WriteString(s.Dst.String() + "=" + s.Src.String())
 		case s.Dst.Ofs == 0 && s.Dst.NBits == s.Dst.Field.SubfieldBits():
-			f := *s.Dst.Field
-			f.Format = learnedValueFormat(s.Dst.Field)
-			b.WriteString(f.Name + "=" + f.FormatValue(s.Imm, nil, names))
+			b.WriteString(s.Dst.Field.Name + "=" + s.Dst.Field.formatGeneric(s.Imm, names))
 		default:
 			b.WriteString(s.Dst.String() + "=" + formatHex(s.Imm))
 		}
 	}
-}
-
-// learnedValueFormat returns the format OVS prints a learned value of f
-// in. Its generic field printer, which learn uses, gives recirc_id in
-// decimal and ct_zone in hex, while a match prints them the other way
-// round.
-func learnedValueFormat(f *Field) Format {
-	switch f {
-	case FieldRecircID:
-		return FormatDecimal
-	case FieldCTZone:
-		return FormatHex
-	}
-	return f.Format
 }
 
 // learnedMatch accumulates what the learned flow's immediate match specs

@@ -123,7 +123,7 @@ func (sf Subfield) checkFits(v *big.Int, text string) error {
 	if v.BitLen() <= sf.NBits {
 		return nil
 	}
-	value := sf.Field.FormatValue(v.FillBytes(make([]byte, sf.Field.Bytes())), nil, nil)
+	value := sf.Field.formatGeneric(v.FillBytes(make([]byte, sf.Field.Bytes())), nil)
 	return fmt.Errorf("%s: value %s does not fit into %d bits", text, value, sf.NBits)
 }
 

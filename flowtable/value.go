@@ -630,6 +630,21 @@ func (f *Field) FormatValue(value, mask []byte, names PortNamer) string {
 	return formatHex(value) + "/" + formatHex(mask)
 }
 
+// formatGeneric prints a value of f as OVS's generic field printer
+// (mf_format) does, which learned values and "does not fit" messages use.
+// It prints recirc_id in decimal and ct_zone in hex, where a match prints
+// them the other way round; other fields as FormatValue.
+func (f *Field) formatGeneric(value []byte, names PortNamer) string {
+	g := *f
+	switch f {
+	case FieldRecircID:
+		g.Format = FormatDecimal
+	case FieldCTZone:
+		g.Format = FormatHex
+	}
+	return g.FormatValue(value, nil, names)
+}
+
 func formatHex(b []byte) string {
 	s := strings.TrimLeft(hex.EncodeToString(b), "0")
 	if s == "" {
