@@ -240,7 +240,7 @@ func notAllowedError(usable protocols, proto Protocol) error {
 // carry it.
 func (f *Flow) setKeyword(key, value string, cmd FlowCommand, kw flowKeywords, names PortNamer, usable *protocols) error {
 	if need, ok := keywordNeeds[key]; ok && kw&need == 0 {
-		return f.Match.SetFieldText(key, value, names) // as OVS: "unknown keyword"
+		return fmt.Errorf("unknown keyword %s", key)
 	}
 	switch key {
 	case "table":
