@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"strconv"
 	"strings"
 )
 
@@ -393,17 +392,12 @@ func parseHexBytes(s, what string) ([]byte, error) {
 		if s == "" {
 			return out, nil
 		}
-		if len(s) < 2 || !isHexDigit(s[0]) || !isHexDigit(s[1]) {
+		if len(s) < 2 || digitValue(s[0]) > 15 || digitValue(s[1]) > 15 {
 			return nil, fmt.Errorf("bad hex digit in %s", what)
 		}
-		b, _ := strconv.ParseUint(s[:2], 16, 8)
-		out = append(out, byte(b))
+		out = append(out, digitValue(s[0])<<4|digitValue(s[1]))
 		s = s[2:]
 	}
-}
-
-func isHexDigit(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // parseConjunction parses "id,k/n" as OVS scans it (" %i , %hhu / %hhu ",

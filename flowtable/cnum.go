@@ -60,9 +60,8 @@ func scanCNumber(s string, base int, bareZeroX bool) cNumber {
 		}
 		n += prefix
 	case 16:
-		if _, prefix := cBase(s[n:]); prefix > 0 {
-			n += prefix
-		}
+		_, prefix := cBase(s[n:])
+		n += prefix
 	}
 	c.start, c.end = n, n+cDigits(s[n:], c.base)
 	return c

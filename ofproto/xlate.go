@@ -89,13 +89,15 @@ type xlate struct {
 	rule      *flowtable.Rule // the flow whose actions are running
 	cookie    uint64          // its cookie (all ones without a flow)
 	actionSet flowtable.Actions
+	stack     [][]uint64
+	exit      bool
+	err       error
+
 	// Where the running actions come from, which names the reason of an
 	// output to CONTROLLER as in OVS: a packet-out's actions and what
 	// they reach, the action set, or a group bucket's own actions.
 	inPacketOut, inActionSet, inBucket bool
-	stack                              [][]uint64
-	exit                               bool
-	err                                error
+
 	// frozen is the continuation a controller(pause) is collecting while
 	// the pipeline unwinds (continuation.go).
 	frozen *Continuation
@@ -556,12 +558,11 @@ func (x *xlate) controller(reason flowtable.ControllerReason, maxLen, id uint16,
 	u := &datapath.Userspace{Reason: uint8(reason), MaxLen: maxLen, ControllerID: id,
 		Table: x.table, Cookie: x.cookie, Userdata: userdata}
 	x.out = append(x.out, u)
-	meta := packetInMeta{u: u, md: packetInMetadata(&x.key), implicitMiss: implicitMiss}
-	if x.rule != nil && reason == flowtable.ReasonAction {
+	meta := packetInMeta{u: u, md: packetInMetadata(&x.key), explicitMiss: explicitMiss, implicitMiss: implicitMiss}
+	if x.rule != nil && reason == flowtable.ReasonAction && !explicitMiss {
 		f := x.rule.Flow()
 		meta.explicitMiss = f.Priority == 0 && f.Match.Mask == flowtable.Mask{}
 	}
-	meta.explicitMiss = meta.explicitMiss || explicitMiss
 	x.res.packetIns = append(x.res.packetIns, meta)
 }
 
