@@ -6,6 +6,9 @@
  *   clsbench RULES time N [nowc]   times N lookups, with megaflow masks
  *                                  unless nowc, and prints ns/lookup
  *   clsbench RULES masks           prints each key's megaflow mask
+ *   clsbench RULES insert N        times inserting the rules into an empty
+ *                                  classifier, N times over, and prints
+ *                                  inserts/s
  *
  * Each lookup clears a struct flow and writes the key's fields into it, as
  * govs's benchmark clears and writes its key, and starts from an empty
@@ -60,58 +63,116 @@ now(void)
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static void
-add_rule(struct classifier *cls, FILE *f)
-{
+/* A rule as read from the file: compact, as govs's benchmarks hold
+ * theirs. */
+struct rule_spec {
     unsigned long long v[N_FIELDS], m[N_FIELDS];
-    int prio;
-    if (fscanf(f, "%d", &prio) != 1) {
+    int priority;
+};
+
+static void
+read_rule(struct rule_spec *spec, FILE *f)
+{
+    if (fscanf(f, "%d", &spec->priority) != 1) {
         ovs_fatal(0, "bad rule line");
     }
     for (int i = 0; i < N_FIELDS; i++) {
-        if (fscanf(f, "%llx/%llx", &v[i], &m[i]) != 2) {
+        if (fscanf(f, "%llx/%llx", &spec->v[i], &spec->m[i]) != 2) {
             ovs_fatal(0, "bad rule line");
         }
     }
-    struct match mt;
-    match_init_catchall(&mt);
+}
+
+/* make_match writes spec's match into mt, as a flow_mod decoder would. */
+static void
+make_match(const struct rule_spec *spec, struct match *mt)
+{
+    const unsigned long long *v = spec->v, *m = spec->m;
+    match_init_catchall(mt);
     if (m[IN_PORT]) {
-        match_set_in_port(&mt, u16_to_ofp(v[IN_PORT]));
+        match_set_in_port(mt, u16_to_ofp(v[IN_PORT]));
     }
     if (m[ETH_DST]) {
-        match_set_dl_dst_masked(&mt, eth(v[ETH_DST]), eth(m[ETH_DST]));
+        match_set_dl_dst_masked(mt, eth(v[ETH_DST]), eth(m[ETH_DST]));
     }
     if (m[REG0]) {
-        match_set_reg_masked(&mt, 0, v[REG0], m[REG0]);
+        match_set_reg_masked(mt, 0, v[REG0], m[REG0]);
     }
     if (m[METADATA]) {
-        match_set_metadata_masked(&mt, htonll(v[METADATA]),
+        match_set_metadata_masked(mt, htonll(v[METADATA]),
                                   htonll(m[METADATA]));
     }
     if (m[ETH_TYPE]) {
-        match_set_dl_type(&mt, htons(v[ETH_TYPE]));
+        match_set_dl_type(mt, htons(v[ETH_TYPE]));
     }
     if (m[IP_SRC]) {
-        match_set_nw_src_masked(&mt, htonl(v[IP_SRC]), htonl(m[IP_SRC]));
+        match_set_nw_src_masked(mt, htonl(v[IP_SRC]), htonl(m[IP_SRC]));
     }
     if (m[IP_DST]) {
-        match_set_nw_dst_masked(&mt, htonl(v[IP_DST]), htonl(m[IP_DST]));
+        match_set_nw_dst_masked(mt, htonl(v[IP_DST]), htonl(m[IP_DST]));
     }
     if (m[NW_PROTO]) {
-        match_set_nw_proto(&mt, v[NW_PROTO]);
+        match_set_nw_proto(mt, v[NW_PROTO]);
     }
     if (m[TP_SRC]) {
-        match_set_tp_src_masked(&mt, htons(v[TP_SRC]), htons(m[TP_SRC]));
+        match_set_tp_src_masked(mt, htons(v[TP_SRC]), htons(m[TP_SRC]));
     }
     if (m[TP_DST]) {
-        match_set_tp_dst_masked(&mt, htons(v[TP_DST]), htons(m[TP_DST]));
+        match_set_tp_dst_masked(mt, htons(v[TP_DST]), htons(m[TP_DST]));
     }
+}
+
+/* add_rule inserts spec's rule into cls and returns it. */
+static struct cls_rule *
+add_rule(struct classifier *cls, const struct rule_spec *spec)
+{
+    struct match mt;
+    make_match(spec, &mt);
     struct cls_rule *r = xmalloc(sizeof *r);
-    cls_rule_init(r, &mt, prio);
+    cls_rule_init(r, &mt, spec->priority);
     /* govs's Insert too replaces a rule of the same match and priority.
      * The displaced rule is left allocated: OVS frees such rules only
      * after an RCU grace period, and this program ends soon. */
     classifier_replace(cls, r, OVS_VERSION_MIN, NULL, 0);
+    return r;
+}
+
+static void
+init_classifier(struct classifier *cls)
+{
+    classifier_init(cls, flow_segment_u64s);
+    enum mf_field_id prefixes[] = { MFF_IPV4_DST, MFF_IPV4_SRC };
+    classifier_set_prefix_fields(cls, prefixes, ARRAY_SIZE(prefixes));
+}
+
+/* time_inserts inserts the n rules of specs into an empty classifier,
+ * rounds times over (emptying it, untimed, in between), and prints the
+ * rate. As in govs's BenchmarkClassifierInsert, an insert starts from
+ * the compact rule, writes its match into a buffer and ends with the rule
+ * in the classifier. */
+static void
+time_inserts(const struct rule_spec *specs, size_t n, long rounds)
+{
+    struct cls_rule **rules = xmalloc(n * sizeof *rules);
+    double elapsed = 0;
+    for (long round = 0; round < rounds; round++) {
+        struct classifier cls;
+        init_classifier(&cls);
+        double start = now();
+        for (size_t i = 0; i < n; i++) {
+            rules[i] = add_rule(&cls, &specs[i]);
+        }
+        elapsed += now() - start;
+        for (size_t i = 0; i < n; i++) {
+            if (classifier_remove(&cls, rules[i])) {
+                cls_rule_destroy(rules[i]);
+                free(rules[i]);
+            }
+        }
+        classifier_destroy(&cls);
+    }
+    free(rules);
+    printf("%.0f inserts/s\n", n * rounds / elapsed);
 }
 
 static void
@@ -134,24 +195,23 @@ int
 main(int argc, char *argv[])
 {
     if (argc < 3) {
-        ovs_fatal(0, "usage: clsbench RULES time N [nowc] | clsbench RULES masks");
+        ovs_fatal(0, "usage: clsbench RULES time N [nowc] | clsbench RULES masks | clsbench RULES insert N");
     }
     FILE *f = fopen(argv[1], "r");
     if (!f) {
         ovs_fatal(errno, "%s", argv[1]);
     }
 
-    struct classifier cls;
-    classifier_init(&cls, flow_segment_u64s);
-    enum mf_field_id prefixes[] = { MFF_IPV4_DST, MFF_IPV4_SRC };
-    classifier_set_prefix_fields(&cls, prefixes, ARRAY_SIZE(prefixes));
-
-    size_t n_keys = 0, allocated = 0;
+    size_t n_keys = 0, allocated = 0, n_specs = 0, allocated_specs = 0;
     struct key *keys = NULL;
+    struct rule_spec *specs = NULL;
     char tag[2];
     while (fscanf(f, "%1s", tag) == 1) {
         if (tag[0] == 'R') {
-            add_rule(&cls, f);
+            if (n_specs == allocated_specs) {
+                specs = x2nrealloc(specs, &allocated_specs, sizeof *specs);
+            }
+            read_rule(&specs[n_specs++], f);
             continue;
         }
         if (n_keys == allocated) {
@@ -165,8 +225,18 @@ main(int argc, char *argv[])
         }
     }
     fclose(f);
+    if (!strcmp(argv[2], "insert") && argc >= 4) {
+        time_inserts(specs, n_specs, atol(argv[3]));
+        return 0;
+    }
     if (!n_keys) {
         ovs_fatal(0, "%s has no keys", argv[1]);
+    }
+
+    struct classifier cls;
+    init_classifier(&cls);
+    for (size_t i = 0; i < n_specs; i++) {
+        add_rule(&cls, &specs[i]);
     }
 
     struct flow flow;
@@ -186,7 +256,7 @@ main(int argc, char *argv[])
         return 0;
     }
     if (strcmp(argv[2], "time") || argc < 4) {
-        ovs_fatal(0, "usage: clsbench RULES time N [nowc] | clsbench RULES masks");
+        ovs_fatal(0, "usage: clsbench RULES time N [nowc] | clsbench RULES masks | clsbench RULES insert N");
     }
     long n_lookups = atol(argv[3]);
     bool use_wc = argc < 5 || strcmp(argv[4], "nowc");

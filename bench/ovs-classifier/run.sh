@@ -13,6 +13,10 @@
 #        bench/ovs-classifier/run.sh [-w workdir] [-r rounds] time [RULES/MASKS/PRIO ...]
 #          alternate govs's BenchmarkClassifierLookup case and OVS on it,
 #          printing min/median/max ns per lookup (default case 10000/20/mask)
+#        bench/ovs-classifier/run.sh [-w workdir] [-r rounds] insert
+#          alternate govs's BenchmarkClassifierInsert and OVS inserting the
+#          same kind of rules (100 000 over 20 masks, random priorities, into
+#          an empty classifier), printing min/median/max inserts per second
 set -euo pipefail
 
 work=${TMPDIR:-/tmp}/govs-ovs-classifier rounds=5
@@ -87,6 +91,24 @@ time)
 			{ v[++c] = $3 }
 			END { flush() }'
 	done
+	;;
+insert)
+	rules "$work/rules.txt" 100000 20 random
+	for round in $(seq "$rounds"); do
+		(cd "$root/flowtable" && "$work/flowtable.test" -test.run '^$' -test.benchtime 300000x \
+			-test.bench '^BenchmarkClassifierInsert$') |
+			awk '/^Benchmark/ { for (i = 1; i < NF; i++) if ($(i + 1) == "inserts/s") print "govs", $i }'
+		echo "ovs $("$work/clsbench" "$work/rules.txt" insert 3 | awk '{print $1}')"
+	done | sort -k1,1 -k2,2g | awk '
+		function flush() {
+			if (c == 0) return
+			median = c % 2 ? v[(c + 1) / 2] : (v[c / 2] + v[c / 2 + 1]) / 2
+			printf "%-5s %9.0f %9.0f %9.0f  inserts/s\n", impl, v[1], median, v[c]
+			c = 0
+		}
+		$1 != impl { flush(); impl = $1 }
+		{ v[++c] = $2 }
+		END { flush() }'
 	;;
 *) usage ;;
 esac
