@@ -191,11 +191,17 @@ load_flow(struct flow *flow, const struct key *k)
     flow->tp_dst = htons(k->v[TP_DST]);
 }
 
+static void
+usage(void)
+{
+    ovs_fatal(0, "usage: clsbench RULES time N [nowc] | clsbench RULES masks | clsbench RULES insert N");
+}
+
 int
 main(int argc, char *argv[])
 {
     if (argc < 3) {
-        ovs_fatal(0, "usage: clsbench RULES time N [nowc] | clsbench RULES masks | clsbench RULES insert N");
+        usage();
     }
     FILE *f = fopen(argv[1], "r");
     if (!f) {
@@ -225,7 +231,10 @@ main(int argc, char *argv[])
         }
     }
     fclose(f);
-    if (!strcmp(argv[2], "insert") && argc >= 4) {
+    if (!strcmp(argv[2], "insert")) {
+        if (argc < 4) {
+            usage();
+        }
         time_inserts(specs, n_specs, atol(argv[3]));
         return 0;
     }
@@ -256,7 +265,7 @@ main(int argc, char *argv[])
         return 0;
     }
     if (strcmp(argv[2], "time") || argc < 4) {
-        ovs_fatal(0, "usage: clsbench RULES time N [nowc] | clsbench RULES masks | clsbench RULES insert N");
+        usage();
     }
     long n_lookups = atol(argv[3]);
     bool use_wc = argc < 5 || strcmp(argv[4], "nowc");
