@@ -42,7 +42,8 @@ type floorSubtable struct {
 }
 
 // floorStage holds the partial hashes of a stage that is not the last in
-// an open-addressing table a quarter full; zero marks a free slot.
+// an open-addressing table a quarter full, keyed as a hashSet's slots
+// (slotFree marks a free one).
 type floorStage struct {
 	end   int
 	slots []uint32
@@ -75,20 +76,18 @@ func floorSubtables(c *Classifier[int]) []floorSubtable {
 	return out
 }
 
-func floorSlotKey(h uint64) uint32 { return uint32(h) | 1 }
-
 func (s *floorStage) add(h uint64) {
-	k, mask := floorSlotKey(h), uint32(len(s.slots)-1)
+	k, mask := setKey(h), uint32(len(s.slots)-1)
 	i := k & mask
-	for s.slots[i] != 0 && s.slots[i] != k {
+	for s.slots[i] != slotFree && s.slots[i] != k {
 		i = (i + 1) & mask
 	}
 	s.slots[i] = k
 }
 
 func (s *floorStage) has(h uint64) bool {
-	k, mask := floorSlotKey(h), uint32(len(s.slots)-1)
-	for i := k & mask; s.slots[i] != 0; i = (i + 1) & mask {
+	k, mask := setKey(h), uint32(len(s.slots)-1)
+	for i := k & mask; s.slots[i] != slotFree; i = (i + 1) & mask {
 		if s.slots[i] == k {
 			return true
 		}
